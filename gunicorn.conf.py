@@ -1,0 +1,49 @@
+"""gunicorn settings for the admin app: `gunicorn -c gunicorn.conf.py [--bind HOST:PORT] [--workers N]`.
+
+The broadcaster thread starts in each worker after the fork (post_worker_init) and stops on
+worker exit. The database decides which worker runs a pass, so any number of workers is safe.
+"""
+
+import os
+
+wsgi_app = "admin_api:create_app()"
+bind = os.environ.get("BIND", "127.0.0.1:5001")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = 4
+timeout = 60
+graceful_timeout = 15
+accesslog = "-"
+# Query strings never carry secrets here, but keep the access log short and free of headers.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+def on_starting(server):
+    """In the master, before any worker: start the embedded database and settle credentials."""
+    from config import load_config
+    from admin_api import ensure_admin_credentials
+    import db
+
+    config = load_config()
+    if not config.database_url:
+        # Start it once here so the workers share one server instead of racing to start it.
+        os.environ["DATABASE_URL"] = db.start_embedded_server(os.path.join(config.instance_path, "pgdata"))
+    ensure_admin_credentials(config)
+
+
+def post_worker_init(worker):
+    """After the fork: start this worker's broadcaster thread."""
+    from admin_api import start_supervisor
+    import stats_broadcaster
+
+    stats_broadcaster.configure_logging(worker.wsgi.extensions["broadcaster"]["config"])
+    start_supervisor(worker.wsgi)
+
+
+def worker_exit(server, worker):
+    """On worker shutdown: stop the thread and interrupt a pass in progress."""
+    from admin_api import stop_supervisor
+
+    app = getattr(worker, "wsgi", None)
+    if app is not None and hasattr(app, "extensions"):
+        stop_supervisor(app)

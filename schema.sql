@@ -1,0 +1,119 @@
+-- Stats Broadcaster schema. Idempotent and safe on the bot's existing database: it creates
+-- what is missing and adds missing columns; it never drops or retypes anything.
+-- Applied by `python3 stats_broadcaster.py --init-db` and at every start, under an advisory
+-- lock so that several processes starting together do not race each other.
+
+-- The bot's tasks (created here only when the bot's database does not have them yet).
+CREATE TABLE IF NOT EXISTS drama_tasks (
+    task_id SERIAL PRIMARY KEY
+);
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS external_task_id INTEGER;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS project_id TEXT;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS title TEXT;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS status TEXT DEFAULT 'active';
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS video_url TEXT;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS duration INTEGER;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS callback_url TEXT;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS callback_secret TEXT;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS callback_status TEXT DEFAULT 'pending';
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS callback_retry_count INTEGER DEFAULT 0;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS callback_last_attempt TIMESTAMP;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS created_at TIMESTAMP DEFAULT NOW();
+
+-- The bot's per-push log, reused for each task's outcome in each pass.
+CREATE TABLE IF NOT EXISTS webhook_logs (
+    id SERIAL PRIMARY KEY,
+    task_id INTEGER,
+    task_title TEXT,
+    project_id TEXT,
+    callback_url TEXT,
+    callback_status TEXT,
+    payload JSONB,
+    created_at TIMESTAMP DEFAULT NOW()
+);
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS run_id BIGINT;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS webhook_id TEXT;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS http_status INTEGER;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS attempts INTEGER;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS latency_ms INTEGER;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS error TEXT;
+CREATE INDEX IF NOT EXISTS webhook_logs_created_at_idx ON webhook_logs (created_at);
+CREATE INDEX IF NOT EXISTS webhook_logs_run_id_idx ON webhook_logs (run_id);
+
+-- The bot's record of stats fetch failures.
+CREATE TABLE IF NOT EXISTS broadcaster_error_logs (
+    id SERIAL PRIMARY KEY,
+    task_id INTEGER,
+    task_title TEXT,
+    project_id TEXT,
+    video_url TEXT,
+    platform TEXT,
+    error_type TEXT,
+    error_message TEXT,
+    callback_url TEXT,
+    created_at TIMESTAMP DEFAULT NOW()
+);
+ALTER TABLE broadcaster_error_logs ADD COLUMN IF NOT EXISTS run_id BIGINT;
+CREATE INDEX IF NOT EXISTS broadcaster_error_logs_created_at_idx ON broadcaster_error_logs (created_at);
+
+-- The on/off switch: one row. `enabled_at` marks the last switch-on.
+CREATE TABLE IF NOT EXISTS broadcaster_state (
+    id SMALLINT PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+    enabled BOOLEAN NOT NULL DEFAULT FALSE,
+    enabled_at TIMESTAMPTZ,
+    changed_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+);
+INSERT INTO broadcaster_state (id) VALUES (1) ON CONFLICT DO NOTHING;
+
+-- One row per pass. `slot_key` makes each scheduled slot claimable once; the partial unique
+-- index below allows a single running pass among all processes.
+CREATE TABLE IF NOT EXISTS broadcaster_runs (
+    id BIGSERIAL PRIMARY KEY,
+    trigger TEXT NOT NULL,
+    status TEXT NOT NULL,
+    slot_key TEXT UNIQUE,
+    runner TEXT,
+    started_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    finished_at TIMESTAMPTZ,
+    heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    total INTEGER NOT NULL DEFAULT 0,
+    done INTEGER NOT NULL DEFAULT 0,
+    success_count INTEGER NOT NULL DEFAULT 0,
+    failed_count INTEGER NOT NULL DEFAULT 0,
+    cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+    error TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS broadcaster_runs_one_running
+    ON broadcaster_runs ((TRUE)) WHERE status = 'running';
+CREATE INDEX IF NOT EXISTS broadcaster_runs_started_at_idx ON broadcaster_runs (started_at);
+
+-- What each task's video URL resolved to (short links are resolved once and kept).
+CREATE TABLE IF NOT EXISTS broadcaster_task_videos (
+    task_id INTEGER PRIMARY KEY,
+    video_url TEXT NOT NULL,
+    platform TEXT,
+    video_id TEXT,
+    handle TEXT,
+    error TEXT,
+    resolved_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+);
+
+-- The last known counts of each video, and when it was last read or tried.
+CREATE TABLE IF NOT EXISTS broadcaster_videos (
+    platform TEXT NOT NULL,
+    video_id TEXT NOT NULL,
+    view_count BIGINT,
+    like_count BIGINT,
+    fetch_status TEXT,
+    reason TEXT,
+    fetched_at TIMESTAMPTZ,
+    attempted_at TIMESTAMPTZ,
+    PRIMARY KEY (platform, video_id)
+);
+
+-- YouTube Data API units spent per Pacific-time day.
+CREATE TABLE IF NOT EXISTS broadcaster_quota (
+    day DATE PRIMARY KEY,
+    units_used INTEGER NOT NULL DEFAULT 0,
+    exhausted BOOLEAN NOT NULL DEFAULT FALSE
+);

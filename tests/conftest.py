@@ -1,0 +1,126 @@
+"""Shared fixtures: a real PostgreSQL (embedded, or TEST_DATABASE_URL), settings, fake upstream."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import pytest
+
+import db
+from config import Config
+from db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DB_NAME = "broadcaster_test"
+TABLES = (
+    "drama_tasks", "webhook_logs", "broadcaster_error_logs", "broadcaster_runs",
+    "broadcaster_task_videos", "broadcaster_videos", "broadcaster_quota",
+)
+ADMIN_PASSWORD = "test-admin-password"
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """URL of a dedicated, freshly created test database with the schema applied."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        server_url = db.start_embedded_server(ROOT / "instance" / "test-pgdata")
+        admin = psycopg2.connect(server_url)
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {TEST_DB_NAME} WITH (FORCE)")
+            cur.execute(f"CREATE DATABASE {TEST_DB_NAME}")
+        admin.close()
+        url = _with_database(server_url, TEST_DB_NAME)
+    try:
+        database = Database(url)
+        db.apply_schema(database)
+        database.close()
+    except Exception as exc:  # fail loudly: every database test needs this
+        pytest.exit(f"test database unavailable ({url!r}): {exc}", returncode=3)
+    return url
+
+
+def reset_database(url: str) -> None:
+    """Empty every table and switch the service off."""
+    conn = psycopg2.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
+        cur.execute("UPDATE broadcaster_state SET enabled = FALSE, enabled_at = NULL")
+    conn.close()
+
+
+@pytest.fixture
+def database(database_url) -> Database:
+    """A pool on the emptied test database."""
+    reset_database(database_url)
+    database = Database(database_url)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def config(database_url, tmp_path) -> Config:
+    """Settings for tests: loopback callbacks allowed, no page pacing, known credentials."""
+    return Config(
+        database_url=database_url,
+        webhook_allow_private_networks=True,
+        youtube_pages_per_minute=0,
+        tiktok_pages_per_minute=0,
+        douyin_pages_per_minute=0,
+        webhook_timeout_seconds=2.0,
+        admin_password=ADMIN_PASSWORD,
+        admin_token=ADMIN_TOKEN,
+        instance_path=str(tmp_path / "instance"),
+    )
+
+
+@pytest.fixture
+def fake():
+    """A running fake upstream (platforms and X2C receivers) on 127.0.0.1."""
+    from bench.fake_upstream import FakeUpstream
+
+    with FakeUpstream() as upstream:
+        yield upstream
+
+
+@pytest.fixture
+def fake_config(config, fake) -> Config:
+    """Settings pointing every platform at the fake upstream."""
+    return config.replace(
+        youtube_api_url=fake.youtube_api_url,
+        youtube_web_url=fake.youtube_web_url,
+        tiktok_web_url=fake.tiktok_web_url,
+        douyin_web_url=fake.douyin_web_url,
+        tikhub_api_url=fake.tikhub_api_url,
+    )
+
+
+def insert_task(database: Database, **fields) -> int:
+    """Insert a drama_tasks row with sensible defaults; return its task_id."""
+    values = {
+        "title": "《测试短剧》第1集",
+        "status": "active",
+        "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "callback_url": "http://127.0.0.1:9/x2c",
+        "callback_secret": None,
+        "project_id": "550e8400-e29b-41d4-a716-446655440000",
+        "external_task_id": None,
+        "duration": 30,
+    }
+    values.update(fields)
+    columns = ", ".join(values)
+    placeholders = ", ".join(f"%({name})s" for name in values)
+    row = database.fetch_one(
+        f"INSERT INTO drama_tasks ({columns}) VALUES ({placeholders}) RETURNING task_id", values
+    )
+    return row["task_id"]
