@@ -263,6 +263,8 @@ def _youtube_ref(host: str, segs: list[str], query: str, depth: int) -> VideoRef
         raise InvalidVideoURL("不支持 YouTube 剪辑 (clip) 链接：请粘贴原视频的链接")
     else:
         raise InvalidVideoURL("不是 YouTube 视频链接（可能是频道、播放列表或首页）")
+    if candidate == "videoseries":  # /embed/videoseries?list=... embeds a playlist; 11 chars by chance
+        raise InvalidVideoURL("不是 YouTube 视频链接（播放列表嵌入）")
     if candidate and _YT_ID.fullmatch(candidate):
         return VideoRef(YOUTUBE, candidate)
     raise InvalidVideoURL("YouTube 链接中没有有效的视频 ID")
@@ -270,8 +272,8 @@ def _youtube_ref(host: str, segs: list[str], query: str, depth: int) -> VideoRef
 
 def _tiktok_ref(host: str, segs: list[str]) -> VideoRef:
     """Return the VideoRef of a TikTok URL (post id, or short link to resolve)."""
-    if host in ("vm.tiktok.com", "vt.tiktok.com"):
-        if len(segs) == 1 and _SHORT_CODE.fullmatch(segs[0]):
+    if host in ("vm.tiktok.com", "vt.tiktok.com") and len(segs) == 1:
+        if _SHORT_CODE.fullmatch(segs[0]):
             return VideoRef(TIKTOK, None, short_url=f"https://{host}/{segs[0]}/")
         raise InvalidVideoURL("TikTok 短链接格式无效")
     handle = None
@@ -498,6 +500,12 @@ def _as_text(html: str | bytes) -> str:
     if isinstance(html, bytes):
         return html.decode("utf-8", errors="replace")
     return html
+
+
+def _looks_like_html(text: str) -> bool:
+    """Return True if the start of ``text`` has HTML markup (a challenge page), not random bytes."""
+    head = text[:65536].lower()
+    return "<html" in head or "<script" in head or "<!doctype html" in head
 
 
 def _runs_text(node) -> str:
@@ -891,6 +899,8 @@ def parse_douyin_share_page(html: str | bytes, video_id: str) -> FetchResult:
         return _result(ERROR, "页面数据不完整 (_ROUTER_DATA JSON 截断或损坏)")
     loader = data.get("loaderData") if isinstance(data, dict) else None
     if not loader or not isinstance(loader, dict):
+        if data is None and not _looks_like_html(html):
+            return _result(ERROR, "抖音返回的内容不是网页 (无法识别的响应)")
         # the WAF / captcha page has no _ROUTER_DATA, or an empty one
         return _result(BLOCKED, "抖音返回了验证页 (页面没有 _ROUTER_DATA)，稍后重试")
     res = None
