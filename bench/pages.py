@@ -110,7 +110,7 @@ def _filler(kind: str, n: int) -> str:
         with _FILLER_LOCK:
             cached = _FILLER.get(kind)
             if cached is None or len(cached[0]) < n:
-                cached = _grow_filler(kind, max(n, 1_200_000) * 5 // 4)
+                cached = _grow_filler(kind, n)
                 _FILLER[kind] = cached
     text, ends = cached
     i = bisect.bisect_right(ends, n)
@@ -118,16 +118,20 @@ def _filler(kind: str, n: int) -> str:
     return text[:cut] + " " * (n - cut)
 
 
+_UNIQUE_FILLER = 1_500_000  # beyond this, blocks repeat: generating them costs more than it adds
+
+
 def _grow_filler(kind: str, total: int) -> tuple[str, list[int]]:
-    """Generate at least ``total`` characters of filler, deterministically per ``kind``."""
+    """Return at least ``total`` characters of filler, deterministic per ``kind``, with block end offsets."""
     rng = random.Random(f"pages-filler-{kind}")
     parts, ends, length = [], [], 0
-    while length < total:
+    while length < _UNIQUE_FILLER:
         block = _filler_block(kind, rng)
         parts.append(block)
         length += len(block)
         ends.append(length)
-    return "".join(parts), ends
+    copies = max(1, -(-total // length))
+    return "".join(parts) * copies, [end + k * length for k in range(copies) for end in ends]
 
 
 def _pad(kind: str, size: int, parts: list[str], head_share: float = 0.6) -> str:
