@@ -64,7 +64,7 @@ def _flags(rng: random.Random, n: int) -> dict:
         elif kind < 0.7:
             out[key] = rng.randint(0, 10_000_000)
         else:
-            out[key] = "%08x" % rng.getrandbits(32)
+            out[key] = f"{rng.getrandbits(32):08x}"
     return out
 
 
@@ -549,8 +549,8 @@ def _tiktok_item(video_id: str, views: int, likes: int, stats_v2: bool, rounded:
         "scheduleTime": 0,
         "video": {
             "id": video_id, "height": 1024, "width": 576, "duration": 251, "ratio": "540p",
-            "cover": f"https://p16-sign-va.tiktokcdn.com/tos-maliva-p-0068/abc~tplv-tiktokx-cropcenter:300:400.jpeg?x-expires=1762300000&x-signature=abc",
-            "playAddr": f"https://v16-webapp-prime.tiktok.com/video/tos/useast2a/tos-useast2a-pve-0068/abc/?a=1988&bti=ODszNWYuMDE6&ch=0&cr=3&dr=0",
+            "cover": "https://p16-sign-va.tiktokcdn.com/tos-maliva-p-0068/abc~tplv-tiktokx-cropcenter:300:400.jpeg?x-expires=1762300000&x-signature=abc",
+            "playAddr": "https://v16-webapp-prime.tiktok.com/video/tos/useast2a/tos-useast2a-pve-0068/abc/?a=1988&bti=ODszNWYuMDE6&ch=0&cr=3&dr=0",
             "format": "mp4",
         },
         "author": {"id": "7200957132317295659", "uniqueId": "tjrobertson52", "nickname": "TJ Robertson", "secUid": "MS4wLjABAAAAx7Qm", "verified": False},
@@ -671,7 +671,7 @@ def _douyin_item(video_id: str, likes: int, views: int = 0) -> dict:
         "create_time": int(video_id) >> 32 if video_id.isdigit() else 1754577401,
         "author": {"short_id": "45599235625", "nickname": "式子大王", "unique_id": "45599235625", "sec_uid": "MS4wLjABAAAAwJYnMkU3"},
         "video": {
-            "play_addr": {"uri": "v0200fg10000d2abjffog65h5b4rsmng", "url_list": [f"https://aweme.snssdk.com/aweme/v1/playwm/?video_id=v0200fg10000d2abjffog65h5b4rsmng&ratio=720p&line=0"]},
+            "play_addr": {"uri": "v0200fg10000d2abjffog65h5b4rsmng", "url_list": ["https://aweme.snssdk.com/aweme/v1/playwm/?video_id=v0200fg10000d2abjffog65h5b4rsmng&ratio=720p&line=0"]},
             "cover": {"uri": "tos-cn-i-dy/abc", "url_list": ["https://p3-sign.douyinpic.com/tos-cn-i-dy/abc~tplv-dy-resize-walign-adapt-aq:540:q75.webp"]},
             "duration": 352596,
         },
