@@ -440,12 +440,9 @@ def _decode_object(text: str, i: int) -> dict:
 
 
 def _json_assigned(text: str, marker: str, max_hits: int = 16) -> dict | None:
-    """Return the object in ``marker = {...}`` (also ``marker"] = {...}``); None if absent.
-
-    Decodes from the first ``{`` with a JSON decoder rather than a regex up to ``};``, because
-    strings inside the JSON may contain ``};``. Mentions of the marker not followed by ``= {``
-    are skipped. Raises _BrokenJSON if the only assignments found do not decode.
-    """
+    """Return the object in ``marker = {...}`` (or ``marker"] = {...}``), None if absent; raise _BrokenJSON if cut."""
+    # raw_decode from the "{" rather than a regex up to "};": strings inside may contain "};".
+    # Mentions of the marker that are not assignments (e.g. "if (window.marker)") are skipped.
     start, broken = 0, False
     for _ in range(max_hits):
         i = text.find(marker, start)
@@ -814,11 +811,9 @@ def _status_code(value) -> int | None:
 
 
 def parse_tiktok_page(html: str | bytes, video_id: str) -> FetchResult:
-    """Return the counts of ``video_id`` from a TikTok post page, or why there are none.
-
-    Reads ``__UNIVERSAL_DATA_FOR_REHYDRATION__`` (current). The older ``SIGI_STATE`` and
-    ``__NEXT_DATA__`` forms are parsed too: they cost a few lines and still show up in fixtures.
-    """
+    """Return the counts of ``video_id`` from a TikTok post page, or why there are none."""
+    # __UNIVERSAL_DATA_FOR_REHYDRATION__ is current; the older SIGI_STATE and __NEXT_DATA__ forms
+    # are parsed too because they cost a few lines and still show up in fixtures and caches
     html = _as_text(html)
     try:
         data = _json_script(html, 'id="__UNIVERSAL_DATA_FOR_REHYDRATION__"')
@@ -867,14 +862,13 @@ def _parse_tiktok_legacy(html: str, video_id: str) -> FetchResult:
 _DOUYIN_NO_VIEWS = "抖音不公开播放数，只有点赞数 (play_count=0)"
 
 
-def _douyin_statistics(item: dict, reasons: list[str]) -> FetchResult:
+def _douyin_statistics(item: dict) -> FetchResult:
     """Return likes (and views when play_count > 0) from an aweme's ``statistics``."""
     stats = item.get("statistics") if isinstance(item.get("statistics"), dict) else {}
     likes = _safe_count(stats.get("digg_count")) if isinstance(stats.get("digg_count"), (int, str)) else None
     plays = _safe_count(stats.get("play_count")) if isinstance(stats.get("play_count"), (int, str)) else None
     views = plays if plays else None  # 0 is "not public", not zero views
-    if views is None:
-        reasons.append(_DOUYIN_NO_VIEWS)
+    reasons = [] if views is not None else [_DOUYIN_NO_VIEWS]
     if likes is None:
         if views is None:
             return _result(ERROR, "抖音返回的数据中没有点赞数 (statistics 缺失)")
@@ -919,7 +913,7 @@ def parse_douyin_share_page(html: str | bytes, video_id: str) -> FetchResult:
             return _douyin_filtered(entry)
     for item in items:
         if isinstance(item, dict) and str(item.get("aweme_id")) == video_id:
-            return _douyin_statistics(item, [])
+            return _douyin_statistics(item)
     if items:
         return _result(ERROR, "抖音返回了其他作品的数据 (aweme_id 不匹配)")
     if filtered and isinstance(filtered[0], dict):
@@ -945,7 +939,7 @@ def parse_tikhub_response(body: dict, video_id: str) -> FetchResult:
         return _result(ERROR, "TikHub 未返回作品数据 (aweme_detail 为空)")
     if str(detail.get("aweme_id")) != video_id:
         return _result(ERROR, "TikHub 返回了其他作品的数据 (aweme_id 不匹配)")
-    return _douyin_statistics(detail, [])
+    return _douyin_statistics(detail)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1267,12 +1261,9 @@ class VideoStatsFetcher:
         return result
 
     def fetch(self, ref: VideoRef) -> FetchResult:
-        """Return the counts of one video, resolving a short link first.
-
-        YouTube goes through the Data API when a key is set (falling back to the watch page
-        once the quota is spent), Douyin through TikHub when its key is set. A short link that
-        leads nowhere gives UNAVAILABLE; ApiConfigError still raises.
-        """
+        """Return the counts of one video (short link resolved; API or TikHub when their key is set)."""
+        # a dead short link is permanent (UNAVAILABLE); a spent quota falls back to the watch
+        # page; ApiConfigError still raises because only an operator can fix it
         try:
             ref = self.resolve(ref)
         except InvalidVideoURL as exc:
