@@ -15,12 +15,29 @@ In a test::
     with FakeUpstream() as fake:
         fake.add_video("youtube", "dQw4w9WgXcQ", views=1200, likes=34)
         fake.set_receiver("pool", "fail_once", secret="s3cret")
-        monkeypatch.setattr(os, "environ", {**os.environ, **fake.settings_env()})
+        for name, value in fake.settings_env().items():
+            monkeypatch.setenv(name, value)
         ...
         assert fake.wait_for(lambda: len(fake.received("pool")) == 2, timeout=5)
 
 For the benchmark: ``python -m bench.fake_upstream --port 0 --latency 0.1`` prints one JSON line
 with the port and base URLs when ready, and serves until SIGTERM or SIGINT.
+
+Video behaviours (pages come from bench/pages.py):
+
+    ok, hidden_likes        counts shown (hidden_likes: no likeCount / allowRatings false / 0 likes)
+    deleted, private        YouTube ERROR / LOGIN_REQUIRED page, left out of API items; TikTok
+                            statusCode 10204 status_deleted / 10216; Douyin and TikHub filtered
+    blocked                 YouTube bot wall (API: 429 rateLimitExceeded); TikTok and Douyin
+                            challenge pages; TikHub 429
+    http_429, http_500      that status (429 with Retry-After: 1)
+    garbage, huge           16 KB of random non-markup bytes; a valid 10 MB answer
+    truncated, not_utf8     the data JSON cut in half; invalid UTF-8 bytes outside the data
+    slow, trickle           a valid answer after 30 s; a valid answer at one byte per 0.5 s
+    quota                   YouTube API only: the whole batch gets 403 quotaExceeded
+
+A videos.list batch takes the worst behaviour among its ids (quota, blocked, http_429, ...).
+Unknown ids read as gone: YouTube "Video unavailable", TikTok 10204, Douyin filtered.
 """
 
 from __future__ import annotations
@@ -36,11 +53,10 @@ import sys
 import threading
 import time
 import traceback
-from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Iterable
 from urllib.parse import parse_qs, quote, unquote
 
 from bench import pages
@@ -182,36 +198,32 @@ _RECEIVER_REPLIES = {
 }
 
 
-class _LruCache:
-    """Prepared replies by key, forgetting the least recently used past a byte budget."""
+class _PageCache:
+    """Each video's current prepared reply, one per (kind, video id), within a byte budget."""
+
+    # When full it stops adding instead of evicting: a pass reads the videos in a cycle, which
+    # turns an LRU smaller than the working set into a miss on every request.
 
     def __init__(self, budget: int):
         self._budget = budget
         self._used = 0
-        self._items: OrderedDict = OrderedDict()
+        self._items: dict[tuple[str, str], tuple[Video | None, _Reply]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: object) -> _Reply | None:
-        """Return the cached reply for key, or None."""
-        with self._lock:
-            reply = self._items.get(key)
-            if reply is not None:
-                self._items.move_to_end(key)
-            return reply
+    def get(self, key: tuple[str, str], video: Video | None) -> _Reply | None:
+        """Return the reply cached for key if it was built for this very video state."""
+        entry = self._items.get(key)
+        return entry[1] if entry is not None and entry[0] == video else None
 
-    def put(self, key: object, reply: _Reply) -> None:
-        """Remember reply under key while the budget allows."""
-        size = reply.size()
-        if size > self._budget:
-            return
+    def put(self, key: tuple[str, str], video: Video | None, reply: _Reply) -> None:
+        """Remember reply for key, replacing an older state, while the budget allows."""
         with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = reply
-            self._used += size
-            while self._used > self._budget:
-                _, old = self._items.popitem(last=False)
-                self._used -= old.size()
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._used -= old[1].size()
+            if self._used + reply.size() <= self._budget:
+                self._items[key] = (video, reply)
+                self._used += reply.size()
 
     def clear(self) -> None:
         """Forget everything."""
@@ -242,11 +254,10 @@ def _split_page(page: str) -> tuple[str, str, str] | None:
 
 
 class _PageComposer:
-    """Builds big pages from one small builder call plus filler bytes cut once per (kind, size).
+    """Builds big pages from one small builder call plus filler bytes cut once per (kind, size)."""
 
-    A full-size builder call costs about 1 ms (it joins and encodes ~400 KB); the data part alone
-    costs a tenth of that, so pages are head + filler + data + filler + tail with shared filler.
-    """
+    # A full-size builder call costs about 1 ms (it joins and encodes ~400 KB), the data part
+    # alone a fifth of that; so a page is head + filler + data + filler + tail, filler shared.
 
     def __init__(self):
         self._fillers: dict[tuple[str, int], tuple[bytes, bytes] | None] = {}
@@ -436,6 +447,32 @@ class _Handler(BaseHTTPRequestHandler):
         while not self.close_connection and not self.fake._stopping.is_set():
             self.handle_one_request()
 
+    def parse_request(self) -> bool:
+        """Parse the request line and headers; the stdlib's email-based parser is most of a request's CPU."""
+        self.command, self.request_version, self.close_connection = None, "HTTP/1.0", True
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if len(words) != 3 or words[2] not in ("HTTP/1.0", "HTTP/1.1"):
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request line")
+            return False
+        self.command, self.path, self.request_version = words
+        self.headers = headers = Headers()
+        while (line := self.rfile.readline(65537)) not in (b"\r\n", b"\n", b""):
+            if len(headers) >= 100:
+                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+                return False
+            name, colon, value = line.decode("iso-8859-1").partition(":")
+            if colon:
+                headers[name.strip().lower()] = value.strip()
+        connection = (headers.get("connection") or "").lower()
+        if self.request_version == "HTTP/1.1":
+            self.close_connection = "close" in connection
+            if (headers.get("expect") or "").lower() == "100-continue":
+                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        else:
+            self.close_connection = "keep-alive" not in connection
+        return True
+
     def log_message(self, format: str, *args: object) -> None:
         """Stay silent: hundreds of requests a second would drown the test output."""
 
@@ -520,7 +557,7 @@ class FakeUpstream:
         self._stopped = False
         self._videos: dict[tuple[str, str], Video] = {}
         self._receivers: dict[str, _Receiver] = {}
-        self._cache = _LruCache(cache_bytes)
+        self._cache = _PageCache(cache_bytes)
         self._composer = _PageComposer()
         self._stats_lock = threading.Lock()
         self._counts = dict.fromkeys(PREFIXES, 0)
@@ -780,11 +817,10 @@ class FakeUpstream:
     def _page_reply(self, kind: str, video_id: str) -> _Reply:
         """Return the (cached) reply for a page or TikHub request about one video."""
         video = self._videos.get((_PLATFORM_OF[kind], video_id))
-        key = (kind, video_id, video)
-        reply = self._cache.get(key)
+        reply = self._cache.get((kind, video_id), video)
         if reply is None:
             reply = self._build_page_reply(kind, video_id, video)
-            self._cache.put(key, reply)
+            self._cache.put((kind, video_id), video, reply)
         return reply
 
     def _build_page_reply(self, kind: str, video_id: str, video: Video | None) -> _Reply:
