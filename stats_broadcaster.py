@@ -508,7 +508,6 @@ class BroadcastPass:
                 self._dispatch(job)
             if not self.stop_event.is_set():
                 self._flush_youtube_batch()
-                self._flush_all_batches()
             self._wait_idle()
         finally:
             self._shutdown_pools()
@@ -518,12 +517,22 @@ class BroadcastPass:
         return {"total": self.total, **counts}
 
     def _wait_idle(self) -> None:
-        with self._idle:
-            while self._outstanding > 0:
+        """Wait until every dispatched task is recorded, flushing partial batches once only
+        they are left (tasks join batches after their fetch, so earlier would be too soon)."""
+        while True:
+            with self._idle:
+                if self._outstanding == 0:
+                    return
                 if self.stop_event.is_set():
                     self._idle.wait_for(lambda: self._outstanding == 0, timeout=STOP_GRACE_SECONDS)
                     return
-                self._idle.wait(timeout=0.25)
+                outstanding = self._outstanding
+            with self._lock:
+                held = sum(len(batch) for batch in self._batches.values())
+            if held and held == outstanding:
+                self._flush_all_batches()
+            with self._idle:
+                self._idle.wait(timeout=0.05)
 
     def _shutdown_pools(self) -> None:
         stopping = self.stop_event.is_set()

@@ -117,7 +117,6 @@ def make_webhook_session(*, allow_private: bool, pool_maxsize: int = 8) -> reque
     session = requests.Session()
     # A proxy would resolve names itself and bypass the address check.
     session.trust_env = False
-    session.max_redirects = 0
     session.headers["User-Agent"] = USER_AGENT
     if allow_private:
         adapter_http = adapter_https = HTTPAdapter(pool_connections=8, pool_maxsize=pool_maxsize)

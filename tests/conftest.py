@@ -14,7 +14,8 @@ from config import Config
 from db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_DB_NAME = "broadcaster_test"
+# One database per pytest process, so parallel runs on one machine never share tables.
+TEST_DB_NAME = f"broadcaster_test_{os.getpid()}"
 TABLES = (
     "drama_tasks", "webhook_logs", "broadcaster_error_logs", "broadcaster_runs",
     "broadcaster_task_videos", "broadcaster_videos", "broadcaster_quota",
@@ -32,14 +33,10 @@ def _with_database(url: str, name: str) -> str:
 def database_url() -> str:
     """URL of a dedicated, freshly created test database with the schema applied."""
     url = os.environ.get("TEST_DATABASE_URL")
+    server_url = None
     if not url:
         server_url = db.start_embedded_server(ROOT / "instance" / "test-pgdata")
-        admin = psycopg2.connect(server_url)
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {TEST_DB_NAME} WITH (FORCE)")
-            cur.execute(f"CREATE DATABASE {TEST_DB_NAME}")
-        admin.close()
+        _admin(server_url, f"DROP DATABASE IF EXISTS {TEST_DB_NAME} WITH (FORCE)", f"CREATE DATABASE {TEST_DB_NAME}")
         url = _with_database(server_url, TEST_DB_NAME)
     try:
         database = Database(url)
@@ -47,7 +44,18 @@ def database_url() -> str:
         database.close()
     except Exception as exc:  # fail loudly: every database test needs this
         pytest.exit(f"test database unavailable ({url!r}): {exc}", returncode=3)
-    return url
+    yield url
+    if server_url:
+        _admin(server_url, f"DROP DATABASE IF EXISTS {TEST_DB_NAME} WITH (FORCE)")
+
+
+def _admin(server_url: str, *statements: str) -> None:
+    admin = psycopg2.connect(server_url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement)
+    admin.close()
 
 
 def reset_database(url: str) -> None:
