@@ -66,7 +66,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     app.json.ensure_ascii = False
     if database is None:
         database = Database(db.resolve_database_url(config))
-        db.apply_schema(database)
+        try:
+            db.apply_schema(database)
+        except StorageError as exc:
+            # Serve anyway (API answers 503); the supervisor applies the schema once it connects.
+            logger.warning("database not ready at start: %s", exc)
     app.extensions["broadcaster"] = {"config": config, "database": database, "supervisor": None}
     app.register_blueprint(bp)
     app.before_request(_authenticate)

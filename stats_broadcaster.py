@@ -250,6 +250,55 @@ class VideoJob:
     tasks: list[dict]
 
 
+class WorkerPool:
+    """Up to `size` daemon threads running submitted calls in order.
+
+    Unlike ThreadPoolExecutor, whose threads the interpreter joins at exit, these threads never
+    keep a stopping process alive: a webhook stuck in a hanging receiver is simply abandoned.
+    """
+
+    def __init__(self, size: int, name: str):
+        self.size = size
+        self.name = name
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._cancelled = False
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable, *args) -> None:
+        """Queue `fn(*args)`; start another thread while below `size`."""
+        self._queue.put((fn, args))
+        with self._lock:
+            if len(self._threads) < self.size:
+                thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads)}", daemon=True)
+                self._threads.append(thread)
+                thread.start()
+
+    def shutdown(self, *, wait: bool) -> None:
+        """Stop the threads after the queued calls (or drop them when not waiting)."""
+        with self._lock:
+            self._cancelled = not wait
+            threads = list(self._threads)
+        for _ in threads:
+            self._queue.put(None)
+        if wait:
+            for thread in threads:
+                thread.join()
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._cancelled:
+                continue
+            fn, args = item
+            try:
+                fn(*args)
+            except Exception:  # the callables record their own failures; this is a last resort
+                logger.exception("%s: unexpected error", self.name)
+
+
 class Recorder:
     """Writes outcomes, video states and progress in batches from one thread."""
 
@@ -438,10 +487,8 @@ class BroadcastPass:
         self._outstanding = 0
         self._idle = threading.Condition()
         self._pacers: dict[str, Pacer] = {}
-        self._fetch_pools: dict[str, concurrent.futures.ThreadPoolExecutor] = {}
-        self._deliver_pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=min(256, config.webhook_concurrency * 2), thread_name_prefix="deliver"
-        )
+        self._fetch_pools: dict[str, WorkerPool] = {}
+        self._deliver_pool = WorkerPool(min(256, config.webhook_concurrency * 2), "deliver")
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
         self._batches: dict[tuple[str, str | None], list[tuple[dict, dict]]] = {}
         self._batch_seq = 0
@@ -449,12 +496,10 @@ class BroadcastPass:
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def _fetch_pool(self, key: str) -> concurrent.futures.ThreadPoolExecutor:
+    def _fetch_pool(self, key: str) -> WorkerPool:
         with self._lock:
             if key not in self._fetch_pools:
-                self._fetch_pools[key] = concurrent.futures.ThreadPoolExecutor(
-                    max_workers=self.config.fetch_concurrency, thread_name_prefix=f"fetch-{key}"
-                )
+                self._fetch_pools[key] = WorkerPool(self.config.fetch_concurrency, f"fetch-{key}")
             return self._fetch_pools[key]
 
     def _pacer(self, platform: str) -> Pacer:
@@ -537,7 +582,7 @@ class BroadcastPass:
     def _shutdown_pools(self) -> None:
         stopping = self.stop_event.is_set()
         for pool in list(self._fetch_pools.values()) + [self._deliver_pool]:
-            pool.shutdown(wait=not stopping, cancel_futures=stopping)
+            pool.shutdown(wait=not stopping)
 
     def _record_quota(self) -> None:
         if self.database is None or self.dry_run or not (self.api_calls or self.quota_exhausted):
@@ -1044,6 +1089,7 @@ class Broadcaster:
         self._pass_stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
         self._last_prune = 0.0
+        self._schema_ready = False
 
     @property
     def is_alive(self) -> bool:
@@ -1081,6 +1127,9 @@ class Broadcaster:
 
     def run_once(self) -> dict | None:
         """One supervisor tick: clean up dead runs, then run the due slot if this process wins it."""
+        if not self._schema_ready:
+            db.apply_schema(self.database)  # the app may have started while the database was down
+            self._schema_ready = True
         abandoned = self.database.fetch_all(db.MARK_ABANDONED_RUNS, {"stale_seconds": STALE_RUN_SECONDS})
         for row in abandoned:
             logger.warning("run %s abandoned: its process stopped heartbeating", row["id"])
@@ -1130,24 +1179,27 @@ def configure_logging(config: Config, level: int = logging.INFO) -> None:
     logging.getLogger("urllib3").setLevel(logging.WARNING)
 
 
-def open_database(config: Config, *, attempts: int = 1) -> Database:
-    """Connect (starting the embedded server if needed) and apply the schema, with backoff."""
+def open_database(config: Config, *, stop_event: threading.Event | None = None) -> Database:
+    """Connect (starting the embedded server if needed) and apply the schema.
+
+    Without a stop event, one try. With one, retry with backoff until it works or stop is set.
+    """
     delay = 1.0
-    for attempt in range(1, attempts + 1):
+    while True:
         try:
             database = Database(db.resolve_database_url(config))
             db.apply_schema(database)
             return database
         except StorageError as exc:
-            if attempt == attempts:
+            if stop_event is None:
                 raise
-            logger.warning("database not reachable (%s); retrying in %.0f s", exc, delay)
-            time.sleep(delay)
+            print(f"数据库不可用: {exc}；{delay:.0f} 秒后重试", file=sys.stderr, flush=True)
+            if stop_event.wait(delay):
+                raise
             delay = min(delay * 2, 30.0)
-    raise AssertionError("unreachable")
 
 
-def _run_loop(config: Config, database: Database) -> int:
+def _run_loop(config: Config) -> int:
     stop = threading.Event()
 
     def request_stop(signum, _frame) -> None:
@@ -1156,13 +1208,15 @@ def _run_loop(config: Config, database: Database) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    try:
+        database = open_database(config, stop_event=stop)
+    except StorageError:
+        return 0  # stopped while waiting for the database
     switch_on(database)
     broadcaster = Broadcaster(config, database)
     broadcaster.start()
     print(f"分发数据回传服务已启动，每{_interval_text(config.broadcast_interval_seconds)}自动回传一次（Ctrl+C 停止）", flush=True)
-    while not stop.wait(1.0):
-        if not broadcaster.is_alive:
-            broadcaster.start()
+    stop.wait()
     broadcaster.stop(timeout=8.0)
     print("分发数据回传服务已停止", flush=True)
     return 0
@@ -1196,8 +1250,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"配置错误: {exc}", file=sys.stderr)
         return 2
     configure_logging(config, logging.WARNING if args.once or args.init_db else logging.INFO)
+    if not (args.once or args.init_db):
+        return _run_loop(config)
     try:
-        database = open_database(config, attempts=1 if (args.once or args.init_db) else 6)
+        database = open_database(config)
     except StorageError as exc:
         print(f"数据库不可用: {exc}", file=sys.stderr)
         return 1
@@ -1214,11 +1270,9 @@ def main(argv: list[str] | None = None) -> int:
         result = dry_run_pass(config, database, print_payload)
         print(format_report(result), file=sys.stderr)
         return 0
-    if args.once:
-        result = broadcast_all_tasks(config, database, trigger="cli")
-        print(format_report(result))
-        return 0 if result["success"] else 1
-    return _run_loop(config, database)
+    result = broadcast_all_tasks(config, database, trigger="cli")
+    print(format_report(result))
+    return 0 if result["success"] else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,207 @@
+"""The one-runner rule: slots claimed once, no overlap, dead runs abandoned, stop that stops."""
+
+import threading
+import time
+
+import db
+import stats_broadcaster as sb
+from db import Database
+from tests.conftest import insert_task
+
+
+def wait_until(predicate, timeout, interval=0.05):
+    """Poll `predicate` until it is true or the deadline passes; return its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def runs(database):
+    return database.fetch_all("SELECT * FROM broadcaster_runs ORDER BY id")
+
+
+def test_no_slot_while_switched_off(database):
+    """With the switch off nothing is claimed."""
+    assert sb.claim_scheduled_run(database, 180) is None
+
+
+def test_first_slot_right_after_switch_on_then_one_per_interval(database):
+    """Switching on makes a slot due at once; the next is due an interval after it started."""
+    sb.switch_on(database)
+
+    first = sb.claim_scheduled_run(database, 180)
+    while_running = sb.claim_scheduled_run(database, 180)
+    database.execute("UPDATE broadcaster_runs SET status = 'succeeded' WHERE id = %s", (first,))
+    too_early = sb.claim_scheduled_run(database, 180)
+    # Move the clock: as if the switch went on and the first pass started 181 s ago.
+    database.execute("UPDATE broadcaster_runs SET started_at = started_at - interval '181 seconds'")
+    database.execute("UPDATE broadcaster_state SET enabled_at = enabled_at - interval '181 seconds'")
+    due_again = sb.claim_scheduled_run(database, 180)
+
+    assert first is not None
+    assert (None, None) == (while_running, too_early)
+    assert due_again is not None
+
+
+def test_concurrent_claims_yield_exactly_one_run(database, database_url):
+    """Sixteen processes' worth of connections racing for one slot: exactly one wins."""
+    sb.switch_on(database)
+    pools = [Database(database_url, maxconn=1) for _ in range(16)]
+    barrier = threading.Barrier(len(pools))
+    won = []
+
+    def claim(pool):
+        barrier.wait()
+        run_id = sb.claim_scheduled_run(pool, 180)
+        if run_id is not None:
+            won.append(run_id)
+
+    threads = [threading.Thread(target=claim, args=(pool,)) for pool in pools]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for pool in pools:
+        pool.close()
+
+    assert 1 == len(won)
+    assert 1 == len(runs(database))
+
+
+def test_manual_run_blocks_scheduled_slot_until_it_ends(database):
+    """A scheduled slot waits for a running manual pass instead of running alongside it."""
+    manual = sb.claim_run(database, "manual")
+    sb.switch_on(database)
+
+    blocked = sb.claim_scheduled_run(database, 180)
+    database.execute("UPDATE broadcaster_runs SET status = 'succeeded' WHERE id = %s", (manual,))
+    after = sb.claim_scheduled_run(database, 180)
+
+    assert blocked is None
+    assert after is not None
+
+
+def test_stale_run_is_abandoned_and_unblocks(database, config):
+    """A running pass whose heartbeat stopped is marked abandoned; the next pass can start."""
+    stale = sb.claim_run(database, "manual")
+    database.execute("UPDATE broadcaster_runs SET heartbeat_at = NOW() - interval '5 minutes'")
+    sb.switch_on(database)
+    supervisor = sb.Broadcaster(config, database)
+
+    supervisor.run_once()
+
+    rows = runs(database)
+    assert "abandoned" == rows[0]["status"] and stale == rows[0]["id"]
+    assert rows[0]["finished_at"] is not None
+    assert ["abandoned", "succeeded"] == [row["status"] for row in rows]
+
+
+def test_supervisor_stops_promptly(database, config):
+    """stop() returns well within a second and the thread is gone, whatever the interval."""
+    supervisor = sb.Broadcaster(config, database, poll_seconds=60)
+    supervisor.start()
+
+    started = time.monotonic()
+    supervisor.stop(timeout=5)
+
+    assert time.monotonic() - started < 1
+    assert supervisor.is_alive is False
+
+
+def test_switch_off_from_elsewhere_interrupts_the_pass(database, database_url, fake, fake_config):
+    """Stop written by another process's pool interrupts the running pass within 2 s."""
+    fake.add_video("youtube", "dQw4w9WgXcQ", 10, 2)
+    fake.set_receiver("slow", "slow")
+    for _ in range(10):
+        insert_task(database, callback_url=fake.callback_url("slow"))
+    config = fake_config.replace(webhook_timeout_seconds=30, webhook_concurrency=1)
+    sb.switch_on(database)
+    supervisor = sb.Broadcaster(config, database, poll_seconds=0.2)
+    supervisor.start()
+    try:
+        assert wait_until(lambda: fake.received("slow"), 10)
+        other = Database(database_url)
+        stopped_at = time.monotonic()
+        assert sb.switch_off(other) is True
+        other.close()
+
+        finished = wait_until(lambda: runs(database)[0]["status"] != "running", 10)
+        elapsed = time.monotonic() - stopped_at
+    finally:
+        supervisor.stop()
+
+    assert finished
+    assert "interrupted" == runs(database)[0]["status"]
+    assert elapsed < 2 + sb.STOP_GRACE_SECONDS  # noticed within 2 s, in-flight requests get the grace
+    assert 1 == len(runs(database))  # the switch is off: no further pass
+
+
+def test_pass_longer_than_interval_skips_slots_instead_of_overlapping(database, fake, fake_config):
+    """With a 1 s interval and ~2.5 s passes, passes never overlap and start ≥ 1 s apart."""
+    fake.add_video("youtube", "dQw4w9WgXcQ", 10, 2)
+    fake.set_receiver("r")
+    insert_task(database, callback_url=fake.callback_url("r"))
+    fake.latency = 1.2  # a page fetch and a webhook: about 2.5 s per pass
+    config = fake_config.replace(broadcast_interval_seconds=1)
+    sb.switch_on(database)
+    supervisor = sb.Broadcaster(config, database, poll_seconds=0.1)
+    supervisor.start()
+    try:
+        assert wait_until(lambda: len([r for r in runs(database) if r["status"] == "succeeded"]) >= 3, 20)
+    finally:
+        supervisor.stop()
+
+    finished = [r for r in runs(database) if r["finished_at"] is not None]
+    for earlier, later in zip(finished, finished[1:]):
+        assert later["started_at"] >= earlier["finished_at"]  # never alongside
+        assert (later["started_at"] - earlier["started_at"]).total_seconds() >= 1.0
+
+
+def test_progress_is_reported_while_running(database, fake, fake_config):
+    """A running pass updates done/total in its run row while it runs."""
+    fake.add_video("youtube", "dQw4w9WgXcQ", 10, 2)
+    fake.set_receiver("r")
+    for _ in range(6):
+        insert_task(database, callback_url=fake.callback_url("r"))
+    fake.latency = 0.5
+    config = fake_config.replace(webhook_concurrency=1)
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(sb.broadcast_all_tasks(config, database, trigger="cli")))
+    thread.start()
+
+    seen = wait_until(
+        lambda: database.fetch_one(
+            "SELECT total, done FROM broadcaster_runs WHERE status = 'running' AND done > 0 AND done < total"
+        ),
+        15,
+    )
+    thread.join(30)
+
+    assert seen and 6 == seen["total"]
+    assert 6 == result["success_count"]
+
+
+def test_prune_removes_only_old_rows(database):
+    """Retention deletes old log and run rows in batches and keeps recent ones."""
+    database.execute(
+        "INSERT INTO webhook_logs (task_id, callback_status, created_at) "
+        "SELECT g, 'success', NOW() - interval '10 days' FROM generate_series(1, 2500) g"
+    )
+    database.execute("INSERT INTO webhook_logs (task_id, callback_status, created_at) VALUES (1, 'success', NOW())")
+    database.execute(
+        "INSERT INTO broadcaster_runs (trigger, status, started_at) VALUES ('schedule', 'succeeded', NOW() - interval '9 days')"
+    )
+    database.execute(
+        "INSERT INTO broadcaster_error_logs (task_id, created_at) VALUES (1, NOW() - interval '30 days'), (2, NOW())"
+    )
+
+    removed = sb.prune_old_rows(database, 7, batch=1000, pause=0)
+
+    assert 2500 + 1 + 1 == removed
+    assert 1 == database.fetch_one("SELECT COUNT(*) AS n FROM webhook_logs")["n"]
+    assert 1 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_error_logs")["n"]
+    assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_runs")["n"]
+    assert db.PRUNE_STATEMENTS
