@@ -1,0 +1,268 @@
+"""The admin page clicked in a real headless Chromium: live app, supervisor thread and fake upstream."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from admin_api import create_app, start_supervisor, stop_supervisor
+from tests.conftest import ADMIN_PASSWORD, insert_task
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; tests never download a browser
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+WAIT_MS = 10_000
+INTERVAL = 3600  # long enough that only the first scheduled pass runs during a test
+GREEN, RED = "rgb(22, 163, 74)", "rgb(220, 38, 38)"  # --ok and --fail in static/admin.css
+
+YT1, YT2, YT_DELETED = "dQw4w9WgXcQ", "aaaaaaaaaaA", "bbbbbbbbbbE"
+TT, DY = "7504044860782021930", "7535852404919586100"
+# name: (platform, video id, views, likes, behaviour, task video URL)
+VIDEOS = {
+    "yt1": ("youtube", YT1, 12500, 680, "ok", f"https://www.youtube.com/watch?v={YT1}"),
+    "yt2": ("youtube", YT2, 1234567, 8901, "ok", f"https://youtu.be/{YT2}"),
+    "tt": ("tiktok", TT, 1776621, 22609, "ok", f"https://www.tiktok.com/@someone/video/{TT}"),
+    "dy": ("douyin", DY, None, 7007, "ok", f"https://www.douyin.com/video/{DY}"),
+    "gone": ("youtube", YT_DELETED, 1, 1, "deleted", f"https://www.youtube.com/shorts/{YT_DELETED}"),
+}
+TITLES = {
+    "yt1": "《总裁的替身新娘》第1集", "yt2": "《重生之我在豪门当保姆》第2集", "tt": "《闪婚后大佬每天都在掉马》第3集",
+    "dy": "《战神归来》第4集", "gone": "《已删除的短剧》第5集",
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Debian Chromium shared by this module's tests."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(database, fake_config):
+    """The real app and its supervisor thread, served on 127.0.0.1; yields the base URL."""
+    app = create_app(fake_config.replace(broadcast_interval_seconds=INTERVAL), database=database)
+    start_supervisor(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="admin-http", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+    stop_supervisor(app)
+
+
+@pytest.fixture
+def problems() -> dict:
+    """Console errors, page errors and dialogs seen by the page; a test asserts it stays empty."""
+    return {"console": [], "dialogs": []}
+
+
+@pytest.fixture
+def page(browser, live_app, fake_config, problems):
+    """A logged-in page (HTTP Basic) that records console errors and dismisses any dialog."""
+    context = browser.new_context(
+        http_credentials={"username": fake_config.admin_username, "password": ADMIN_PASSWORD},
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai",
+    )
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.on("console", lambda message: message.type == "error" and problems["console"].append(message.text))
+    page.on("pageerror", lambda error: problems["console"].append(f"pageerror: {error}"))
+
+    def on_dialog(dialog):
+        problems["dialogs"].append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    yield page
+    context.close()  # before the server stops, so no poll is cut off mid-request
+
+
+def seed_tasks(database, fake) -> dict[str, int]:
+    """Videos on the fake and one task per video, each with its own receiver; returns task ids by name."""
+    ids = {}
+    for number, (name, (platform, video_id, views, likes, behaviour, url)) in enumerate(VIDEOS.items(), 1):
+        fake.add_video(platform, video_id, views, likes, behaviour=behaviour)
+        fake.set_receiver(name)
+        ids[name] = insert_task(database, title=TITLES[name], video_url=url, callback_url=fake.callback_url(name),
+                                external_task_id=2000 + number)
+    return ids
+
+
+def counts_text(views: int | None, likes: int | None) -> str:
+    """What the tasks table shows for counts: zh-CN grouping (commas), an em dash when unknown."""
+    return " / ".join("—" if value is None else f"{value:,}" for value in (views, likes))
+
+
+def test_admin_page_drives_the_service(page, problems, live_app, database, fake):
+    """Start, a scheduled pass, trigger, logs, tasks and stop, clicked; numbers match the fake and the DB."""
+    ids = seed_tasks(database, fake)
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    # 1. "/" redirects to the admin page, which starts stopped
+    response = page.goto(f"{live_app}/")
+    assert response.ok and f"{live_app}/admin" == page.url
+    toggle, state, message = page.locator("#toggle-btn"), page.locator("#status-state"), page.locator("#message")
+    expect(toggle).to_have_text("📡 启动分发数据回传")
+    expect(toggle).to_have_attribute("data-running", "false")
+    expect(toggle).to_be_enabled()
+    expect(state).to_contain_text("已停止")
+    expect(page.locator("#countdown")).to_have_text("定时回传已关闭")
+    expect(page.locator("#last-run")).to_have_text("暂无回传记录")
+
+    # 2. switch on: the button turns red and the supervisor runs the first scheduled pass
+    toggle.click()
+    expect(toggle).to_have_text("🛑 停止分发数据回传")
+    expect(toggle).to_have_attribute("data-running", "true")
+    expect(toggle).to_have_class(re.compile(r"\bbtn--stop\b"))
+    page.mouse.move(0, 0)  # off the button, whose :hover colour is darker
+    expect(toggle).to_have_css("background-color", RED)
+    expect(state).to_contain_text("运行中")
+    expect(message).to_have_text("分发数据回传服务已启动，每60分钟自动回传一次")
+    assert database.fetch_one("SELECT enabled FROM broadcaster_state")["enabled"] is True
+    last_run = page.locator("#last-run")
+    expect(last_run.locator(".badge")).to_have_text("已完成")
+    scheduled = database.fetch_one("SELECT id, trigger, status, total, success_count, failed_count FROM broadcaster_runs")
+    assert ("schedule", "succeeded", 5, 4, 1) == (
+        scheduled["trigger"], scheduled["status"], scheduled["total"], scheduled["success_count"],
+        scheduled["failed_count"],
+    )
+    expect(last_run.locator(".last-run__id")).to_have_text(f"#{scheduled['id']} · 定时")
+    expect(last_run.locator(".pair__value")).to_have_text(["5", "4", "1"])
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"^(59分\d\d秒|1小时00分)$"))
+    assert 4 == len(fake.received())
+
+    # 3. trigger a pass now, confirmed inline; the result matches what the receivers got
+    before = len(fake.received())
+    page.locator("#trigger-btn").click()
+    expect(page.locator("#trigger-confirm-bar")).to_be_visible()
+    page.locator("#trigger-confirm").click()
+    expect(page.locator("#trigger-result")).to_be_visible()
+    expect(message).to_have_text(re.compile(r"^✅ 回传 #\d+ 已完成$"))
+    run_id = int(re.search(r"#(\d+)", message.text_content()).group(1))
+    assert run_id != scheduled["id"]
+    logs = database.fetch_all("SELECT callback_status, webhook_id FROM webhook_logs WHERE run_id = %s", (run_id,))
+    delivered = [log["webhook_id"] for log in logs if log["callback_status"] == "success"]
+    received = fake.received()[before:]
+    assert sorted(r.headers["X-Webhook-Id"] for r in received if r.status == 200) == sorted(delivered)
+    assert ["dy", "tt", "yt1", "yt2"] == sorted(r.name for r in received)  # the deleted video sent nothing
+    assert (5, 4, 1) == (len(logs), len(received), len(logs) - len(delivered))
+    expect(page.locator("#result-total")).to_have_text(str(len(logs)))
+    expect(page.locator("#result-success")).to_have_text(str(len(received)))
+    expect(page.locator("#result-failed")).to_have_text(str(len(logs) - len(delivered)))
+    expect(page.locator("#result-time time")).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
+    expect(page.locator("#trigger-btn")).to_have_text("🚀 立即回传一次")
+    expect(page.locator("#trigger-btn")).to_be_enabled()
+    manual = database.fetch_one("SELECT trigger, status FROM broadcaster_runs WHERE id = %s", (run_id,))
+    assert ("manual", "succeeded") == (manual["trigger"], manual["status"])
+    expect(page.locator("#runs-table tbody tr[data-run-id]")).to_have_count(2)
+    page.screenshot(path=ARTIFACTS / "admin-after-trigger.png", full_page=True)
+
+    # 4. logs: 1 hour, 50 rows, failed only; refresh picks up new rows; auto-refresh toggles
+    page.locator("#tab-logs").click()
+    expect(page.locator("#panel-logs")).to_be_visible()
+    rows = page.locator("#logs-table tbody tr[data-log-id]")
+    expect(rows).to_have_count(10)  # both passes, 24 hours, all results
+    page.locator("#log-hours").select_option(label="1小时")
+    page.locator("#log-limit").select_option(label="50")
+    with page.expect_response(lambda r: "/api/webhook-logs?" in r.url and "status=failed" in r.url) as answer:
+        page.locator("#log-status").select_option(label="失败")
+    assert answer.value.url.endswith("/api/webhook-logs?hours=1&limit=50&status=failed")
+    failed_sql = "SELECT id FROM webhook_logs WHERE callback_status = 'failed' ORDER BY id DESC"
+    failed = [str(row["id"]) for row in database.fetch_all(failed_sql)]
+    assert 2 == len(failed)
+    expect(rows).to_have_count(len(failed))
+    assert failed == rows.evaluate_all("rows => rows.map((row) => row.dataset.logId)")
+    expect(rows.locator("td:nth-child(3)")).to_have_text(["失败"] * len(failed))
+    expect(page.locator("#logs-summary")).to_contain_text(f"1小时内共 {len(failed)} 条 · 成功 0 · 失败 {len(failed)}")
+
+    insert_log = ("INSERT INTO webhook_logs (task_id, task_title, callback_url, callback_status, error, created_at) "
+                  "VALUES (%s, %s, %s, 'failed', '另一进程写入的失败记录', (NOW() AT TIME ZONE 'UTC') - %s::INTERVAL)")
+    database.execute(insert_log, (ids["gone"], TITLES["gone"], fake.callback_url("gone"), "1 minute"))
+    database.execute(insert_log, (ids["gone"], TITLES["gone"], fake.callback_url("gone"), "2 hours"))  # outside 1 h
+    page.locator("#log-refresh").click()
+    expect(rows).to_have_count(len(failed) + 1)
+    expect(page.locator("#log-refresh")).to_be_enabled()
+    autorefresh = page.locator("#log-autorefresh")
+    expect(autorefresh).to_have_attribute("aria-pressed", "false")
+    autorefresh.click()
+    expect(autorefresh).to_have_attribute("aria-pressed", "true")
+    expect(autorefresh).to_have_class(re.compile(r"\bbtn--on\b"))
+    rows.first.click()  # expand the newest failure to show its detail
+    expect(page.locator("#logs-table tr.log-detail")).to_contain_text("另一进程写入的失败记录")
+    page.screenshot(path=ARTIFACTS / "admin-logs.png", full_page=True)
+    autorefresh.click()
+    expect(autorefresh).to_have_attribute("aria-pressed", "false")
+
+    # 5. tasks: the fake's counts, formatted; pausing a task writes the DB
+    page.locator("#tab-tasks").click()
+    expect(page.locator("#tasks-table tbody tr[data-task-id]")).to_have_count(len(ids))
+    for name, platform_text in [("yt1", "YouTube"), ("yt2", "YouTube"), ("tt", "TikTok"), ("dy", "抖音")]:
+        platform, video_id = VIDEOS[name][:2]
+        video = fake.video(platform, video_id)
+        row = page.locator(f"#tasks-table tr[data-task-id='{ids[name]}']")
+        expect(row.locator("td:nth-child(2)")).to_have_text(platform_text)
+        expect(row.locator(".counts__value")).to_have_text(counts_text(video.views, video.likes))
+    expect(page.locator(f"#tasks-table tr[data-task-id='{ids['yt2']}'] .counts__value")).to_have_text("1,234,567 / 8,901")
+    expect(page.locator(f"#tasks-table tr[data-task-id='{ids['gone']}'] .counts__reason")).to_contain_text("不可用")
+    target = page.locator(f"#tasks-table tr[data-task-id='{ids['yt2']}']")
+    expect(target.locator(".task-toggle")).to_have_text("⏸️ 暂停")
+    target.locator(".task-toggle").click()
+    expect(target.locator(".task-toggle")).to_have_text("▶️ 恢复")
+    expect(target.locator(".badge").last).to_have_text("已暂停")
+    expect(message).to_have_text(f"已暂停任务「{TITLES['yt2']}」")
+    assert "paused" == database.fetch_one("SELECT status FROM drama_tasks WHERE task_id = %s", (ids["yt2"],))["status"]
+    page.screenshot(path=ARTIFACTS / "admin-tasks.png", full_page=True)
+
+    # 6. switch off: green again, stopped, and the DB switch is off
+    toggle.click()
+    expect(toggle).to_have_text("📡 启动分发数据回传")
+    expect(toggle).to_have_attribute("data-running", "false")
+    expect(toggle).to_have_class(re.compile(r"\bbtn--start\b"))
+    page.mouse.move(0, 0)
+    expect(toggle).to_have_css("background-color", GREEN)
+    expect(state).to_contain_text("已停止")
+    expect(message).to_have_text("分发数据回传服务已停止")
+    assert database.fetch_one("SELECT enabled FROM broadcaster_state")["enabled"] is False
+    triggers = [row["trigger"] for row in database.fetch_all("SELECT trigger FROM broadcaster_runs ORDER BY id")]
+    assert ["schedule", "manual"] == triggers  # one scheduled pass per interval, not more
+
+    assert {"console": [], "dialogs": []} == problems
+
+
+def test_page_and_api_refuse_requests_without_credentials(browser, live_app):
+    """Without (or with wrong) credentials the page and the API answer 401 and reveal nothing."""
+    context = browser.new_context()  # no http_credentials
+    try:
+        answer = context.request.get(f"{live_app}/admin")
+        assert 401 == answer.status
+        assert "控制面板" not in answer.text()
+        with pytest.raises(PlaywrightError, match="ERR_INVALID_AUTH_CREDENTIALS"):
+            context.new_page().goto(f"{live_app}/admin")  # Chromium shows nothing without a login
+    finally:
+        context.close()
+    page_answer = requests.get(f"{live_app}/admin", auth=("admin", "wrong-password"), timeout=5)
+    assert 401 == page_answer.status_code
+    assert page_answer.headers["WWW-Authenticate"].startswith("Basic ")
+    api_answer = requests.get(f"{live_app}/api/broadcaster/status", timeout=5)
+    assert 401 == api_answer.status_code
+    assert api_answer.json()["success"] is False
+    assert 200 == requests.get(f"{live_app}/healthz", timeout=5).status_code
