@@ -8,7 +8,6 @@ forks (see gunicorn.conf.py), never at import.
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import logging
 import os
@@ -154,7 +153,7 @@ def _credentials_ok(header: str, config: Config) -> bool:
     if scheme == "basic" and config.admin_password:
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # bad base64 (binascii.Error), non-ASCII header text, non-UTF-8 bytes
             return False
         username, sep, password = decoded.partition(":")
         if not sep:
