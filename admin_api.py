@@ -442,7 +442,10 @@ def update_task(task_id: int):
 
 
 def _json_object() -> dict:
-    data = request.get_json(silent=True, force=True)
+    try:
+        data = request.get_json(silent=True, force=True)
+    except RecursionError:  # json.loads gives up on deep nesting with this, not a ValueError
+        data = None
     if not isinstance(data, dict):
         raise BadRequest("请求体必须是 JSON 对象")
     return data
