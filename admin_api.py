@@ -13,8 +13,9 @@ import logging
 import os
 import secrets
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
@@ -33,7 +34,8 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__)
 
 TRIGGER_WAIT_SECONDS = 10.0
-PASSWORD_FILE = "admin_password"
+MAX_REQUEST_BYTES = 1 << 20  # a task is a few KB; larger bodies are refused with 413 unread
+PASSWORD_FILE = "admin_password"  # noqa: S105 - a file name, not a password
 TASK_STATUSES = ("active", "paused")
 MAX_TEXT = {"title": 500, "callback_secret": 512, "project_id": 128}
 INT32_MAX = 2**31 - 1
@@ -61,6 +63,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     config = ensure_admin_credentials(config)
     app = Flask(__name__, instance_path=config.instance_path)
     app.config["TRIGGER_WAIT_SECONDS"] = TRIGGER_WAIT_SECONDS
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
     if database is None:

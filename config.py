@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -71,7 +71,7 @@ class Config:
         values = [getattr(self, name.lower()) for name in SECRET_SETTINGS]
         return [value for value in values if value]
 
-    def replace(self, **changes) -> "Config":
+    def replace(self, **changes) -> Config:
         """A copy with some settings changed (used by tests and the benchmark)."""
         return dataclasses.replace(self, **changes)
 

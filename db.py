@@ -11,8 +11,9 @@ import logging
 import os
 import threading
 import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import psycopg2
 import psycopg2.extras

@@ -24,7 +24,7 @@ import socket
 import sys
 import threading
 import time
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -50,7 +50,7 @@ RESOLVE_CONCURRENCY = 8
 
 def utcnow() -> dt.datetime:
     """The current time, aware, in UTC."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def isoformat(value: dt.datetime | None) -> str | None:
@@ -58,8 +58,8 @@ def isoformat(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).isoformat()
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()
 
 
 def runner_id() -> str:
@@ -874,7 +874,7 @@ class Heartbeat:
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{run_id}", daemon=True)
 
-    def __enter__(self) -> "Heartbeat":
+    def __enter__(self) -> Heartbeat:
         self._thread.start()
         return self
 

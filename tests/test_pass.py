@@ -5,8 +5,6 @@ import hmac
 import threading
 import time
 
-import pytest
-
 import db
 import stats_broadcaster as sb
 import video_stats_fetcher as vsf
