@@ -204,6 +204,9 @@ def _security_headers(response):
 
 
 def _error(message: str, status: int):
+    # A message may echo client input (a field name); an unpaired surrogate in it would make
+    # the JSON answer unencodable.
+    message = message.encode("utf-8", "replace").decode("utf-8")
     response = jsonify({"success": False, "error": message})
     response.status_code = status
     return response
@@ -477,6 +480,8 @@ def validate_task(data: dict, config: Config, *, partial: bool) -> dict:
             raise BadRequest(f"video_url 无效：{exc}") from None
         clean["video_url"] = value
     if "callback_url" in data:
+        if isinstance(data["callback_url"], str):
+            _check_characters("callback_url", data["callback_url"])
         try:
             clean["callback_url"] = check_callback_url(
                 data["callback_url"], allow_private=config.webhook_allow_private_networks
@@ -505,9 +510,23 @@ def _text_field(name: str, value: Any, *, required: bool, limit: int | None = No
     limit = limit or MAX_TEXT.get(name, 500)
     if len(value) > limit:
         raise BadRequest(f"{name} 过长（最多 {limit} 个字符）")
-    if "\x00" in value:
-        raise BadRequest(f"{name} 含有非法字符")
+    _check_characters(name, value)
     return value or None
+
+
+def _check_characters(name: str, value: str) -> None:
+    # PostgreSQL text cannot hold NUL, and an unpaired surrogate (valid JSON: "\ud800") cannot
+    # be encoded as UTF-8; the driver would fail on either with a 500.
+    if "\x00" in value or not _encodable(value):
+        raise BadRequest(f"{name} 含有非法字符")
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _int_field(name: str, value: Any, low: int, high: int) -> int | None:

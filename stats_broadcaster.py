@@ -1159,12 +1159,18 @@ class SecretScrubber(logging.Filter):
         super().__init__()
         self.secrets = [secret for secret in secrets if secret and len(secret) >= 4]
 
+    def scrub(self, text: str) -> str:
+        """`text` with every secret replaced."""
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
+            record.msg, record.args = self.scrub(record.getMessage()), None
+            if record.exc_info and not record.exc_text:
+                # Tracebacks can quote URLs with keys in them: format and scrub them here too.
+                record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
         return True
 
 
