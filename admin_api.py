@@ -413,6 +413,8 @@ def list_tasks():
     status_filter = request.args.get("status") or None
     if status_filter is not None and len(status_filter) > 32:
         raise BadRequest("参数 status 过长")
+    if status_filter is not None and "\x00" in status_filter:
+        raise BadRequest("参数 status 含有非法字符")  # PostgreSQL text cannot hold NUL: a 500 otherwise
     rows = _database().fetch_all(db.FETCH_TASKS, {"status": status_filter, "limit": limit, "offset": offset})
     return jsonify({"success": True, "data": [task_json(row) for row in rows]})
 
