@@ -285,11 +285,6 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def interval_text(seconds: int) -> str:
-    """'3分钟' for 180, '45秒' for 45."""
-    return f"{seconds // 60}分钟" if seconds % 60 == 0 else f"{seconds}秒"
-
-
 # --------------------------------------------------------------------------------------------
 # Routes
 
@@ -303,7 +298,8 @@ def root():
 @bp.get("/admin")
 def index():
     """The admin page."""
-    return render_template("admin.html", interval_seconds=_config().broadcast_interval_seconds)
+    seconds = _config().broadcast_interval_seconds
+    return render_template("admin.html", interval_seconds=seconds, interval_text=sb.interval_text(seconds))
 
 
 @bp.get("/healthz")
@@ -320,7 +316,7 @@ def healthz():
 def start():
     """Switch the service on."""
     if sb.switch_on(_database()):
-        interval = interval_text(_config().broadcast_interval_seconds)
+        interval = sb.interval_text(_config().broadcast_interval_seconds)
         return jsonify({"success": True, "message": f"分发数据回传服务已启动，每{interval}自动回传一次"})
     return jsonify({"success": False, "message": "分发数据回传服务已在运行中"})
 

@@ -1221,14 +1221,17 @@ def _run_loop(config: Config) -> int:
     switch_on(database)
     broadcaster = Broadcaster(config, database)
     broadcaster.start()
-    print(f"分发数据回传服务已启动，每{_interval_text(config.broadcast_interval_seconds)}自动回传一次（Ctrl+C 停止）", flush=True)
+    print(f"分发数据回传服务已启动，每{interval_text(config.broadcast_interval_seconds)}自动回传一次（Ctrl+C 停止）", flush=True)
     stop.wait()
     broadcaster.stop(timeout=8.0)
     print("分发数据回传服务已停止", flush=True)
     return 0
 
 
-def _interval_text(seconds: int) -> str:
+def interval_text(seconds: int) -> str:
+    """The interval as operators read it: 3分钟 for 180, 1小时 for 3600, 45秒 for 45."""
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}小时"
     if seconds % 60 == 0:
         return f"{seconds // 60}分钟"
     return f"{seconds}秒"

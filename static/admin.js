@@ -450,9 +450,10 @@
     } catch (err) {
       showMessage(`${action === "stop" ? "停止" : "启动"}失败：${err.message}`, "error");
     } finally {
+      // Read the new switch first, so the button never flashes the state from before the click.
+      await pollStatus();
       state.toggleBusy = false;
       renderToggle();
-      await pollStatus();
     }
   }
 

@@ -136,7 +136,7 @@ def test_admin_page_drives_the_service(page, problems, live_app, database, fake)
     page.mouse.move(0, 0)  # off the button, whose :hover colour is darker
     expect(toggle).to_have_css("background-color", RED)
     expect(state).to_contain_text("运行中")
-    expect(message).to_have_text("分发数据回传服务已启动，每60分钟自动回传一次")
+    expect(message).to_have_text("分发数据回传服务已启动，每1小时自动回传一次")
     assert database.fetch_one("SELECT enabled FROM broadcaster_state")["enabled"] is True
     last_run = page.locator("#last-run")
     expect(last_run.locator(".badge")).to_have_text("已完成")
