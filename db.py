@@ -202,7 +202,7 @@ UPDATE broadcaster_state SET enabled = FALSE, changed_at = NOW() WHERE id = 1 AN
 """
 
 REQUEST_CANCEL = """
-UPDATE broadcaster_runs SET cancel_requested = TRUE WHERE status = 'running'
+UPDATE broadcaster_runs SET cancel_requested = TRUE WHERE status = 'running' AND NOT cancel_requested
 """
 
 # The next scheduled slot: an interval after the last scheduled pass started, and never

@@ -780,7 +780,7 @@ class BroadcastPass:
         try:
             if self.dry_run:
                 if self.on_payload:
-                    self.on_payload({"webhook_id": webhook_id, "callback_url": first["callback_url"], "body": body})
+                    self.on_payload(body)
                 delivery = None
             else:
                 delivery = broadcast_task_stats(self.sender, first["callback_url"], body, secret, webhook_id, self._host_slot)
@@ -852,7 +852,9 @@ def make_sender(config: Config, stop_event: threading.Event) -> WebhookSender:
 
 
 def claim_run(database: Database, trigger: str) -> int | None:
-    """Insert a running pass for `trigger`; None when another pass is running."""
+    """Insert a running pass for `trigger`; None when another (live) pass is running."""
+    # A pass whose process died must not block this one, even where no supervisor runs.
+    database.fetch_all(db.MARK_ABANDONED_RUNS, {"stale_seconds": STALE_RUN_SECONDS})
     row = database.fetch_one(db.CLAIM_RUN, {"trigger": trigger, "runner": runner_id()})
     return row["id"] if row else None
 
@@ -950,13 +952,16 @@ def run_claimed_pass(
             _ACTIVE_PASSES.discard(stop_event)
     # At shutdown the process must exit promptly; otherwise wait for a restarting database.
     deadline = time.monotonic() + (3.0 if stop_event.is_set() else 300.0)
+    # As DESIGN §4.6 counts them: every selected task not delivered has failed, including the
+    # ones an interrupted pass never reached.
+    counts = {**counts, "failed_count": counts["total"] - counts["success_count"]}
     _finish_run(database, run_id, status, counts, error, deadline)
     result = {
         "success": status != "failed",
         "run_id": run_id,
         "total": counts["total"],
         "success_count": counts["success_count"],
-        "failed_count": counts["total"] - counts["success_count"],
+        "failed_count": counts["failed_count"],
         "timestamp": isoformat(utcnow()),
     }
     if status == "failed":
@@ -1047,14 +1052,17 @@ def switch_on(database: Database) -> bool:
 
 
 def switch_off(database: Database) -> bool:
-    """Turn the service off and interrupt any pass in progress; False when it already was off."""
+    """Turn the service off and interrupt any pass in progress (manual ones too).
+
+    False when there was nothing to stop: the switch was off and no pass was running.
+    """
     with database.connection() as conn, db.wrap_errors("数据库写入失败"):
         with conn.cursor() as cur:
             cur.execute(db.SWITCH_OFF)
-            changed = cur.rowcount == 1
-            if changed:
-                cur.execute(db.REQUEST_CANCEL)
-    return changed
+            switched = cur.rowcount == 1
+            cur.execute(db.REQUEST_CANCEL)
+            interrupted = cur.rowcount > 0
+    return switched or interrupted
 
 
 def prune_old_rows(database: Database, days: int, *, batch: int = 1000, pause: float = 0.05) -> int:

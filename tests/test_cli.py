@@ -70,8 +70,8 @@ def test_dry_run_prints_payloads_and_writes_nothing(seeded, fake, env):
     assert 0 == result.returncode, result.stderr
     payloads = [json.loads(line) for line in result.stdout.splitlines()]
     assert 2 == len(payloads)
-    assert {501, 502} == {p["body"]["stats"][0]["task_id"] for p in payloads}
-    assert all(p["body"]["stats"][0]["yt_view_count"] == 321 for p in payloads)
+    assert {501, 502} == {p["stats"][0]["task_id"] for p in payloads}
+    assert all(p["stats"][0]["yt_view_count"] == 321 for p in payloads)
     assert [] == fake.received("cli")
     for table in ("broadcaster_runs", "webhook_logs", "broadcaster_videos", "broadcaster_task_videos"):
         assert 0 == seeded.fetch_one(f"SELECT COUNT(*) AS n FROM {table}")["n"], table

@@ -205,3 +205,25 @@ def test_prune_removes_only_old_rows(database):
     assert 1 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_error_logs")["n"]
     assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_runs")["n"]
     assert db.PRUNE_STATEMENTS
+
+
+def test_stop_interrupts_a_manual_pass_even_when_switched_off(database):
+    """With the switch off, stop still interrupts a running pass (and says it stopped)."""
+    run_id = sb.claim_run(database, "manual")
+
+    assert sb.switch_off(database) is True
+    assert database.fetch_one("SELECT cancel_requested FROM broadcaster_runs WHERE id = %s", (run_id,))[
+        "cancel_requested"
+    ] is True
+    assert sb.switch_off(database) is False  # nothing left to stop
+
+
+def test_a_dead_pass_does_not_block_a_cli_pass_without_supervisor(database, fake_config):
+    """A run left 'running' by a dead process is abandoned when the next pass claims."""
+    sb.claim_run(database, "manual")
+    database.execute("UPDATE broadcaster_runs SET heartbeat_at = NOW() - interval '5 minutes'")
+
+    result = sb.broadcast_all_tasks(fake_config, database, trigger="cli")
+
+    assert result["success"] is True
+    assert ["abandoned", "succeeded"] == [row["status"] for row in runs(database)]
