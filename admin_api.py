@@ -12,6 +12,7 @@ import hmac
 import logging
 import os
 import secrets
+import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -109,9 +110,12 @@ def ensure_admin_credentials(config: Config) -> Config:
     path = instance / PASSWORD_FILE
     if not path.exists():
         password = secrets.token_urlsafe(18)
-        temp = instance / f".{PASSWORD_FILE}.{os.getpid()}.{threading.get_ident()}"
-        temp.write_text(password + "\n", encoding="utf-8")
-        os.chmod(temp, 0o600)
+        # mkstemp creates the file 0600 with a unique name, so the password is never readable
+        # by others, not even between writing it and a chmod.
+        handle, temp_name = tempfile.mkstemp(prefix=f".{PASSWORD_FILE}.", dir=instance)
+        temp = Path(temp_name)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(password + "\n")
         try:
             # link() is atomic and fails if the file exists: of several workers starting
             # together exactly one creates the password, and only it prints it.
