@@ -16,6 +16,7 @@ from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, insert_task
 YT = "dQw4w9WgXcQ"
 YT_URL = f"https://www.youtube.com/watch?v={YT}"
 RUN_KEYS = {"id", "trigger", "status", "started_at", "finished_at", "total", "done", "success_count", "failed_count"}
+SERVED_RUN_KEYS = RUN_KEYS | {"error"}  # the contract's RUN plus why a run failed or was interrupted
 RESULT_KEYS = {"success", "run_id", "total", "success_count", "failed_count", "timestamp"}
 TASK_KEYS = {
     "task_id", "external_task_id", "project_id", "title", "status", "video_url", "platform", "duration",
@@ -95,7 +96,7 @@ def add_delivering_tasks(database, fake, count: int = 1, receiver: str = "ok", b
 # The switch
 
 
-@pytest.mark.parametrize(("interval", "wording"), [(180, "每3分钟"), (45, "每45秒"), (3600, "每1小时")])
+@pytest.mark.parametrize(("interval", "wording"), [(180, "每3分钟"), (45, "每45秒"), (90, "每90秒"), (3600, "每1小时")])
 def test_start_names_the_real_interval(fake_config, database, interval, wording):
     """Start answers the contract's message with the configured interval, and persists the switch."""
     client = create_app(fake_config.replace(broadcast_interval_seconds=interval), database=database).test_client()
@@ -148,6 +149,17 @@ def test_stop_requests_cancel_of_a_running_pass(client, database):
     assert row["cancel_requested"] is True
 
 
+def test_stop_while_off_still_interrupts_a_manual_pass(client, database):
+    """With the switch off, stop still interrupts a running (manual) pass and says it stopped."""
+    run_id = sb.claim_run(database, "manual")
+
+    response = client.post("/api/broadcaster/stop")
+
+    assert {"success": True, "message": "分发数据回传服务已停止"} == response.get_json()
+    row = database.fetch_one("SELECT cancel_requested FROM broadcaster_runs WHERE id = %s", (run_id,))
+    assert row["cancel_requested"] is True
+
+
 def test_switch_survives_a_new_app(fake_config, database, client):
     """The switch lives in the database: another process (a new app) sees it."""
     client.post("/api/broadcaster/start")
@@ -186,7 +198,7 @@ def test_status_when_on_with_runs(client, database, fake_config):
 
     assert data["running"] is True
     assert is_utc_iso(data["next_run_at"])
-    assert RUN_KEYS <= set(data["current_run"]) and RUN_KEYS <= set(data["last_run"])
+    assert SERVED_RUN_KEYS == set(data["current_run"]) == set(data["last_run"])
     assert (running, "manual", "running", None) == (
         data["current_run"]["id"], data["current_run"]["trigger"], data["current_run"]["status"],
         data["current_run"]["finished_at"],
@@ -273,7 +285,7 @@ def test_runs_newest_first_with_limit(client, database, fake_config):
 
     assert ids[::-1] == [run["id"] for run in everything]
     assert ids[:0:-1] == [run["id"] for run in two]
-    assert all(RUN_KEYS <= set(run) for run in everything)
+    assert all(SERVED_RUN_KEYS == set(run) for run in everything)
     assert all(run["status"] == "succeeded" and is_utc_iso(run["finished_at"]) for run in everything)
 
 
@@ -288,7 +300,7 @@ def test_run_detail_lists_each_tasks_outcome(client, database, fake, fake_config
 
     assert 200 == response.status_code
     data = response.get_json()["data"]
-    assert RUN_KEYS | {"items"} <= set(data)
+    assert SERVED_RUN_KEYS | {"items"} == set(data)
     assert (run_id, 3, 2, 1) == (data["id"], data["total"], data["success_count"], data["failed_count"])
     outcomes = {item["task_id"]: item for item in data["items"]}
     assert {**dict.fromkeys(ok_ids, "success"), bad: "failed"} == {
