@@ -331,11 +331,15 @@ def test_generated_password_with_eight_processes_at_once(tmp_path, capfd):
     results = ctx.Queue()
     processes = [ctx.Process(target=_ensure_credentials_in_child, args=(str(instance), barrier, results))
                  for _ in range(8)]
-    for process in processes:
-        process.start()
-    passwords = [results.get(timeout=60) for _ in processes]
-    for process in processes:
-        process.join(timeout=30)
+    try:
+        for process in processes:
+            process.start()
+        passwords = [results.get(timeout=60) for _ in processes]
+    finally:
+        for process in (process for process in processes if process.pid is not None):
+            process.join(timeout=30)
+            if process.is_alive():  # only after a failure above; never leave children behind
+                process.terminate()
 
     assert [0] * 8 == [process.exitcode for process in processes]
     assert ["admin_password"] == sorted(os.listdir(instance))  # no temp files left behind
@@ -445,10 +449,15 @@ FIELDS = ("title", "video_url", "callback_url", "callback_secret", "project_id",
 # NUL, unpaired surrogates (valid in JSON as "\ud800") and other characters that trip encoders and SQL
 SPECIAL = st.sampled_from(["\x00", "\ud800", "\udfff", "\u2028", "\ufeff", "\r\n", " ", "%00", "中", "\U0001f3ac"])
 AWKWARD_TEXT = st.lists(SPECIAL | st.characters(exclude_categories=()), max_size=20).map("".join)
+
+
+def _json_containers(children):
+    """JSON arrays and objects of `children`."""
+    return st.lists(children, max_size=4) | st.dictionaries(AWKWARD_TEXT, children, max_size=4)
+
+
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | AWKWARD_TEXT,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(AWKWARD_TEXT, children, max_size=4),
-    max_leaves=10,
+    st.none() | st.booleans() | st.integers() | st.floats() | AWKWARD_TEXT, _json_containers, max_leaves=10
 )
 PLAUSIBLE = {
     "title": st.sampled_from(["《短剧》第1集", "Episode 1", " ", "x" * 501]),
