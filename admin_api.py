@@ -226,7 +226,11 @@ _HTTP_MESSAGES = {
 
 
 def _http_error(exc: HTTPException):
-    return _error(_HTTP_MESSAGES.get(exc.code or 500, exc.name), exc.code or 500)
+    response = _error(_HTTP_MESSAGES.get(exc.code or 500, exc.name), exc.code or 500)
+    valid_methods = getattr(exc, "valid_methods", None)
+    if exc.code == 405 and valid_methods:
+        response.headers["Allow"] = ", ".join(valid_methods)  # a 405 must say what is allowed
+    return response
 
 
 def _storage_error(exc: StorageError):
