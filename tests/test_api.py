@@ -642,3 +642,15 @@ def test_errors_are_json(shared_client, method, path, status):
     assert status == response.status_code
     body = response.get_json()
     assert body["success"] is False and isinstance(body["error"], str) and body["error"]
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("DELETE", "/api/tasks/1", {"PATCH", "OPTIONS"}),
+    ("GET", "/api/broadcaster/start", {"POST", "OPTIONS"}),
+])
+def test_405_names_the_allowed_methods(shared_client, method, path, allowed):
+    """A 405 carries the Allow header HTTP requires."""
+    response = shared_client.open(path, method=method)
+
+    assert 405 == response.status_code
+    assert allowed == {m.strip() for m in response.headers["Allow"].split(",")}
