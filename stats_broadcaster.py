@@ -306,7 +306,12 @@ class Recorder:
         self.database = database
         self.run_id = run_id
         self.stop_event = stop_event
-        self._queue: queue.Queue = queue.Queue()
+        # Producers append under a lock and the writer swaps the whole list out: one lock
+        # round-trip per item instead of a queue.get() per item, which under a busy GIL made
+        # the writer the bottleneck of large passes.
+        self._pending: list = []
+        self._wake = threading.Condition(threading.Lock())
+        self._closing = False
         self._thread = threading.Thread(target=self._run, name="pass-recorder", daemon=True)
         self._lock = threading.Lock()
         self.done = 0
@@ -319,6 +324,12 @@ class Recorder:
         if self.database is not None:
             self._thread.start()
 
+    def _put(self, item: tuple) -> None:
+        with self._wake:
+            self._pending.append(item)
+            if len(self._pending) >= RECORD_BATCH:
+                self._wake.notify()
+
     def add_outcome(self, outcome: Outcome) -> None:
         """Count an outcome now; write it with the next batch."""
         with self._lock:
@@ -328,12 +339,12 @@ class Recorder:
             else:
                 self.failed_count += 1
         if self.database is not None:
-            self._queue.put(("outcome", outcome))
+            self._put(("outcome", outcome))
 
     def add_video(self, platform: str, video_id: str, result: vsf.FetchResult) -> None:
         """Queue the new state of a video after a fetch."""
         if self.database is not None:
-            self._queue.put(("video", (platform, video_id, result)))
+            self._put(("video", (platform, video_id, result)))
 
     def counts(self) -> dict:
         """Progress so far."""
@@ -343,20 +354,22 @@ class Recorder:
     def close(self, timeout: float = 60.0) -> None:
         """Flush everything queued and stop the writer."""
         if self.database is not None and self._thread.is_alive():
-            self._queue.put(("close", None))
+            with self._wake:
+                self._closing = True
+                self._wake.notify()
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        closing = False
-        while not closing:
-            items = [self._queue.get()]
-            while len(items) < RECORD_BATCH:
-                try:
-                    items.append(self._queue.get(timeout=0.2))
-                except queue.Empty:
-                    break
-            closing = any(kind == "close" for kind, _ in items)
-            self._write_with_retry([item for item in items if item[0] != "close"])
+        while True:
+            with self._wake:
+                if not self._pending and not self._closing:
+                    self._wake.wait(timeout=0.5)
+                items, self._pending = self._pending, []
+                closing = self._closing and not items
+            if closing:
+                return
+            for start in range(0, len(items), RECORD_BATCH * 4):
+                self._write_with_retry(items[start:start + RECORD_BATCH * 4])
 
     def _write_with_retry(self, items: list) -> None:
         delay = 0.5
@@ -488,7 +501,7 @@ class BroadcastPass:
         self._idle = threading.Condition()
         self._pacers: dict[str, Pacer] = {}
         self._fetch_pools: dict[str, WorkerPool] = {}
-        self._deliver_pool = WorkerPool(min(256, config.webhook_concurrency * 2), "deliver")
+        self._deliver_pool = WorkerPool(config.webhook_concurrency, "deliver")
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
         self._batches: dict[tuple[str, str | None], list[tuple[dict, dict]]] = {}
         self._batch_seq = 0

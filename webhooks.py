@@ -267,13 +267,13 @@ class WebhookSender:
         """One POST: (status, error, retryable, wait seconds or None)."""
         headers = self.headers(body, secret, webhook_id)
         try:
-            response = self._session().post(
-                url,
-                data=body,
-                headers=headers,
-                timeout=(min(5.0, self.timeout), self.timeout),
-                allow_redirects=False,
-                stream=True,
+            session = self._session()
+            # Preparing the request ourselves skips Session.request's per-call merging of
+            # session settings (a sizeable share of the CPU of a small POST); the session
+            # still supplies the SSRF-pinning adapter, the pool and no environment proxies.
+            prepared = requests.Request("POST", url, data=body, headers=headers).prepare()
+            response = session.send(
+                prepared, timeout=(min(5.0, self.timeout), self.timeout), allow_redirects=False, stream=True
             )
         except InvalidIPAddress:
             return None, "回调地址指向内网或保留地址，已拒绝", False, None
