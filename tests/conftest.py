@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -110,13 +111,39 @@ def fake():
 @pytest.fixture
 def fake_config(config, fake) -> Config:
     """Settings pointing every platform at the fake upstream."""
-    return config.replace(
-        youtube_api_url=fake.youtube_api_url,
-        youtube_web_url=fake.youtube_web_url,
-        tiktok_web_url=fake.tiktok_web_url,
-        douyin_web_url=fake.douyin_web_url,
-        tikhub_api_url=fake.tikhub_api_url,
+    return config.replace(**{name.lower(): url for name, url in fake.settings_env().items()})
+
+
+# Environment variables that are settings: scrubbed from the environment of spawned commands.
+SETTINGS_PREFIXES = ("BROADCAST_", "WEBHOOK_", "YOUTUBE_", "TIKTOK_", "DOUYIN_", "TIKHUB_", "ADMIN_", "X2C_",
+                     "FETCH_", "SITE_NAME", "LOG_RETENTION", "DATABASE_URL", "INSTANCE_PATH")
+
+
+def command_env(database_url: str, fake, instance_path, **settings: str) -> dict[str, str]:
+    """Environment for a spawned command: the given database, the fake upstream, no pacing."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
+    env.update(fake.settings_env())
+    env.update(
+        DATABASE_URL=database_url,
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS="true",
+        YOUTUBE_PAGES_PER_MINUTE="0",
+        TIKTOK_PAGES_PER_MINUTE="0",
+        DOUYIN_PAGES_PER_MINUTE="0",
+        INSTANCE_PATH=str(instance_path),
+        PYTHONUNBUFFERED="1",
     )
+    env.update(settings)
+    return env
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.05):
+    """Poll `predicate` until it is truthy or the deadline passes; return its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
 
 
 def insert_task(database: Database, **fields) -> int:

@@ -1,37 +1,20 @@
 """The real commands run as subprocesses: exit codes, report lines, dry run, signals."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import insert_task
-
-ROOT = Path(__file__).resolve().parent.parent
-SETTINGS_PREFIXES = ("BROADCAST_", "WEBHOOK_", "YOUTUBE_", "TIKTOK_", "DOUYIN_", "TIKHUB_", "ADMIN_", "X2C_",
-                     "FETCH_", "SITE_NAME", "LOG_RETENTION", "DATABASE_URL")
+from tests.conftest import ROOT, command_env, insert_task, wait_until
 
 
 @pytest.fixture
 def env(database_url, fake, tmp_path):
     """A clean environment for the commands: the test database, the fake upstream, no pacing."""
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
-    clean.update(fake.settings_env())
-    clean.update(
-        DATABASE_URL=database_url,
-        WEBHOOK_ALLOW_PRIVATE_NETWORKS="true",
-        YOUTUBE_PAGES_PER_MINUTE="0",
-        TIKTOK_PAGES_PER_MINUTE="0",
-        DOUYIN_PAGES_PER_MINUTE="0",
-        INSTANCE_PATH=str(tmp_path / "instance"),
-        PYTHONUNBUFFERED="1",
-    )
-    return clean
+    return command_env(database_url, fake, tmp_path / "instance")
 
 
 def run(args, env, timeout=60):
@@ -123,13 +106,6 @@ def test_unreachable_database_exits_1_with_one_line(env):
     assert "u:p@" not in result.stderr or "p@" not in result.stderr.split("数据库不可用")[1]
 
 
-def wait_until(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def test_loop_switches_on_runs_and_stops_on_sigterm(seeded, fake, env):

@@ -11,19 +11,11 @@ import pytest
 import db
 import stats_broadcaster as sb
 from db import Database
-from tests.conftest import insert_task
-from tests.test_cli import ROOT, SETTINGS_PREFIXES  # noqa: F401  (shared environment rules)
+from tests.conftest import ROOT, command_env, insert_task, wait_until
 
 YT = "dQw4w9WgXcQ"
 
 
-def wait_until(predicate, timeout, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 @pytest.fixture
@@ -123,17 +115,8 @@ def test_loop_waits_for_a_database_that_is_down_at_start(own_server, fake, env_f
 
 @pytest.fixture
 def env_for(fake, tmp_path):
-    import os
-
-    def make(database_url):
-        clean = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
-        clean.update(fake.settings_env())
-        clean.update(DATABASE_URL=database_url, WEBHOOK_ALLOW_PRIVATE_NETWORKS="true",
-                     YOUTUBE_PAGES_PER_MINUTE="0", TIKTOK_PAGES_PER_MINUTE="0", DOUYIN_PAGES_PER_MINUTE="0",
-                     INSTANCE_PATH=str(tmp_path / "instance"), BROADCAST_INTERVAL_SECONDS="2")
-        return clean
-
-    return make
+    """Environment for the loop command against a given database, 2 s interval."""
+    return lambda url: command_env(url, fake, tmp_path / "instance", BROADCAST_INTERVAL_SECONDS="2")
 
 
 @pytest.mark.parametrize("behaviour", ["garbage", "huge", "not_utf8", "truncated", "trickle", "http_500", "slow"])

@@ -13,8 +13,7 @@ import time
 import pytest
 import requests
 
-from tests.conftest import ADMIN_PASSWORD, insert_task
-from tests.test_cli import ROOT, SETTINGS_PREFIXES
+from tests.conftest import ADMIN_PASSWORD, ROOT, command_env, insert_task, wait_until
 
 pytestmark = pytest.mark.slow
 INTERVAL = 3
@@ -26,13 +25,6 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def wait_until(predicate, timeout, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 class Server:
@@ -75,19 +67,9 @@ class Server:
 
 @pytest.fixture
 def server_env(database_url, fake, tmp_path):
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
-    clean.update(fake.settings_env())
-    clean.update(
-        DATABASE_URL=database_url,
-        ADMIN_PASSWORD=ADMIN_PASSWORD,
-        WEBHOOK_ALLOW_PRIVATE_NETWORKS="true",
-        YOUTUBE_PAGES_PER_MINUTE="0",
-        TIKTOK_PAGES_PER_MINUTE="0",
-        DOUYIN_PAGES_PER_MINUTE="0",
-        BROADCAST_INTERVAL_SECONDS=str(INTERVAL),
-        INSTANCE_PATH=str(tmp_path / "instance"),
-    )
-    return clean
+    """gunicorn's environment: test database, fake upstream, known password, short interval."""
+    return command_env(database_url, fake, tmp_path / "instance", ADMIN_PASSWORD=ADMIN_PASSWORD,
+                       BROADCAST_INTERVAL_SECONDS=str(INTERVAL))
 
 
 def webhook_ids(fake, name):

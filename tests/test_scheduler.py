@@ -6,17 +6,7 @@ import time
 import db
 import stats_broadcaster as sb
 from db import Database
-from tests.conftest import insert_task
-
-
-def wait_until(predicate, timeout, interval=0.05):
-    """Poll `predicate` until it is true or the deadline passes; return its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
+from tests.conftest import insert_task, wait_until
 
 
 def runs(database):
