@@ -21,6 +21,7 @@ import math
 import re
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -949,6 +950,10 @@ def parse_tikhub_response(body: dict, video_id: str) -> FetchResult:
 def make_session() -> requests.Session:
     """Return a Session with a small connection pool and no python-requests User-Agent."""
     session = requests.Session()
+    # Read proxy settings (HTTPS_PROXY, …) once: with trust_env on, requests scans the whole
+    # environment on every request, which was a measurable share of a large pass's CPU.
+    session.proxies.update(urllib.request.getproxies())
+    session.trust_env = False
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
