@@ -1,0 +1,992 @@
+"""Throughput benchmark of one pass against the local fake upstream (issue #4; #5 item 7).
+
+    python -m bench.run_bench                  # 10,000 tasks at batch 1 and 100, 20,000 at batch 1
+    python -m bench.run_bench --quick          # 1,000 tasks at batch 1 and 100
+    python -m bench.run_bench --tasks 5000 --batch-size 1,100 --latency 0.1
+    python -m bench.run_bench --baseline       # the earlier design vs this one at 200 tasks (~4 min)
+    python -m bench.run_bench --status-load    # 50 clients poll the status API during a 5,000-task pass
+
+Each scenario gets a fresh database on the embedded server under instance/bench-pgdata
+(`bench_<tasks>_b<batch>`), seeded with N tasks (50 % YouTube through the API, 30 % TikTok,
+20 % Douyin; one distinct video per task, counts known to the fake), and a fresh fake upstream
+in its own process (`python -m bench.fake_upstream --latency L`). The pass itself runs in a child
+process (`--child`) through the real code path (stats_broadcaster.broadcast_all_tasks), so its
+CPU time (getrusage user+sys around the pass) and peak RSS (ru_maxrss, and /proc sampling) are
+its own. Afterwards every delivered webhook is read back from the fake and checked against the
+seeded counts; the exit code is 1 when any task is missing or wrong. Speed and memory targets
+are printed as PASS/MISS lines and never fail the run.
+
+Output files (logs of the child, the fake and gunicorn; results as JSON) go to bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import random
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psutil
+import psycopg2
+import psycopg2.extras
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PGDATA = ROOT / "instance" / "bench-pgdata"
+RECEIVER = "pool"
+SECRET = "bench-webhook-secret"  # noqa: S105 - a fixed test secret
+YOUTUBE_KEY = "bench-key"
+ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed test password
+SITE_NAME = "DramaRelayBot"
+
+# Targets of issue #4 (at 100 ms upstream latency, FETCH/WEBHOOK_CONCURRENCY=64, 2 cores).
+TARGET_TASKS = 10_000
+TARGET_WALL_SECONDS = 25.0
+TARGET_RSS_MB = 250.0
+TARGET_CPU_PER_1K = 2.0
+TARGET_FLATNESS = 0.20
+# Issue #5 item 7.
+TARGET_STATUS_P95_MS = 200.0
+
+PREFIXES = ("yt-api", "yt", "tt", "dy", "tikhub", "x2c")
+_YT_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+# ---------------------------------------------------------------------------------------------
+# The seeded tasks
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Task:
+    """One seeded task and the stats entry X2C must receive for it."""
+
+    external_task_id: int
+    platform: str
+    video_id: str
+    video_url: str
+    views: int | None
+    likes: int
+    project_id: str
+    title: str
+    duration: int
+
+    def expected_entry(self) -> dict:
+        """The stats entry the contract prescribes for this task (DESIGN.md §4.3)."""
+        entry = {"project_id": self.project_id, "task_id": self.external_task_id, "duration": self.duration,
+                 "account_count": 0}
+        if self.platform == "tiktok":
+            entry.update(tt_account_count=0, tt_view_count=self.views, tt_like_count=self.likes)
+        elif self.platform == "youtube":
+            entry.update(yt_account_count=0, yt_view_count=self.views, yt_like_count=self.likes)
+        else:  # Douyin: likes only, in the yt_* fields
+            entry.update(yt_account_count=0, yt_like_count=self.likes)
+        return entry
+
+    def fake_video(self) -> dict:
+        """The video as the fake upstream's control API takes it."""
+        return {"platform": self.platform, "video_id": self.video_id, "views": self.views, "likes": self.likes}
+
+
+def make_tasks(count: int, seed: int = 4) -> list[Task]:
+    """`count` tasks, 50 % YouTube, 30 % TikTok, 20 % Douyin, interleaved, each with its own video."""
+    rng = random.Random(seed)
+    youtube_ids: set[str] = set()
+    tasks = []
+    for i in range(count):
+        slot = i % 10
+        external = 500_000 + i
+        project = f"550e8400-e29b-41d4-a716-{446655440000 + i % 40:012d}"
+        title = f"《基准短剧{i % 500}》第{i % 80 + 1}集"
+        duration = 7 + i % 24
+        likes = 1 + (i * 104_729) % 250_000
+        views = likes + 1_000 + (i * 7_919) % 9_000_000
+        if slot < 5:
+            while True:
+                video_id = "".join(rng.choice(_YT_ALPHABET) for _ in range(11))
+                if video_id not in youtube_ids:
+                    youtube_ids.add(video_id)
+                    break
+            url = (
+                f"https://www.youtube.com/watch?v={video_id}",
+                f"https://youtu.be/{video_id}?si=bench{i}",
+                f"https://www.youtube.com/shorts/{video_id}",
+                f"https://m.youtube.com/watch?v={video_id}&feature=share",
+            )[i % 4]
+            tasks.append(Task(external, "youtube", video_id, url, views, likes, project, title, duration))
+        elif slot < 8:
+            video_id = str(7_500_000_000_000_000_000 + i)
+            handle = f"drama_{i % 97}"
+            url = (
+                f"https://www.tiktok.com/@{handle}/video/{video_id}",
+                f"https://www.tiktok.com/@{handle}/video/{video_id}?is_from_webapp=1&sender_device=pc",
+            )[i % 2]
+            tasks.append(Task(external, "tiktok", video_id, url, views, likes, project, title, duration))
+        else:
+            video_id = str(7_350_000_000_000_000_000 + i)
+            url = (
+                f"https://www.douyin.com/video/{video_id}",
+                f"https://www.iesdouyin.com/share/video/{video_id}/",
+                f"7.93 复制打开抖音，看看【{title}】 https://www.douyin.com/video/{video_id} 02/23",
+            )[i % 3]
+            tasks.append(Task(external, "douyin", video_id, url, None, likes, project, title, duration))
+    return tasks
+
+
+# ---------------------------------------------------------------------------------------------
+# The database
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _admin(server_url: str, *statements: str) -> None:
+    conn = psycopg2.connect(server_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def start_database() -> str:
+    """URL of the embedded server under instance/bench-pgdata (started if needed)."""
+    sys.path.insert(0, str(ROOT))
+    import db
+
+    return db.start_embedded_server(PGDATA)
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """Drop and create database `name`, apply the schema; its URL."""
+    import db
+
+    _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+    url = _with_database(server_url, name)
+    database = db.Database(url)
+    try:
+        db.apply_schema(database)
+    finally:
+        database.close()
+    return url
+
+
+def drop_database(server_url: str, name: str) -> None:
+    _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def seed(url: str, tasks: list[Task], callback_url: str) -> None:
+    """Insert the tasks in bulk."""
+    rows = [
+        (t.title, t.video_url, callback_url, SECRET, t.project_id, t.external_task_id, t.duration, "active")
+        for t in tasks
+    ]
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            psycopg2.extras.execute_values(
+                cur,
+                "INSERT INTO drama_tasks (title, video_url, callback_url, callback_secret, project_id, "
+                "external_task_id, duration, status) VALUES %s",
+                rows, page_size=2000,
+            )
+            cur.execute("ANALYZE drama_tasks")
+    finally:
+        conn.close()
+
+
+def database_facts(url: str) -> dict:
+    """What the pass left in the database."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT callback_status, COUNT(*) FROM drama_tasks GROUP BY 1")
+            statuses = dict(cur.fetchall())
+            cur.execute("SELECT COUNT(*), COUNT(DISTINCT task_id) FROM webhook_logs")
+            logs, logged_tasks = cur.fetchone()
+            cur.execute("SELECT COUNT(*) FROM broadcaster_error_logs")
+            (errors,) = cur.fetchone()
+            cur.execute("SELECT pg_stat_force_next_flush()")
+            cur.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            (sessions,) = cur.fetchone()
+            cur.execute("SELECT status, total, success_count, failed_count FROM broadcaster_runs ORDER BY id")
+            runs = [dict(zip(("status", "total", "success_count", "failed_count"), row)) for row in cur.fetchall()]
+    finally:
+        conn.close()
+    return {"callback_status": statuses, "webhook_logs": logs, "logged_tasks": logged_tasks,
+            "error_logs": errors, "runs": runs, "sessions": sessions}
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by the embedded server (postmaster, live and reaped backends)."""
+    try:
+        pid = int((PGDATA / "postmaster.pid").read_text().split()[0])
+        master = psutil.Process(pid)
+        times = master.cpu_times()
+        total = times.user + times.system + times.children_user + times.children_system
+        for child in master.children(recursive=True):
+            try:
+                child_times = child.cpu_times()
+                total += child_times.user + child_times.system
+            except psutil.Error:
+                pass
+        return total
+    except (OSError, ValueError, psutil.Error):
+        return float("nan")
+
+
+# ---------------------------------------------------------------------------------------------
+# Child processes
+
+
+def _die_with_parent() -> None:
+    """In a child before exec: get SIGTERM when the benchmark dies, so nothing is left running."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def code_version() -> str:
+    """The commit measured, and which of the measured modules differ from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "stats_broadcaster.py", "db.py", "webhooks.py",
+             "video_stats_fetcher.py", "config.py", "schema.sql", "admin_api.py"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    changed = [name for name in dirty if name.endswith((".py", ".sql"))]
+    return head + (f" + uncommitted changes in {', '.join(changed)}" if changed else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The fake upstream, in its own process
+
+
+class FakeProcess:
+    """`python -m bench.fake_upstream` in a child process, driven through its /_control API."""
+
+    def __init__(self, latency: float, log_path: Path):
+        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.fake_upstream", "--latency", str(latency)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, preexec_fn=_die_with_parent,
+        )
+        line = self.process.stdout.readline()
+        if not line:
+            self.stop()
+            raise RuntimeError(f"the fake upstream did not start; see {log_path}")
+        self.info = json.loads(line)
+        self.control = self.info["control_url"]
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.ps = psutil.Process(self.process.pid)
+
+    def callback_url(self, name: str) -> str:
+        return self.info["callback_base_url"] + name
+
+    def post(self, path: str, payload) -> dict:
+        response = self.session.post(self.control + path, json=payload, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def get(self, path: str, **params):
+        response = self.session.get(self.control + path, params=params, timeout=120)
+        response.raise_for_status()
+        return response.json()
+
+    def load(self, tasks: list[Task]) -> None:
+        for start in range(0, len(tasks), 5000):
+            self.post("/videos", [t.fake_video() for t in tasks[start:start + 5000]])
+        self.post("/receivers", [{"name": RECEIVER, "behaviour": "ok", "secret": SECRET}])
+        self.post("/reset", {})
+
+    def received(self) -> list[dict]:
+        records, offset = [], 0
+        while True:
+            page = self.get("/received", name=RECEIVER, offset=offset, limit=2000)
+            records += page
+            offset += len(page)
+            if len(page) < 2000:
+                return records
+
+    def cpu(self) -> float:
+        times = self.ps.cpu_times()
+        return times.user + times.system
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+        self.log.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The measured child process
+
+
+def bench_config(spec: dict):
+    """The broadcaster's settings for a benchmark pass (never read from the environment or .env)."""
+    from config import Config
+
+    fake = spec["fake"]
+    return Config(
+        database_url=spec["database_url"],
+        site_name=SITE_NAME,
+        fetch_concurrency=spec["fetch_concurrency"],
+        webhook_concurrency=spec["webhook_concurrency"],
+        webhook_batch_size=spec["batch_size"],
+        webhook_allow_private_networks=True,
+        youtube_api_key=YOUTUBE_KEY,
+        youtube_daily_quota=10_000_000,
+        youtube_pages_per_minute=0,
+        tiktok_pages_per_minute=0,
+        douyin_pages_per_minute=0,
+        youtube_api_url=fake["youtube_api_url"],
+        youtube_web_url=fake["youtube_web_url"],
+        tiktok_web_url=fake["tiktok_web_url"],
+        douyin_web_url=fake["douyin_web_url"],
+        tikhub_api_url=fake["tikhub_api_url"],
+        instance_path=str(OUT / "instance"),
+    )
+
+
+class RssSampler:
+    """Samples this process's RSS from /proc every `interval` seconds; keeps the peak."""
+
+    def __init__(self, interval: float = 0.05):
+        self.interval = interval
+        self.peak = 0
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE")
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def rss(self) -> int:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * self._page
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        while not self._stop.wait(self.interval):
+            value = self.rss()
+            self.peak = max(self.peak, value)
+            self.samples.append((round(time.monotonic() - started, 2), value))
+
+    def __enter__(self) -> RssSampler:
+        self.peak = self.rss()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.rss())
+
+
+def child_main() -> int:
+    """Run one pass (or the baseline) as the spec on stdin says; print the measurements as JSON."""
+    spec = json.loads(sys.stdin.read())
+    sys.path.insert(0, str(ROOT))
+    import logging
+
+    import db
+    import stats_broadcaster as sb
+
+    config = bench_config(spec)
+    sb.configure_logging(config, logging.WARNING)
+    database = db.Database(spec["database_url"]) if spec["impl"] == "pass" else None
+    rss_before = RssSampler().rss()
+    usage_before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.monotonic()
+    with RssSampler(0.1 if spec["impl"] == "pass" else 1.0) as sampler:
+        if spec["impl"] == "pass":
+            result = sb.broadcast_all_tasks(config, database, trigger="cli")
+        else:
+            from bench import baseline
+
+            result = baseline.run_pass({**spec["fake"], "database_url": spec["database_url"], "site_name": SITE_NAME,
+                                        "youtube_api_key": YOUTUBE_KEY}, sleep_seconds=spec["baseline_sleep"])
+    wall = time.monotonic() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    if database is not None:
+        database.close()
+    print(json.dumps({
+        "result": result,
+        "wall": wall,
+        "cpu_user": usage.ru_utime - usage_before.ru_utime,
+        "cpu_sys": usage.ru_stime - usage_before.ru_stime,
+        "cpu_process_total": usage.ru_utime + usage.ru_stime,
+        "maxrss_bytes": usage.ru_maxrss * 1024,
+        "sampled_peak_rss_bytes": sampler.peak,
+        "rss_before_pass_bytes": rss_before,
+        "threads_at_end": threading.active_count(),
+        "rss_timeline": sampler.samples[:: max(1, len(sampler.samples) // 40)],
+    }, default=str), flush=True)
+    return 0
+
+
+def run_child(spec: dict, log_path: Path) -> dict:
+    """Run the measured child; return its JSON."""
+    with open(log_path, "wb") as log:
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.run_bench", "--child"], cwd=ROOT, input=json.dumps(spec).encode(),
+            stdout=subprocess.PIPE, stderr=log, check=False, preexec_fn=_die_with_parent,
+        )
+    lines = completed.stdout.decode().strip().splitlines()
+    if completed.returncode != 0 or not lines:
+        raise RuntimeError(f"the measured pass exited with {completed.returncode}; see {log_path}")
+    return json.loads(lines[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Verification
+
+
+def verify_deliveries(tasks: list[Task], records: list[dict]) -> dict:
+    """Check that every task reached the receiver once, accepted, signed, with exactly its entry."""
+    expected = {t.external_task_id: t.expected_entry() for t in tasks}
+    delivered: dict[int, int] = {}
+    problems: list[str] = []
+    bad_signatures = unaccepted = wrong = unknown = bad_site = 0
+    entries_per_request = []
+    for record in records:
+        if record["status"] is None or not 200 <= record["status"] < 300:
+            unaccepted += 1
+            continue
+        raw = record["body"].encode("utf-8")
+        signature = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+        if record["signature_ok"] is not True or record["headers"].get("x-webhook-signature") != signature:
+            bad_signatures += 1
+        body = json.loads(record["body"])
+        if body.get("site_name") != SITE_NAME:
+            bad_site += 1
+        entries_per_request.append(len(body["stats"]))
+        for entry in body["stats"]:
+            task_id = entry.get("task_id")
+            if task_id not in expected:
+                unknown += 1
+                continue
+            delivered[task_id] = delivered.get(task_id, 0) + 1
+            if entry != expected[task_id]:
+                wrong += 1
+                if len(problems) < 5:
+                    problems.append(f"task {task_id}: got {entry}, expected {expected[task_id]}")
+    missing = [task_id for task_id in expected if task_id not in delivered]
+    duplicates = sum(count - 1 for count in delivered.values() if count > 1)
+    if missing:
+        problems.append(f"{len(missing)} tasks never delivered, e.g. {missing[:5]}")
+    for label, count in (("requests not accepted", unaccepted), ("bad signatures", bad_signatures),
+                         ("entries of unknown tasks", unknown), ("wrong entries", wrong),
+                         ("bodies with a wrong site_name", bad_site)):
+        if count:
+            problems.append(f"{count} {label}")
+    ok = not missing and not wrong and not unknown and not bad_signatures and not bad_site
+    return {
+        "ok": ok, "delivered": len(delivered), "missing": len(missing), "wrong": wrong, "duplicates": duplicates,
+        "requests": len(records), "entries_per_request_max": max(entries_per_request, default=0),
+        "problems": problems,
+    }
+
+
+def verify_database(facts: dict, count: int) -> list[str]:
+    problems = []
+    if facts["callback_status"].get("success", 0) != count:
+        problems.append(f"drama_tasks.callback_status: {facts['callback_status']} (expected {count} success)")
+    if facts["logged_tasks"] != count:
+        problems.append(f"webhook_logs cover {facts['logged_tasks']} tasks (expected {count})")
+    if facts["error_logs"]:
+        problems.append(f"{facts['error_logs']} rows in broadcaster_error_logs")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# One scenario
+
+
+@dataclasses.dataclass
+class Scenario:
+    tasks: int
+    batch_size: int
+    impl: str = "pass"  # or "baseline"
+
+    @property
+    def name(self) -> str:
+        return f"{'baseline' if self.impl == 'baseline' else 'pass'}_{self.tasks}_b{self.batch_size}"
+
+
+def run_scenario(scenario: Scenario, args, server_url: str) -> dict:
+    name = scenario.name
+    print(f"\n== {name}: {scenario.tasks} tasks, batch {scenario.batch_size}, latency {args.latency * 1000:.0f} ms",
+          flush=True)
+    tasks = make_tasks(scenario.tasks)
+    fake = FakeProcess(args.latency, OUT / f"{name}.fake.log")
+    db_name = f"bench_{name}"
+    try:
+        url = fresh_database(server_url, db_name)
+        seed(url, tasks, fake.callback_url(RECEIVER))
+        fake.load(tasks)
+        spec = {
+            "impl": scenario.impl, "database_url": url, "fake": fake.info, "batch_size": scenario.batch_size,
+            "fetch_concurrency": args.fetch_concurrency, "webhook_concurrency": args.webhook_concurrency,
+            "baseline_sleep": 1.0,
+        }
+        fake_cpu, pg_cpu = fake.cpu(), postgres_cpu()
+        if scenario.impl == "baseline":
+            print(f"   running the baseline (about {scenario.tasks * 1.25:.0f} s) ...", flush=True)
+        child = run_child(spec, OUT / f"{name}.child.log")
+        fake_cpu, pg_cpu = fake.cpu() - fake_cpu, postgres_cpu() - pg_cpu
+        stats = fake.get("/stats")
+        records = fake.received()
+        check = verify_deliveries(tasks, records)
+        facts = database_facts(url)
+        problems = list(check["problems"])
+        if scenario.impl == "pass":
+            problems += verify_database(facts, scenario.tasks)
+        result = child["result"]
+        if not (result.get("success") and result["total"] == scenario.tasks
+                and result["success_count"] == scenario.tasks and result["failed_count"] == 0):
+            problems.append(f"pass result: {result}")
+        if stats.get("errors"):
+            problems.append(f"the fake upstream noted {stats['errors']} internal errors (see {name}.fake.log)")
+        warnings = _count_log_lines(OUT / f"{name}.child.log")
+    finally:
+        fake.stop()
+        if not args.keep_db:
+            try:
+                drop_database(server_url, db_name)
+            except psycopg2.Error as exc:
+                print(f"   (could not drop {db_name}: {exc})")
+    cpu = child["cpu_user"] + child["cpu_sys"]
+    outcome = {
+        "scenario": name, "impl": scenario.impl, "tasks": scenario.tasks, "batch_size": scenario.batch_size,
+        "latency": args.latency, "fetch_concurrency": args.fetch_concurrency,
+        "webhook_concurrency": args.webhook_concurrency,
+        "wall": child["wall"], "tasks_per_second": scenario.tasks / child["wall"],
+        "cpu": cpu, "cpu_user": child["cpu_user"], "cpu_sys": child["cpu_sys"],
+        "cpu_per_1k": cpu * 1000 / scenario.tasks,
+        "maxrss_mb": child["maxrss_bytes"] / 2**20, "sampled_peak_rss_mb": child["sampled_peak_rss_bytes"] / 2**20,
+        "rss_before_pass_mb": child["rss_before_pass_bytes"] / 2**20,
+        "rss_timeline_mb": [(t, round(v / 2**20, 1)) for t, v in child["rss_timeline"]],
+        "fake_cpu": fake_cpu, "postgres_cpu": pg_cpu,
+        "requests": stats["request_counts"], "peak_concurrency": stats["peak_concurrency"],
+        "connections_accepted": stats["connections_accepted"],
+        "verification": {**check, "database": facts}, "problems": problems, "ok": not problems,
+        "child_log_lines": warnings, "result": result,
+    }
+    print_scenario(outcome)
+    return outcome
+
+
+def _count_log_lines(path: Path) -> dict:
+    counts: dict[str, int] = {}
+    try:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            for level in ("WARNING", "ERROR", "CRITICAL"):
+                if f" {level} " in line:
+                    counts[level] = counts.get(level, 0) + 1
+    except OSError:
+        pass
+    return counts
+
+
+def _per_prefix(values: dict) -> str:
+    return "  ".join(f"{prefix} {values.get(prefix, 0)}" for prefix in PREFIXES if values.get(prefix))
+
+
+def print_scenario(o: dict) -> None:
+    v = o["verification"]
+    print(f"   wall {o['wall']:.2f} s   {o['tasks_per_second']:.0f} tasks/s   "
+          f"CPU {o['cpu']:.2f} s (user {o['cpu_user']:.2f} + sys {o['cpu_sys']:.2f}) = {o['cpu_per_1k']:.2f} s/1k tasks")
+    print(f"   peak RSS {o['maxrss_mb']:.0f} MB (ru_maxrss; /proc sampled {o['sampled_peak_rss_mb']:.0f} MB; "
+          f"{o['rss_before_pass_mb']:.0f} MB before the pass)")
+    print(f"   requests:         {_per_prefix(o['requests'])}")
+    print(f"   peak concurrency: {_per_prefix(o['peak_concurrency'])}   "
+          f"(TCP connections accepted: {o['connections_accepted']})")
+    print(f"   same 2 cores: fake upstream CPU {o['fake_cpu']:.1f} s, PostgreSQL CPU {o['postgres_cpu']:.1f} s; "
+          f"PostgreSQL sessions opened in the scenario's database: {v['database'].get('sessions')}")
+    print(f"   verified: {v['delivered']}/{o['tasks']} tasks delivered with the right counts in {v['requests']} "
+          f"webhooks (max {v['entries_per_request_max']} entries each), {v['duplicates']} duplicates; "
+          f"log lines {o['child_log_lines'] or 'none'}")
+    for problem in o["problems"]:
+        print(f"   VERIFY FAILED: {problem}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries and targets
+
+
+def print_table(outcomes: list[dict]) -> None:
+    header = (f"{'scenario':<22}{'tasks':>7}{'batch':>6}{'wall s':>8}{'tasks/s':>9}{'CPU s/1k':>10}"
+              f"{'RSS MB':>8}{'x2c req':>9}{'conc tt/dy/api/x2c':>20}{'verified':>10}")
+    print("\n" + header)
+    print("-" * len(header))
+    for o in outcomes:
+        peaks = o["peak_concurrency"]
+        conc = f"{peaks.get('tt', 0)}/{peaks.get('dy', 0)}/{peaks.get('yt-api', 0)}/{peaks.get('x2c', 0)}"
+        print(f"{o['scenario']:<22}{o['tasks']:>7}{o['batch_size']:>6}{o['wall']:>8.2f}{o['tasks_per_second']:>9.0f}"
+              f"{o['cpu_per_1k']:>10.2f}{o['maxrss_mb']:>8.0f}{o['requests'].get('x2c', 0):>9}{conc:>20}"
+              f"{'ok' if o['ok'] else 'FAILED':>10}")
+
+
+def target_lines(outcomes: list[dict], args) -> list[str]:
+    lines = []
+    passes = [o for o in outcomes if o["impl"] == "pass"]
+    standard = args.latency == 0.1 and args.fetch_concurrency == 64 and args.webhook_concurrency == 64
+    if not standard:
+        lines.append("NOTE  targets are defined at --latency 0.1 with concurrency 64/64; these runs differ")
+
+    def mark(ok: bool) -> str:
+        return "PASS" if ok else "MISS"
+
+    for o in passes:
+        label = f"{o['tasks']} tasks batch {o['batch_size']}"
+        small = o["tasks"] < TARGET_TASKS
+        note = " - indicative only: below 10,000 tasks fixed start-up costs weigh more" if small else ""
+        if o["tasks"] == TARGET_TASKS:
+            lines.append(f"{mark(o['wall'] <= TARGET_WALL_SECONDS)}  wall {o['wall']:.2f} s <= {TARGET_WALL_SECONDS:g} s "
+                         f"({label})")
+        lines.append(f"{mark(o['maxrss_mb'] <= TARGET_RSS_MB)}  peak RSS {o['maxrss_mb']:.0f} MB <= "
+                     f"{TARGET_RSS_MB:g} MB ({label})")
+        lines.append(f"{mark(o['cpu_per_1k'] <= TARGET_CPU_PER_1K)}  CPU {o['cpu_per_1k']:.2f} s per 1,000 tasks <= "
+                     f"{TARGET_CPU_PER_1K:g} ({label}{note})")
+    if passes and not any(o["tasks"] == TARGET_TASKS for o in passes):
+        lines.append(f"n/a   wall target is defined at {TARGET_TASKS:,} tasks (run without --quick/--tasks)")
+    by_key = {(o["tasks"], o["batch_size"]): o for o in passes}
+    for (count, batch), big in sorted(by_key.items()):
+        small = by_key.get((count // 2, batch))
+        if small and count % 2 == 0:
+            growth = big["maxrss_mb"] / small["maxrss_mb"] - 1
+            lines.append(f"{mark(growth <= TARGET_FLATNESS)}  memory flat in N: RSS {big['maxrss_mb']:.0f} MB at "
+                         f"{count:,} vs {small['maxrss_mb']:.0f} MB at {count // 2:,} tasks (batch {batch}): "
+                         f"{growth * 100:+.1f} % (<= +{TARGET_FLATNESS * 100:.0f} %)")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# --status-load (issue #5 item 7)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+
+
+def run_status_load(args, server_url: str) -> dict:
+    count = args.tasks or 5000
+    name = f"status_load_{count}"
+    print(f"\n== {name}: {args.clients} clients poll /api/broadcaster/status every {args.poll_interval:g} s for "
+          f"{args.duration:g} s; a {count}-task pass starts after {args.trigger_after:g} s "
+          f"({'POST /api/broadcaster/trigger' if args.runner_kind == 'worker' else 'stats_broadcaster.py --once'}) "
+          f"(gunicorn --workers 2, latency {args.latency * 1000:.0f} ms)", flush=True)
+    tasks = make_tasks(count)
+    fake = FakeProcess(args.latency, OUT / f"{name}.fake.log")
+    db_name = f"bench_{name}"
+    gunicorn = None
+    gunicorn_log = open(OUT / f"{name}.gunicorn.log", "wb")  # noqa: SIM115
+    try:
+        url = fresh_database(server_url, db_name)
+        seed(url, tasks, fake.callback_url(RECEIVER))
+        fake.load(tasks)
+        port = _free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("WEBHOOK_", "YOUTUBE_", "TIKTOK_", "DOUYIN_"))},
+            **fake.info["env"],
+            "DATABASE_URL": url, "ADMIN_PASSWORD": ADMIN_PASSWORD, "ADMIN_USERNAME": "admin",
+            "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true",
+            "YOUTUBE_PAGES_PER_MINUTE": "0", "TIKTOK_PAGES_PER_MINUTE": "0", "DOUYIN_PAGES_PER_MINUTE": "0",
+            "YOUTUBE_API_KEY": YOUTUBE_KEY, "YOUTUBE_DAILY_QUOTA": "10000000",
+            "FETCH_CONCURRENCY": str(args.fetch_concurrency), "WEBHOOK_CONCURRENCY": str(args.webhook_concurrency),
+            "WEBHOOK_BATCH_SIZE": "1", "SITE_NAME": SITE_NAME, "INSTANCE_PATH": str(OUT / "instance"),
+        }
+        executable = Path(sys.executable).parent / "gunicorn"
+        command = [str(executable)] if executable.exists() else [sys.executable, "-m", "gunicorn"]
+        gunicorn = subprocess.Popen(
+            command + ["-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            cwd=ROOT, env=env, stdout=gunicorn_log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if gunicorn.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not come up; see {OUT / (name + '.gunicorn.log')}")
+            time.sleep(0.2)
+        time.sleep(1.0)  # let both workers finish starting
+
+        samples: list[tuple[float, float, int | None, str | None]] = []  # (start, ms, status, error)
+        samples_lock = threading.Lock()
+        stop = threading.Event()
+        origin = time.monotonic()
+        origin_wall = time.time()
+
+        def client(index: int) -> None:
+            session = requests.Session()
+            session.auth = ("admin", ADMIN_PASSWORD)
+            session.trust_env = False
+            if args.poll_interval:
+                stop.wait(random.Random(index).uniform(0, args.poll_interval))
+            while not stop.is_set():
+                began = time.monotonic()
+                status, error = None, None
+                try:
+                    response = session.get(base + "/api/broadcaster/status", timeout=30)
+                    status = response.status_code
+                    if status != 200 or response.json().get("success") is not True:
+                        error = f"HTTP {status}: {response.text[:120]}"
+                except (requests.RequestException, ValueError) as exc:
+                    error = f"{type(exc).__name__}: {exc}"[:200]
+                elapsed = (time.monotonic() - began) * 1000
+                with samples_lock:
+                    samples.append((began - origin, elapsed, status, error))
+                if args.poll_interval:
+                    stop.wait(args.poll_interval)
+            session.close()
+
+        threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        time.sleep(args.trigger_after)
+        trigger_at = time.monotonic() - origin
+        cli = None
+        if args.runner_kind == "worker":
+            response = requests.post(base + "/api/broadcaster/trigger", auth=("admin", ADMIN_PASSWORD), timeout=30)
+            trigger = {"status": response.status_code, "seconds": time.monotonic() - origin - trigger_at,
+                       "body": response.json()}
+            print(f"   POST /api/broadcaster/trigger: HTTP {trigger['status']} after {trigger['seconds']:.2f} s: "
+                  f"{json.dumps(trigger['body'], ensure_ascii=False)}", flush=True)
+            run_id = trigger["body"].get("data", {}).get("run_id")
+        else:
+            cli = subprocess.Popen([sys.executable, "stats_broadcaster.py", "--once"], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+            trigger = {"command": "stats_broadcaster.py --once"}
+            print("   started `python stats_broadcaster.py --once` (the pass in its own process)", flush=True)
+            run_id = None
+        time.sleep(max(0.0, args.duration - (time.monotonic() - origin)))
+        stop.set()
+        for thread in threads:
+            thread.join(35)
+        if cli is not None:
+            output, _ = cli.communicate(timeout=600)
+            trigger["exit"] = cli.returncode
+            trigger["output"] = output.decode(errors="replace").strip()[-500:]
+            runs = requests.get(f"{base}/api/broadcaster/runs?limit=1", auth=("admin", ADMIN_PASSWORD), timeout=30)
+            run_id = (runs.json()["data"] or [{}])[0].get("id")
+        run = None
+        deadline = time.monotonic() + 300
+        while run_id is not None and time.monotonic() < deadline:
+            run = requests.get(f"{base}/api/broadcaster/runs/{run_id}", auth=("admin", ADMIN_PASSWORD),
+                               timeout=30).json()["data"]
+            if run["status"] != "running":
+                break
+            time.sleep(0.5)
+        if run is not None:
+            run["items"] = len(run.get("items") or [])
+        records = fake.received()
+        check = verify_deliveries(tasks, records)
+        stats = fake.get("/stats")
+    finally:
+        if gunicorn is not None and gunicorn.poll() is None:
+            gunicorn.send_signal(signal.SIGTERM)
+            try:
+                gunicorn.wait(30)
+            except subprocess.TimeoutExpired:
+                gunicorn.kill()
+                gunicorn.wait()
+        gunicorn_log.close()
+        fake.stop()
+        if not args.keep_db:
+            try:
+                drop_database(server_url, db_name)
+            except psycopg2.Error as exc:
+                print(f"   (could not drop {db_name}: {exc})")
+
+    pass_seconds = None
+    pass_window = (trigger_at, trigger_at)
+    if run and run.get("finished_at"):
+        started = dt.datetime.fromisoformat(run["started_at"])
+        finished = dt.datetime.fromisoformat(run["finished_at"])
+        pass_seconds = (finished - started).total_seconds()
+        pass_window = (started.timestamp() - origin_wall, finished.timestamp() - origin_wall)
+    latencies = [ms for _, ms, _, _ in samples]
+    during = [ms for at, ms, _, _ in samples if pass_window[0] <= at <= pass_window[1]]
+    outside = [ms for at, ms, _, _ in samples if not pass_window[0] <= at <= pass_window[1]]
+    errors = [(at, status, error) for at, _, status, error in samples if error]
+    problems = list(check["problems"])
+    if run is None or run.get("status") != "succeeded" or run.get("success_count") != count:
+        problems.append(f"run: {run}")
+    outcome = {
+        "scenario": name, "tasks": count, "clients": args.clients, "poll_interval": args.poll_interval,
+        "duration": args.duration, "requests": len(samples), "errors": len(errors), "error_examples": errors[:5],
+        "p50_ms": _percentile(latencies, 0.50), "p95_ms": _percentile(latencies, 0.95),
+        "p99_ms": _percentile(latencies, 0.99), "max_ms": max(latencies, default=float("nan")),
+        "mean_ms": statistics.fmean(latencies) if latencies else float("nan"),
+        "during_pass_requests": len(during), "during_pass_p50_ms": _percentile(during, 0.50),
+        "during_pass_p95_ms": _percentile(during, 0.95), "during_pass_max_ms": max(during, default=float("nan")),
+        "outside_pass_requests": len(outside), "outside_pass_p50_ms": _percentile(outside, 0.50),
+        "outside_pass_p95_ms": _percentile(outside, 0.95), "pass_runs_in": args.runner_kind,
+        "pass_seconds": pass_seconds, "run": run, "trigger": trigger,
+        "upstream_requests": stats["request_counts"], "peak_concurrency": stats["peak_concurrency"],
+        "verification": check, "problems": problems, "ok": not problems,
+    }
+    print(f"   status requests: {outcome['requests']} in {args.duration:g} s, errors {outcome['errors']}")
+    print(f"   latency all:        p50 {outcome['p50_ms']:.1f} ms  p95 {outcome['p95_ms']:.1f} ms  "
+          f"p99 {outcome['p99_ms']:.1f} ms  max {outcome['max_ms']:.1f} ms")
+    print(f"   latency during pass ({outcome['during_pass_requests']} requests over "
+          f"{pass_seconds if pass_seconds is not None else float('nan'):.2f} s): p50 {outcome['during_pass_p50_ms']:.1f} ms  "
+          f"p95 {outcome['during_pass_p95_ms']:.1f} ms  max {outcome['during_pass_max_ms']:.1f} ms")
+    print(f"   latency outside the pass ({outcome['outside_pass_requests']} requests): "
+          f"p50 {outcome['outside_pass_p50_ms']:.1f} ms  p95 {outcome['outside_pass_p95_ms']:.1f} ms")
+    print(f"   run: {json.dumps(run, ensure_ascii=False) if run else None}")
+    print(f"   upstream requests: {_per_prefix(stats['request_counts'])};  peak concurrency: "
+          f"{_per_prefix(stats['peak_concurrency'])}")
+    print(f"   verified: {check['delivered']}/{count} tasks delivered with the right counts, "
+          f"{check['duplicates']} duplicates")
+    for at, _status, error in errors[:5]:
+        print(f"   error at {at:.1f} s: {error}")
+    for problem in problems:
+        print(f"   VERIFY FAILED: {problem}")
+    return outcome
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run_bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, help="tasks per scenario (default: 10,000 and 20,000; "
+                        "200 with --baseline; 5,000 with --status-load)")
+    parser.add_argument("--batch-size", default=None, help="WEBHOOK_BATCH_SIZE values, comma separated "
+                        "(default 1,100)")
+    parser.add_argument("--latency", type=float, default=0.1, help="seconds the fake adds to every request")
+    parser.add_argument("--fetch-concurrency", type=int, default=64)
+    parser.add_argument("--webhook-concurrency", type=int, default=64)
+    parser.add_argument("--quick", action="store_true", help="1,000 tasks at batch 1 and 100")
+    parser.add_argument("--baseline", action="store_true", help="the earlier design vs this one (200 tasks)")
+    parser.add_argument("--status-load", action="store_true", help="status API latency under gunicorn during a pass")
+    parser.add_argument("--clients", type=int, default=50, help="--status-load: polling clients")
+    parser.add_argument("--poll-interval", type=float, default=1.0,
+                        help="--status-load: seconds each client waits between polls (the admin page waits 2; "
+                             "0 = back to back)")
+    parser.add_argument("--duration", type=float, default=60.0, help="--status-load: seconds of polling")
+    parser.add_argument("--trigger-after", type=float, default=5.0, help="--status-load: seconds before the trigger")
+    parser.add_argument("--pass-in", dest="runner_kind", choices=("worker", "process"), default="worker",
+                        help="--status-load: run the pass inside a gunicorn worker (POST /api/broadcaster/trigger, "
+                             "the default) or in its own process (stats_broadcaster.py --once), for comparison")
+    parser.add_argument("--keep-db", action="store_true", help="keep the bench_* databases for inspection")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def scenarios_for(args) -> list[Scenario]:
+    if args.baseline:
+        count = args.tasks or 200
+        return [Scenario(count, 1, "baseline"), Scenario(count, 1, "pass")]
+    batches = [int(b) for b in (args.batch_size or "1,100").split(",") if b.strip()]
+    if args.quick:
+        return [Scenario(1000, b) for b in batches]
+    if args.tasks:
+        return [Scenario(args.tasks, b) for b in batches]
+    if args.batch_size:
+        return [Scenario(10_000, b) for b in batches] + [Scenario(20_000, batches[0])]
+    return [Scenario(10_000, 1), Scenario(10_000, 100), Scenario(20_000, 1)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        return child_main()
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    print(f"Stats Broadcaster benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+          f"fake upstream latency {args.latency * 1000:.0f} ms, FETCH_CONCURRENCY={args.fetch_concurrency}, "
+          f"WEBHOOK_CONCURRENCY={args.webhook_concurrency}")
+    print(f"code: {code_version()}")
+    server_url = start_database()
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    if args.status_load:
+        outcome = run_status_load(args, server_url)
+        ok_p95 = outcome["p95_ms"] < TARGET_STATUS_P95_MS
+        print("\nTargets (issue #5 item 7):")
+        print(f"{'PASS' if not outcome['errors'] else 'MISS'}  no errors ({outcome['errors']} of {outcome['requests']})")
+        print(f"{'PASS' if ok_p95 else 'MISS'}  status p95 {outcome['p95_ms']:.1f} ms < {TARGET_STATUS_P95_MS:g} ms "
+              f"(during the pass: {outcome['during_pass_p95_ms']:.1f} ms)")
+        (OUT / f"results-{stamp}-status-load.json").write_text(json.dumps(outcome, indent=1, default=str))
+        print(f"\n{'verification ok' if outcome['ok'] else 'VERIFICATION FAILED'}; "
+              f"{time.monotonic() - started:.0f} s in all; details in bench/out/")
+        return 0 if outcome["ok"] else 1
+
+    outcomes, crashed = [], []
+    for scenario in scenarios_for(args):
+        try:
+            outcomes.append(run_scenario(scenario, args, server_url))
+        except (RuntimeError, OSError, psycopg2.Error, requests.RequestException) as exc:
+            print(f"   SCENARIO FAILED: {type(exc).__name__}: {exc}")
+            crashed.append(scenario.name)
+    print_table(outcomes)
+    base = next((o for o in outcomes if o["impl"] == "baseline"), None)
+    new = next((o for o in outcomes if o["impl"] == "pass"), None)
+    if base and new:
+        per_task = base["wall"] / base["tasks"]
+        print(f"\nbaseline vs this design at {base['tasks']} tasks: wall {base['wall']:.1f} s vs {new['wall']:.2f} s "
+              f"= {base['wall'] / new['wall']:.0f}x faster;  CPU {base['cpu_per_1k']:.2f} vs {new['cpu_per_1k']:.2f} "
+              f"s/1k tasks;  RSS {base['maxrss_mb']:.0f} vs {new['maxrss_mb']:.0f} MB;  YouTube API calls "
+              f"{base['requests'].get('yt-api', 0)} vs {new['requests'].get('yt-api', 0)}")
+        print(f"baseline extrapolated: {per_task:.2f} s per task -> {per_task * 10_000 / 3600:.1f} h for 10,000 tasks "
+              f"(a pass fits the 180 s interval up to ~{180 / per_task:.0f} tasks)")
+    if not args.baseline:
+        print("\nTargets (issue #4):")
+        for line in target_lines(outcomes, args):
+            print(line)
+    (OUT / f"results-{stamp}.json").write_text(json.dumps(outcomes, indent=1, default=str))
+    failed = [o["scenario"] for o in outcomes if not o["ok"]] + crashed
+    print(f"\n{'VERIFICATION FAILED: ' + ', '.join(failed) if failed else 'verification ok'}; "
+          f"{time.monotonic() - started:.0f} s in all; details in bench/out/")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
