@@ -367,7 +367,7 @@ def trigger():
 
     def work() -> None:
         try:
-            outcome["result"] = sb.run_claimed_pass(config, database, run_id)
+            outcome["result"] = sb.run_pass_in_subprocess(config, database, run_id)
         finally:
             done.set()
 

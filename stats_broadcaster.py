@@ -21,10 +21,12 @@ import queue
 import random
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -1011,6 +1013,78 @@ def broadcast_all_tasks(
     return run_claimed_pass(config, database, run_id, stop_event=stop_event, fetcher=fetcher)
 
 
+def result_from_run(row: dict) -> dict:
+    """The result dict of DESIGN.md §4.6 for a finished run row."""
+    result = {
+        "success": row["status"] != "failed",
+        "run_id": row["id"],
+        "total": row["total"],
+        "success_count": row["success_count"],
+        "failed_count": row["failed_count"],
+        "timestamp": isoformat(row["finished_at"] or utcnow()),
+    }
+    if row["status"] == "failed":
+        result["error"] = row.get("error")
+    elif row["status"] == "interrupted":
+        result["interrupted"] = True
+    return result
+
+
+def run_pass_in_subprocess(
+    config: Config, database: Database, run_id: int, *, stop_event: threading.Event | None = None
+) -> dict:
+    """Run a claimed pass in a child process and wait for it; `stop_event` terminates it.
+
+    A pass runs a few hundred I/O threads; in its own process they never compete for the GIL
+    with a gunicorn worker's request threads (the status API stays fast during a pass), and the
+    memory a large pass touches goes back to the system when the child exits.
+    """
+    stop_event = stop_event or threading.Event()
+    settings = dataclasses.asdict(config.replace(database_url=database.url))
+    # Few malloc arenas keep a many-threaded pass's RSS flat as the task count grows.
+    env = {**os.environ, "MALLOC_ARENA_MAX": "2", "PYTHONUNBUFFERED": "1"}
+    with _ACTIVE_LOCK:
+        _ACTIVE_PASSES.add(stop_event)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--run-pass", str(run_id)],
+            stdin=subprocess.PIPE, env=env, cwd=str(Path(__file__).resolve().parent),
+        )
+        # Settings, secrets included, go through a pipe: never on the command line or in env.
+        process.stdin.write(json.dumps(settings).encode("utf-8"))
+        process.stdin.close()
+        while process.poll() is None:
+            if stop_event.wait(0.2):
+                process.terminate()  # the child records the run as interrupted
+                try:
+                    process.wait(STOP_GRACE_SECONDS + 5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+    finally:
+        with _ACTIVE_LOCK:
+            _ACTIVE_PASSES.discard(stop_event)
+    row = database.fetch_one(db.FETCH_RUN, {"run_id": run_id})
+    if row["status"] == "running":
+        error = f"执行回传的子进程异常退出（退出码 {process.returncode}）"
+        counts = {key: row[key] for key in ("total", "done", "success_count", "failed_count")}
+        _finish_run(database, run_id, "failed", counts, error, time.monotonic() + 10)
+        row = database.fetch_one(db.FETCH_RUN, {"run_id": run_id})
+    return result_from_run(row)
+
+
+def _run_pass_child(run_id: int) -> int:
+    """`--run-pass RUN_ID` (internal): run a pass claimed by the parent; settings on stdin."""
+    config = Config(**json.loads(sys.stdin.read()))
+    configure_logging(config)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    database = Database(config.database_url)
+    run_claimed_pass(config, database, run_id, stop_event=stop)
+    return 0
+
+
 def dry_run_pass(config: Config, database: Database, on_payload: Callable[[dict], None]) -> dict:
     """Fetch and build every payload without sending or writing anything."""
     stop_event = threading.Event()
@@ -1102,6 +1176,7 @@ class Broadcaster:
 
     def __init__(self, config: Config, database: Database, *, poll_seconds: float = SUPERVISOR_POLL_SECONDS,
                  fetcher: vsf.VideoStatsFetcher | None = None):
+        """Passes run in a child process, unless a `fetcher` is injected (tests): then in this one."""
         self.config = config
         self.database = database
         self.poll_seconds = poll_seconds
@@ -1164,7 +1239,11 @@ class Broadcaster:
         if self._stop.is_set():
             self._pass_stop.set()
         try:
-            return run_claimed_pass(self.config, self.database, run_id, stop_event=self._pass_stop, fetcher=self.fetcher)
+            if self.fetcher is not None:
+                return run_claimed_pass(
+                    self.config, self.database, run_id, stop_event=self._pass_stop, fetcher=self.fetcher
+                )
+            return run_pass_in_subprocess(self.config, self.database, run_id, stop_event=self._pass_stop)
         finally:
             self._pass_stop = None
 
@@ -1264,10 +1343,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--once", action="store_true", help="run one pass now and print the report")
     parser.add_argument("--dry-run", action="store_true", help="with --once: fetch and print payloads, send nothing")
     parser.add_argument("--init-db", action="store_true", help="apply the schema and exit")
+    parser.add_argument("--run-pass", type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 2 if exc.code else 0
+    if args.run_pass is not None:
+        return _run_pass_child(args.run_pass)
     if args.dry_run and not args.once:
         print("错误: --dry-run 只能与 --once 一起使用", file=sys.stderr)
         return 2
