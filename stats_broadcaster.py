@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import ctypes
 import dataclasses
 import datetime as dt
 import json
@@ -927,6 +928,19 @@ def _finish_run(database: Database, run_id: int, status: str, counts: dict, erro
             delay = min(delay * 2, 5.0)
 
 
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas for this process (no-op elsewhere).
+
+    With hundreds of threads each reading 40–400 KB pages, glibc grows one arena per thread and
+    RSS creeps up with the task count; two arenas keep it flat at no measurable CPU cost.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
 def run_claimed_pass(
     config: Config,
     database: Database,
@@ -936,6 +950,7 @@ def run_claimed_pass(
     fetcher: vsf.VideoStatsFetcher | None = None,
 ) -> dict:
     """Execute a pass whose run row this process has claimed, and record how it ended."""
+    limit_malloc_arenas()
     stop_event = stop_event or threading.Event()
     with _ACTIVE_LOCK:
         _ACTIVE_PASSES.add(stop_event)
