@@ -654,3 +654,19 @@ def test_405_names_the_allowed_methods(shared_client, method, path, allowed):
 
     assert 405 == response.status_code
     assert allowed == {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+@pytest.mark.parametrize("callback_url", ["http://127.0.0.1:9/x2c", "http://169.254.169.254/latest", "http://[::1]/x",
+                                          "http://10.0.0.7/hook", "http://localhost:8080/cb"])
+def test_private_callback_urls_are_refused_at_registration(fake_config, database, callback_url):
+    """Without WEBHOOK_ALLOW_PRIVATE_NETWORKS, a callback resolving to a private address is a 400."""
+    app = create_app(fake_config.replace(webhook_allow_private_networks=False), database=database)
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_TOKEN}"
+
+    response = client.post("/api/tasks", json={"title": "t", "video_url": f"https://youtu.be/{YT}",
+                                               "callback_url": callback_url})
+
+    assert 400 == response.status_code
+    assert "内网" in response.get_json()["error"]
+    assert 0 == count_tasks(database)

@@ -327,3 +327,18 @@ def test_stop_interrupts_a_pass(database, fake, fake_config):
     run = database.fetch_one(db.FETCH_RUN, {"run_id": result["run_id"]})
     assert "interrupted" == run["status"]
     assert run["done"] < 20
+
+
+def test_private_callback_is_refused_at_send(database, fake, fake_config):
+    """A stored callback on a private address is refused at send time; nothing reaches it."""
+    fake.add_video("youtube", YT, 10, 2)
+    fake.set_receiver("private")
+    task_id = insert_task(database, callback_url=fake.callback_url("private"))
+
+    result = sb.broadcast_all_tasks(fake_config.replace(webhook_allow_private_networks=False), database,
+                                    trigger="cli")
+
+    assert (1, 0) == (result["total"], result["success_count"])
+    assert [] == fake.received("private")
+    [log] = log_rows(database, task_id)
+    assert "内网" in log["error"]
