@@ -187,11 +187,12 @@ def _authenticate():
 def _is_cross_site() -> bool:
     """True when a browser says the request came from another site."""
     source = request.headers.get("Origin") or request.headers.get("Referer")
-    if not source or source == "null":
-        return bool(source)
+    if not source:
+        return False  # an API client (curl, scripts): no browser, no cross-site risk
+    if source == "null":
+        return True  # an opaque origin (sandboxed frame, file:) is never our page
     try:
-        parts = urlsplit(source)
-        origin_host = parts.netloc.lower()
+        origin_host = urlsplit(source).netloc.lower()
     except ValueError:
         return True
     return origin_host != request.host.lower()

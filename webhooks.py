@@ -237,11 +237,12 @@ class WebhookSender:
             if self.stop_event.is_set():
                 error = error or "服务已停止，回传被中断"
                 break
-            attempts += 1
             try:
+                # Checked before every attempt: DNS may have changed since registration.
                 check_callback_url(url, allow_private=self.allow_private)
             except CallbackURLError as exc:
                 return self._result(False, None, attempts, started, str(exc))
+            attempts += 1
             outcome = self._attempt(url, body, secret, webhook_id)
             status, error, retry, wait = outcome
             self.breakers.record(host, unreachable=status is None and retry)
