@@ -235,10 +235,14 @@ class Outcome:
     task: dict
     ok: bool
     delivery: Delivery | None = None
-    body: dict | None = None
+    payload: dict | None = None  # the task's own entry as sent, for its log row
     webhook_id: str | None = None
     fetch_error: tuple[str, str] | None = None  # (error_type, message) for broadcaster_error_logs
     reason: str | None = None
+
+
+# A task waiting for delivery: (task row, its stats entry, the fetch error to log or None).
+PendingEntry = tuple[dict, dict, "tuple[str, str] | None"]
 
 
 @dataclasses.dataclass
@@ -305,10 +309,9 @@ class WorkerPool:
 class Recorder:
     """Writes outcomes, video states and progress in batches from one thread."""
 
-    def __init__(self, database: Database | None, run_id: int | None, stop_event: threading.Event):
+    def __init__(self, database: Database | None, run_id: int | None):
         self.database = database
         self.run_id = run_id
-        self.stop_event = stop_event
         # Producers append under a lock and the writer swaps the whole list out: one lock
         # round-trip per item instead of a queue.get() per item, which under a busy GIL made
         # the writer the bottleneck of large passes.
@@ -320,7 +323,6 @@ class Recorder:
         self.done = 0
         self.success_count = 0
         self.failed_count = 0
-        self.write_errors = 0
 
     def start(self) -> None:
         """Start the writer thread."""
@@ -383,7 +385,6 @@ class Recorder:
                 self._write(items)
                 return
             except StorageError as exc:
-                self.write_errors += 1
                 logger.warning("recorder: write failed, retrying: %s", exc, extra={"action": "record_retry"})
                 if time.monotonic() > deadline:
                     logger.error("recorder: giving up on %d items", len(items))
@@ -417,10 +418,7 @@ class Recorder:
     def _rows(self, outcome: Outcome):
         task = outcome.task
         delivery = outcome.delivery
-        payload = None
-        if outcome.body is not None:
-            entry = build_stats_entry_for_log(outcome.body, task)
-            payload = json.dumps(entry, ensure_ascii=False)
+        payload = json.dumps(outcome.payload, ensure_ascii=False) if outcome.payload is not None else None
         error = outcome.reason if delivery is None else delivery.error
         log_row = (
             self.run_id,
@@ -455,13 +453,6 @@ class Recorder:
         return delivery_row, log_row, error_row
 
 
-def build_stats_entry_for_log(body: dict, task: dict) -> dict:
-    """The part of a (possibly batched) body that belongs to one task, for its log row."""
-    wanted = task["external_task_id"] if task.get("external_task_id") is not None else task["task_id"]
-    entries = [entry for entry in body["stats"] if entry.get("task_id") == wanted]
-    return {"site_name": body["site_name"], "stats": entries[:1] or body["stats"][:1]}
-
-
 def _dedupe_videos(rows: list[tuple]) -> list[tuple]:
     # One statement cannot upsert the same key twice; the last state wins.
     latest = {(row[0], row[1]): row for row in rows}
@@ -493,7 +484,7 @@ class BroadcastPass:
         self.dry_run = dry_run
         self.on_payload = on_payload
         self.now = now or utcnow()
-        self.recorder = Recorder(None if dry_run else database, run_id, stop_event)
+        self.recorder = Recorder(None if dry_run else database, run_id)
         self.total = 0
         self.api_calls = 0
         self.quota_exhausted = False
@@ -506,7 +497,7 @@ class BroadcastPass:
         self._fetch_pools: dict[str, WorkerPool] = {}
         self._deliver_pool = WorkerPool(config.webhook_concurrency, "deliver")
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
-        self._batches: dict[tuple[str, str | None], list[tuple[dict, dict]]] = {}
+        self._batches: dict[tuple[str, str | None], list[PendingEntry]] = {}
         self._batch_seq = 0
         self._youtube_batch: list[VideoJob] = []
 
@@ -756,19 +747,17 @@ class BroadcastPass:
 
     def _fail_tasks(self, job: VideoJob, reason: str, fetch_error) -> None:
         for task in job.tasks:
-            task = {**task, "platform": job.platform}
             self._finish(Outcome(task, False, fetch_error=fetch_error, reason=reason))
 
     def _queue_delivery(self, task: dict, entry: dict, fetch_error) -> None:
-        task = {**task, "fetch_error": fetch_error}
         secret = task.get("callback_secret") or self.config.x2c_webhook_secret
         if self.config.webhook_batch_size <= 1:
-            self._submit_delivery([(task, entry)], secret)
+            self._submit_delivery([(task, entry, fetch_error)], secret)
             return
         key = (task["callback_url"], secret)
         with self._lock:
             batch = self._batches.setdefault(key, [])
-            batch.append((task, entry))
+            batch.append((task, entry, fetch_error))
             if len(batch) < self.config.webhook_batch_size:
                 return
             del self._batches[key]
@@ -780,15 +769,15 @@ class BroadcastPass:
         for (_, secret), batch in batches.items():
             self._submit_delivery(batch, secret)
 
-    def _submit_delivery(self, batch: list[tuple[dict, dict]], secret: str | None) -> None:
+    def _submit_delivery(self, batch: list[PendingEntry], secret: str | None) -> None:
         with self._lock:
             self._batch_seq += 1
             seq = self._batch_seq
         self._deliver_pool.submit(self._deliver_batch, batch, secret, seq)
 
-    def _deliver_batch(self, batch: list[tuple[dict, dict]], secret: str | None, seq: int) -> None:
+    def _deliver_batch(self, batch: list[PendingEntry], secret: str | None, seq: int) -> None:
         first = batch[0][0]
-        body = build_body(self.config.site_name, [entry for _, entry in batch])
+        body = build_body(self.config.site_name, [entry for _, entry, _ in batch])
         if len(batch) == 1:
             webhook_id = f"run{self.run_id or 0}-task{first['task_id']}"
         else:
@@ -803,13 +792,10 @@ class BroadcastPass:
         except Exception as exc:  # never lose the batch's tasks
             logger.exception("delivery of %s failed", webhook_id)
             delivery = Delivery(False, None, 0, 0, f"内部错误：{type(exc).__name__}")
-        for task, _ in batch:
-            fetch_error = task.pop("fetch_error", None)
-            if delivery is None:
-                outcome = Outcome(task, True, None, body, webhook_id, fetch_error)
-            else:
-                outcome = Outcome(task, delivery.ok, delivery, body, webhook_id, fetch_error)
-            self._finish(outcome)
+        for task, entry, fetch_error in batch:
+            ok = delivery.ok if delivery is not None else True  # a dry run counts built payloads
+            payload = build_body(self.config.site_name, [entry])
+            self._finish(Outcome(task, ok, delivery, payload, webhook_id, fetch_error))
 
 
 def broadcast_task_stats(
@@ -913,7 +899,10 @@ class Heartbeat:
 
 
 def _finish_run(database: Database, run_id: int, status: str, counts: dict, error: str | None, deadline: float) -> None:
-    params = {"run_id": run_id, "status": status, "error": error, **counts}
+    # As DESIGN §4.6 counts them: every selected task not delivered has failed, including the
+    # ones an interrupted pass never reached.
+    failed = counts["total"] - counts["success_count"]
+    params = {"run_id": run_id, "status": status, "error": error, **counts, "failed_count": failed}
     delay = 0.5
     while True:
         try:
@@ -982,22 +971,8 @@ def run_claimed_pass(
             _ACTIVE_PASSES.discard(stop_event)
     # At shutdown the process must exit promptly; otherwise wait for a restarting database.
     deadline = time.monotonic() + (3.0 if stop_event.is_set() else 300.0)
-    # As DESIGN §4.6 counts them: every selected task not delivered has failed, including the
-    # ones an interrupted pass never reached.
-    counts = {**counts, "failed_count": counts["total"] - counts["success_count"]}
     _finish_run(database, run_id, status, counts, error, deadline)
-    result = {
-        "success": status != "failed",
-        "run_id": run_id,
-        "total": counts["total"],
-        "success_count": counts["success_count"],
-        "failed_count": counts["failed_count"],
-        "timestamp": isoformat(utcnow()),
-    }
-    if status == "failed":
-        result["error"] = error
-    elif status == "interrupted":
-        result["interrupted"] = True
+    result = make_result(status, run_id, counts["total"], counts["success_count"], error)
     logger.info(
         "pass %s %s: %s tasks, %s delivered, %s failed",
         run_id, status, result["total"], result["success_count"], result["failed_count"],
@@ -1022,27 +997,34 @@ def broadcast_all_tasks(
         if run_id is None:
             run_id = claim_run(database, trigger)
             if run_id is None:
-                return _not_run("已有一次回传正在进行中")
+                return make_result("failed", None, 0, 0, "已有一次回传正在进行中")
     except StorageError as exc:
-        return _not_run(str(exc))
+        return make_result("failed", None, 0, 0, str(exc))
     return run_claimed_pass(config, database, run_id, stop_event=stop_event, fetcher=fetcher)
 
 
-def result_from_run(row: dict) -> dict:
-    """The result dict of DESIGN.md §4.6 for a finished run row."""
+def make_result(status: str, run_id: int | None, total: int, success_count: int, error: str | None = None,
+                finished_at: dt.datetime | None = None) -> dict:
+    """The result dict of DESIGN.md §4.6; `success` is false only when the pass could not run."""
     result = {
-        "success": row["status"] != "failed",
-        "run_id": row["id"],
-        "total": row["total"],
-        "success_count": row["success_count"],
-        "failed_count": row["failed_count"],
-        "timestamp": isoformat(row["finished_at"] or utcnow()),
+        "success": status != "failed",
+        "run_id": run_id,
+        "total": total,
+        "success_count": success_count,
+        "failed_count": total - success_count,
+        "timestamp": isoformat(finished_at or utcnow()),
     }
-    if row["status"] == "failed":
-        result["error"] = row.get("error")
-    elif row["status"] == "interrupted":
+    if status == "failed":
+        result["error"] = error
+    elif status == "interrupted":
         result["interrupted"] = True
     return result
+
+
+def result_from_run(row: dict) -> dict:
+    """The result dict for a finished run row."""
+    return make_result(row["status"], row["id"], row["total"], row["success_count"], row.get("error"),
+                       row["finished_at"])
 
 
 def run_pass_in_subprocess(
@@ -1108,26 +1090,7 @@ def dry_run_pass(config: Config, database: Database, on_payload: Callable[[dict]
         stop_event=stop_event, dry_run=True, on_payload=on_payload,
     )
     counts = the_pass.execute()
-    return {
-        "success": True,
-        "run_id": None,
-        "total": counts["total"],
-        "success_count": counts["success_count"],
-        "failed_count": counts["total"] - counts["success_count"],
-        "timestamp": isoformat(utcnow()),
-    }
-
-
-def _not_run(error: str) -> dict:
-    return {
-        "success": False,
-        "error": error,
-        "run_id": None,
-        "total": 0,
-        "success_count": 0,
-        "failed_count": 0,
-        "timestamp": isoformat(utcnow()),
-    }
+    return make_result("succeeded", None, counts["total"], counts["success_count"])
 
 
 def format_report(result: dict) -> str:
