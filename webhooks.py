@@ -226,6 +226,12 @@ class WebhookSender:
     def deliver(self, url: str, body: bytes, *, secret: str | None, webhook_id: str) -> Delivery:
         """POST `body` to `url` until it is accepted, fails for good, or attempts run out."""
         started = time.monotonic()
+        try:
+            # The URL may come straight from the bot's table: check its form once here. The
+            # addresses are checked at connection time, on every attempt, by the pinned adapter.
+            check_callback_url(url, allow_private=True)
+        except CallbackURLError as exc:
+            return self._result(False, None, 0, started, str(exc))
         host = (urlsplit(url).hostname or "").lower()
         attempts = 0
         status: int | None = None
@@ -237,11 +243,6 @@ class WebhookSender:
             if self.stop_event.is_set():
                 error = error or "服务已停止，回传被中断"
                 break
-            try:
-                # Checked before every attempt: DNS may have changed since registration.
-                check_callback_url(url, allow_private=self.allow_private)
-            except CallbackURLError as exc:
-                return self._result(False, None, attempts, started, str(exc))
             attempts += 1
             outcome = self._attempt(url, body, secret, webhook_id)
             status, error, retry, wait = outcome

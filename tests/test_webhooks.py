@@ -84,14 +84,24 @@ def test_public_address_is_accepted():
     assert URL == check_callback_url(URL, allow_private=False, resolve=fake_resolver("93.184.216.34"))
 
 
-def test_send_to_loopback_is_refused_at_connection_time(mocked):
-    """Without the private-network setting, a send to 127.0.0.1 fails without a request."""
-    result = WebhookSender(allow_private=False).deliver("http://127.0.0.1:9/hook", b"{}", secret=None,
-                                                        webhook_id="w1")
+def test_send_to_loopback_is_refused_at_connection_time():
+    """Without the private-network setting, a send to 127.0.0.1 fails without a connection.
 
+    No `responses` here: it replaces the adapter's send, and with it the pinned address check.
+    """
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+
+        result = WebhookSender(allow_private=False).deliver(f"http://127.0.0.1:{port}/hook", b"{}", secret=None,
+                                                            webhook_id="w1")
+
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nothing ever connected
     assert result.ok is False
     assert "内网" in result.error
-    assert 0 == len(mocked.calls)
 
 
 def test_headers_sign_and_never_send_the_secret(mocked):
