@@ -193,6 +193,16 @@ def drop_database(server_url: str, name: str) -> None:
     _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def discard_database(server_url: str, name: str, *, keep: bool) -> None:
+    """Drop a scenario's database after it ran (unless --keep-db); a failure is only reported."""
+    if keep:
+        return
+    try:
+        drop_database(server_url, name)
+    except psycopg2.Error as exc:
+        print(f"   (could not drop {name}: {exc})")
+
+
 def seed(url: str, tasks: list[Task], callback_url: str) -> None:
     """Insert the tasks in bulk."""
     rows = [
@@ -582,11 +592,7 @@ def run_scenario(scenario: Scenario, args, server_url: str) -> dict:
         warnings = _count_log_lines(OUT / f"{name}.child.log")
     finally:
         fake.stop()
-        if not args.keep_db:
-            try:
-                drop_database(server_url, db_name)
-            except psycopg2.Error as exc:
-                print(f"   (could not drop {db_name}: {exc})")
+        discard_database(server_url, db_name, keep=args.keep_db)
     cpu = child["cpu_user"] + child["cpu_sys"]
     outcome = {
         "scenario": name, "impl": scenario.impl, "tasks": scenario.tasks, "batch_size": scenario.batch_size,
@@ -837,11 +843,7 @@ def run_status_load(args, server_url: str) -> dict:
                 gunicorn.wait()
         gunicorn_log.close()
         fake.stop()
-        if not args.keep_db:
-            try:
-                drop_database(server_url, db_name)
-            except psycopg2.Error as exc:
-                print(f"   (could not drop {db_name}: {exc})")
+        discard_database(server_url, db_name, keep=args.keep_db)
 
     pass_seconds = None
     pass_window = (trigger_at, trigger_at)
