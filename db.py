@@ -148,11 +148,17 @@ class Database:
 
     def execute_values(self, sql: str, rows: Sequence[Sequence[Any]], template: str | None = None) -> None:
         """Run one multi-row statement (`VALUES %s`) for many rows at once."""
-        if not rows:
+        self.execute_values_together([(sql, rows, template)])
+
+    def execute_values_together(self, statements: Sequence[tuple[str, Sequence[Sequence[Any]], str | None]]) -> None:
+        """Run several multi-row statements in one transaction: all of them land, or none."""
+        statements = [statement for statement in statements if statement[1]]
+        if not statements:
             return
         with self.connection() as conn, wrap_errors("数据库批量写入失败"):
             with conn.cursor() as cur:
-                psycopg2.extras.execute_values(cur, sql, rows, template=template, page_size=500)
+                for sql, rows, template in statements:
+                    psycopg2.extras.execute_values(cur, sql, rows, template=template, page_size=500)
 
     def stream(self, sql: str, params: Any = None, *, itersize: int = 1000) -> Iterator[dict]:
         """Yield rows of a large query through a server-side cursor, keeping memory flat."""

@@ -408,12 +408,13 @@ class Recorder:
                 logs.append(log_row)
                 if error_row:
                     errors.append(error_row)
-        self.database.execute_values(db.UPSERT_VIDEOS, _dedupe_videos(videos), template=db.UPSERT_VIDEOS_TEMPLATE)
-        self.database.execute_values(
-            db.RECORD_TASK_DELIVERIES, deliveries, template=db.RECORD_TASK_DELIVERIES_TEMPLATE
-        )
-        self.database.execute_values(db.INSERT_WEBHOOK_LOGS, logs, template=db.INSERT_WEBHOOK_LOGS_TEMPLATE)
-        self.database.execute_values(db.INSERT_ERROR_LOGS, errors, template=db.INSERT_ERROR_LOGS_TEMPLATE)
+        # One transaction, so a batch retried after a database error is never written twice.
+        self.database.execute_values_together([
+            (db.UPSERT_VIDEOS, _dedupe_videos(videos), db.UPSERT_VIDEOS_TEMPLATE),
+            (db.RECORD_TASK_DELIVERIES, deliveries, db.RECORD_TASK_DELIVERIES_TEMPLATE),
+            (db.INSERT_WEBHOOK_LOGS, logs, db.INSERT_WEBHOOK_LOGS_TEMPLATE),
+            (db.INSERT_ERROR_LOGS, errors, db.INSERT_ERROR_LOGS_TEMPLATE),
+        ])
 
     def _rows(self, outcome: Outcome):
         task = outcome.task
