@@ -28,7 +28,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import db
@@ -46,6 +45,7 @@ STALE_RUN_SECONDS = 20  # a running pass silent this long is abandoned (heartbea
 SUPERVISOR_POLL_SECONDS = 1.0
 YOUTUBE_IDS_PER_CALL = 50
 TASK_WINDOW = 4096  # tasks dispatched but not yet recorded; keeps memory flat in N
+WINDOW_REFILL = 256  # a full window drains this far before the dispatcher wakes to refill it
 RECORD_BATCH = 500
 STOP_GRACE_SECONDS = 5.0
 RESOLVE_CONCURRENCY = 8
@@ -491,13 +491,14 @@ class BroadcastPass:
         self.quota_exhausted = False
         self._fallback_pages_used = 0
         self._lock = threading.Lock()
-        self._window = threading.BoundedSemaphore(TASK_WINDOW)
-        self._outstanding = 0
+        self._outstanding = 0  # tasks dispatched and not yet finished (the window)
+        self._resume_at: int | None = None  # set while the dispatcher waits for the window
         self._idle = threading.Condition()
         self._pacers: dict[str, Pacer] = {}
         self._fetch_pools: dict[str, WorkerPool] = {}
+        # One pool of WEBHOOK_CONCURRENCY threads for every callback host: no host can have
+        # more requests in flight than that, so no per-host semaphore is needed on top.
         self._deliver_pool = WorkerPool(config.webhook_concurrency, "deliver")
-        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
         self._batches: dict[tuple[str, str | None], list[PendingEntry]] = {}
         self._batch_seq = 0
         self._youtube_batch: list[VideoJob] = []
@@ -519,29 +520,32 @@ class BroadcastPass:
                 self._pacers[platform] = Pacer(per_minute)
             return self._pacers[platform]
 
-    def _host_slot(self, url: str) -> threading.BoundedSemaphore:
-        host = (urlsplit(url).hostname or "").lower()
-        with self._lock:
-            if host not in self._host_slots:
-                self._host_slots[host] = threading.BoundedSemaphore(self.config.webhook_concurrency)
-            return self._host_slots[host]
-
     def _begin(self, count: int) -> bool:
-        """Reserve window room for `count` tasks; False when stopping."""
-        for _ in range(count):
-            while not self._window.acquire(timeout=0.25):
-                if self.stop_event.is_set():
-                    return False
+        """Reserve window room for `count` tasks; False when stopping.
+
+        A full window has to drain by WINDOW_REFILL tasks before the dispatcher goes on, so
+        it wakes once per refill instead of once per finished task (each wake-up is a thread
+        switch the busy workers pay for). A video with more tasks than the window still goes
+        through once nothing else is outstanding.
+        """
         with self._idle:
+            if self._outstanding and self._outstanding + count > TASK_WINDOW:
+                self._resume_at = max(0, TASK_WINDOW - WINDOW_REFILL - count)
+                try:
+                    while self._outstanding > self._resume_at:
+                        if self.stop_event.is_set():
+                            return False
+                        self._idle.wait(timeout=0.25)
+                finally:
+                    self._resume_at = None
             self._outstanding += count
         return True
 
     def _finish(self, outcome: Outcome) -> None:
         self.recorder.add_outcome(outcome)
-        self._window.release()
         with self._idle:
             self._outstanding -= 1
-            if self._outstanding == 0:
+            if self._outstanding == 0 or self._outstanding == self._resume_at:
                 self._idle.notify_all()
 
     # -- the pass --------------------------------------------------------------------------
@@ -789,7 +793,7 @@ class BroadcastPass:
                     self.on_payload(body)
                 delivery = None
             else:
-                delivery = broadcast_task_stats(self.sender, first["callback_url"], body, secret, webhook_id, self._host_slot)
+                delivery = broadcast_task_stats(self.sender, first["callback_url"], body, secret, webhook_id)
         except Exception as exc:  # never lose the batch's tasks
             logger.exception("delivery of %s failed", webhook_id)
             delivery = Delivery(False, None, 0, 0, f"内部错误：{type(exc).__name__}")
@@ -805,12 +809,9 @@ def broadcast_task_stats(
     body: dict,
     secret: str | None,
     webhook_id: str,
-    host_slot: Callable[[str], threading.BoundedSemaphore],
 ) -> Delivery:
     """Send one stats body (one task, or a batch sharing URL and secret) to its callback URL."""
-    payload = serialize_body(body)
-    with host_slot(callback_url):
-        return sender.deliver(callback_url, payload, secret=secret, webhook_id=webhook_id)
+    return sender.deliver(callback_url, serialize_body(body), secret=secret, webhook_id=webhook_id)
 
 
 

@@ -191,6 +191,26 @@ def test_tasks_sharing_a_video_share_one_fetch(database, fake, fake_config):
     assert 3 == len(fake.received("r"))
 
 
+
+def test_small_task_window_still_delivers_everything(database, fake, fake_config, monkeypatch):
+    """With a window of 6 tasks, a video with 9 tasks (more than the window) and 20 single-task
+    videos all get through: the dispatcher waits for refills and never deadlocks."""
+    monkeypatch.setattr(sb, "TASK_WINDOW", 6)
+    monkeypatch.setattr(sb, "WINDOW_REFILL", 2)
+    fake.set_receiver("r")
+    fake.add_video("tiktok", TT, 5, 5)
+    for _ in range(9):
+        insert_task(database, video_url=f"https://www.tiktok.com/@u/video/{TT}", callback_url=fake.callback_url("r"))
+    for i in range(20):
+        video_id = str(7_600_000_000_000_000_000 + i)
+        fake.add_video("douyin", video_id, 10 + i, i)
+        insert_task(database, video_url=f"https://www.douyin.com/video/{video_id}", callback_url=fake.callback_url("r"))
+
+    result = sb.broadcast_all_tasks(fake_config, database, trigger="cli")
+
+    assert (29, 29) == (result["total"], result["success_count"])
+    assert 29 == len({entry["task_id"] for r in fake.received("r") for entry in r.json["stats"]})
+
 def test_youtube_api_batches_fifty_ids_per_call(database, fake, fake_config):
     """120 YouTube videos through the API take 3 calls; counts match each video."""
     fake.set_receiver("r")
