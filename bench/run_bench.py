@@ -456,6 +456,9 @@ def child_main() -> int:
         "wall": wall,
         "cpu_user": usage.ru_utime - usage_before.ru_utime,
         "cpu_sys": usage.ru_stime - usage_before.ru_stime,
+        "voluntary_switches": usage.ru_nvcsw - usage_before.ru_nvcsw,
+        "involuntary_switches": usage.ru_nivcsw - usage_before.ru_nivcsw,
+        "minor_faults": usage.ru_minflt - usage_before.ru_minflt,
         "cpu_process_total": usage.ru_utime + usage.ru_stime,
         "maxrss_bytes": usage.ru_maxrss * 1024,
         "sampled_peak_rss_bytes": sampler.peak,
@@ -601,6 +604,8 @@ def run_scenario(scenario: Scenario, args, server_url: str) -> dict:
         "wall": child["wall"], "tasks_per_second": scenario.tasks / child["wall"],
         "cpu": cpu, "cpu_user": child["cpu_user"], "cpu_sys": child["cpu_sys"],
         "cpu_per_1k": cpu * 1000 / scenario.tasks,
+        "voluntary_switches": child["voluntary_switches"], "involuntary_switches": child["involuntary_switches"],
+        "minor_faults": child["minor_faults"],
         "maxrss_mb": child["maxrss_bytes"] / 2**20, "sampled_peak_rss_mb": child["sampled_peak_rss_bytes"] / 2**20,
         "rss_before_pass_mb": child["rss_before_pass_bytes"] / 2**20,
         "rss_timeline_mb": [(t, round(v / 2**20, 1)) for t, v in child["rss_timeline"]],
@@ -634,6 +639,8 @@ def print_scenario(o: dict) -> None:
     v = o["verification"]
     print(f"   wall {o['wall']:.2f} s   {o['tasks_per_second']:.0f} tasks/s   "
           f"CPU {o['cpu']:.2f} s (user {o['cpu_user']:.2f} + sys {o['cpu_sys']:.2f}) = {o['cpu_per_1k']:.2f} s/1k tasks")
+    print(f"   thread switches:  {o['voluntary_switches']:,} voluntary, {o['involuntary_switches']:,} involuntary; "
+          f"minor page faults {o['minor_faults']:,}")
     print(f"   peak RSS {o['maxrss_mb']:.0f} MB (ru_maxrss; /proc sampled {o['sampled_peak_rss_mb']:.0f} MB; "
           f"{o['rss_before_pass_mb']:.0f} MB before the pass)")
     print(f"   requests:         {_per_prefix(o['requests'])}")
