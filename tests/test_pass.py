@@ -191,7 +191,6 @@ def test_tasks_sharing_a_video_share_one_fetch(database, fake, fake_config):
     assert 3 == len(fake.received("r"))
 
 
-
 def test_small_task_window_still_delivers_everything(database, fake, fake_config, monkeypatch):
     """With a window of 6 tasks, a video with 9 tasks (more than the window) and 20 single-task
     videos all get through: the dispatcher waits for refills and never deadlocks."""
@@ -210,6 +209,7 @@ def test_small_task_window_still_delivers_everything(database, fake, fake_config
 
     assert (29, 29) == (result["total"], result["success_count"])
     assert 29 == len({entry["task_id"] for r in fake.received("r") for entry in r.json["stats"]})
+
 
 def test_youtube_api_batches_fifty_ids_per_call(database, fake, fake_config):
     """120 YouTube videos through the API take 3 calls; counts match each video."""
