@@ -22,13 +22,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-import db
-import stats_broadcaster as sb
+import stats_broadcaster
 import video_stats_fetcher as vsf
-from config import Config, config_from_mapping, load_config
-from db import Database
-from errors import StorageError
-from webhooks import CallbackURLError, check_callback_url
+from broadcaster import db, lifecycle, queries
+from broadcaster.clock import interval_text, isoformat
+from broadcaster.config import Config, config_from_mapping, load_config
+from broadcaster.db import Database
+from broadcaster.errors import StorageError
+from broadcaster.states import TaskStatus, Trigger
+from broadcaster.webhooks import CallbackURLError, check_callback_url
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ bp = Blueprint("admin", __name__)
 TRIGGER_WAIT_SECONDS = 10.0
 MAX_REQUEST_BYTES = 1 << 20  # a task is a few KB; larger bodies are refused with 413 unread
 PASSWORD_FILE = "admin_password"  # noqa: S105 - a file name, not a password
-TASK_STATUSES = ("active", "paused")
+TASK_STATUSES = tuple(TaskStatus)
 MAX_TEXT = {"title": 500, "callback_secret": 512, "project_id": 128}
 INT32_MAX = 2**31 - 1
 
@@ -84,11 +86,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     return app
 
 
-def start_supervisor(app: Flask) -> sb.Broadcaster:
+def start_supervisor(app: Flask) -> stats_broadcaster.Broadcaster:
     """Start this process's broadcaster thread (call after forking)."""
     state = app.extensions["broadcaster"]
     if state["supervisor"] is None:
-        state["supervisor"] = sb.Broadcaster(state["config"], state["database"])
+        state["supervisor"] = stats_broadcaster.Broadcaster(state["config"], state["database"])
     state["supervisor"].start()
     return state["supervisor"]
 
@@ -98,7 +100,7 @@ def stop_supervisor(app: Flask, timeout: float = 8.0) -> None:
     supervisor = app.extensions["broadcaster"]["supervisor"]
     if supervisor is not None:
         supervisor.stop(timeout)
-    sb.interrupt_active_passes()
+    lifecycle.interrupt_active_passes()
 
 
 def ensure_admin_credentials(config: Config) -> Config:
@@ -251,8 +253,8 @@ def run_json(row: dict | None) -> dict | None:
         "id": row["id"],
         "trigger": row["trigger"],
         "status": row["status"],
-        "started_at": sb.isoformat(row["started_at"]),
-        "finished_at": sb.isoformat(row["finished_at"]),
+        "started_at": isoformat(row["started_at"]),
+        "finished_at": isoformat(row["finished_at"]),
         "total": row["total"],
         "done": row["done"],
         "success_count": row["success_count"],
@@ -268,16 +270,16 @@ def task_json(row: dict) -> dict:
         "duration", "callback_url", "has_callback_secret", "callback_status", "callback_retry_count",
         "view_count", "like_count", "stats_status", "stats_reason",
     )}
-    data["callback_last_attempt"] = sb.isoformat(row["callback_last_attempt"])
-    data["created_at"] = sb.isoformat(row["created_at"])
-    data["stats_fetched_at"] = sb.isoformat(row["stats_fetched_at"])
+    data["callback_last_attempt"] = isoformat(row["callback_last_attempt"])
+    data["created_at"] = isoformat(row["created_at"])
+    data["stats_fetched_at"] = isoformat(row["stats_fetched_at"])
     return data
 
 
 def log_json(row: dict) -> dict:
     """One webhook log row."""
     data = dict(row)
-    data["created_at"] = sb.isoformat(row["created_at"])
+    data["created_at"] = isoformat(row["created_at"])
     return data
 
 
@@ -308,7 +310,7 @@ def root():
 def index():
     """The admin page."""
     seconds = _config().broadcast_interval_seconds
-    return render_template("admin.html", interval_seconds=seconds, interval_text=sb.interval_text(seconds))
+    return render_template("admin.html", interval_seconds=seconds, interval_text=interval_text(seconds))
 
 
 @bp.get("/healthz")
@@ -324,8 +326,8 @@ def healthz():
 @bp.post("/api/broadcaster/start")
 def start():
     """Switch the service on."""
-    if sb.switch_on(_database()):
-        interval = sb.interval_text(_config().broadcast_interval_seconds)
+    if lifecycle.switch_on(_database()):
+        interval = interval_text(_config().broadcast_interval_seconds)
         return jsonify({"success": True, "message": f"分发数据回传服务已启动，每{interval}自动回传一次"})
     return jsonify({"success": False, "message": "分发数据回传服务已在运行中"})
 
@@ -333,7 +335,7 @@ def start():
 @bp.post("/api/broadcaster/stop")
 def stop():
     """Switch the service off and interrupt a pass in progress."""
-    if sb.switch_off(_database()):
+    if lifecycle.switch_off(_database()):
         return jsonify({"success": True, "message": "分发数据回传服务已停止"})
     return jsonify({"success": False, "message": "分发数据回传服务未运行"})
 
@@ -343,15 +345,15 @@ def status():
     """The switch, the next slot, the pass in progress and the last finished pass."""
     database = _database()
     interval = _config().broadcast_interval_seconds
-    state = database.fetch_one(db.FETCH_STATE)
-    due = database.fetch_one(db.NEXT_DUE, {"interval": interval})
+    state = database.fetch_one(queries.FETCH_STATE)
+    due = database.fetch_one(queries.NEXT_DUE, {"interval": interval})
     data = {
         "running": bool(state["enabled"]),
         "interval_seconds": interval,
-        "next_run_at": sb.isoformat(due["due"]) if due else None,
-        "current_run": run_json(database.fetch_one(db.FETCH_CURRENT_RUN)),
-        "last_run": run_json(database.fetch_one(db.FETCH_LAST_FINISHED_RUN)),
-        "timestamp": sb.isoformat(state["now"]),
+        "next_run_at": isoformat(due["due"]) if due else None,
+        "current_run": run_json(database.fetch_one(queries.FETCH_CURRENT_RUN)),
+        "last_run": run_json(database.fetch_one(queries.FETCH_LAST_FINISHED_RUN)),
+        "timestamp": isoformat(state["now"]),
     }
     return jsonify({"success": True, "data": data})
 
@@ -360,7 +362,7 @@ def status():
 def trigger():
     """Run a pass now, whatever the switch; wait up to 10 s for it."""
     config, database = _config(), _database()
-    run_id = sb.claim_run(database, "manual")
+    run_id = lifecycle.claim_run(database, Trigger.MANUAL)
     if run_id is None:
         return _error("已有一次回传正在进行中", 409)
     done = threading.Event()
@@ -368,7 +370,7 @@ def trigger():
 
     def work() -> None:
         try:
-            outcome["result"] = sb.run_pass_in_subprocess(config, database, run_id)
+            outcome["result"] = lifecycle.run_pass_in_subprocess(config, database, run_id)
         finally:
             done.set()
 
@@ -382,7 +384,7 @@ def trigger():
 def runs():
     """Recent passes, newest first."""
     limit = _int_arg("limit", 50, 1, 500)
-    rows = _database().fetch_all(db.FETCH_RUNS, {"limit": limit})
+    rows = _database().fetch_all(queries.FETCH_RUNS, {"limit": limit})
     return jsonify({"success": True, "data": [run_json(row) for row in rows]})
 
 
@@ -390,11 +392,11 @@ def runs():
 def run_detail(run_id: int):
     """One pass with each task's outcome."""
     database = _database()
-    row = database.fetch_one(db.FETCH_RUN, {"run_id": run_id})
+    row = database.fetch_one(queries.FETCH_RUN, {"run_id": run_id})
     if row is None:
         return _error("未找到该轮回传记录", 404)
     data = run_json(row)
-    data["items"] = [log_json(item) for item in database.fetch_all(db.FETCH_RUN_ITEMS, {"run_id": run_id})]
+    data["items"] = [log_json(item) for item in database.fetch_all(queries.FETCH_RUN_ITEMS, {"run_id": run_id})]
     return jsonify({"success": True, "data": data})
 
 
@@ -406,7 +408,7 @@ def webhook_logs():
     status_filter = request.args.get("status") or None
     if status_filter not in (None, "success", "failed"):
         raise BadRequest("参数 status 只能是 success 或 failed")
-    rows = _database().fetch_all(db.FETCH_WEBHOOK_LOGS, {"hours": hours, "limit": limit, "status": status_filter})
+    rows = _database().fetch_all(queries.FETCH_WEBHOOK_LOGS, {"hours": hours, "limit": limit, "status": status_filter})
     return jsonify({"success": True, "data": [log_json(row) for row in rows]})
 
 
@@ -420,7 +422,7 @@ def list_tasks():
         raise BadRequest("参数 status 过长")
     if status_filter is not None and "\x00" in status_filter:
         raise BadRequest("参数 status 含有非法字符")  # PostgreSQL text cannot hold NUL: a 500 otherwise
-    rows = _database().fetch_all(db.FETCH_TASKS, {"status": status_filter, "limit": limit, "offset": offset})
+    rows = _database().fetch_all(queries.FETCH_TASKS, {"status": status_filter, "limit": limit, "offset": offset})
     return jsonify({"success": True, "data": [task_json(row) for row in rows]})
 
 
@@ -428,12 +430,12 @@ def list_tasks():
 def create_task():
     """Register a task."""
     fields = validate_task(_json_object(), _config(), partial=False)
-    fields.setdefault("status", "active")
+    fields.setdefault("status", TaskStatus.ACTIVE)
     for optional in ("callback_secret", "project_id", "external_task_id", "duration"):
         fields.setdefault(optional, None)
     database = _database()
-    row = database.fetch_one(db.INSERT_TASK, fields)
-    task = database.fetch_one(db.FETCH_TASK, {"task_id": row["task_id"]})
+    row = database.fetch_one(queries.INSERT_TASK, fields)
+    task = database.fetch_one(queries.FETCH_TASK, {"task_id": row["task_id"]})
     return jsonify({"success": True, "data": task_json(task)}), 201
 
 
@@ -444,14 +446,10 @@ def update_task(task_id: int):
     if not fields:
         raise BadRequest("没有需要修改的字段")
     database = _database()
-    # Column names come from the validated whitelist, never from the client.
-    assignments = ", ".join(f"{name} = %({name})s" for name in fields)
-    count = database.execute(
-        f"UPDATE drama_tasks SET {assignments} WHERE task_id = %(task_id)s", {**fields, "task_id": task_id}
-    )
+    count = database.execute(queries.update_task(fields), {**fields, "task_id": task_id})
     if count == 0:
         return _error("未找到该任务", 404)
-    return jsonify({"success": True, "data": task_json(database.fetch_one(db.FETCH_TASK, {"task_id": task_id}))})
+    return jsonify({"success": True, "data": task_json(database.fetch_one(queries.FETCH_TASK, {"task_id": task_id}))})
 
 
 def _json_object() -> dict:

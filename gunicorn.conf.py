@@ -20,9 +20,9 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 def on_starting(server):
     """In the master, before any worker: start the embedded database and settle credentials."""
-    import db
     from admin_api import ensure_admin_credentials
-    from config import load_config
+    from broadcaster import db
+    from broadcaster.config import load_config
 
     config = load_config()
     if not config.database_url:
@@ -33,10 +33,10 @@ def on_starting(server):
 
 def post_worker_init(worker):
     """After the fork: start this worker's broadcaster thread."""
-    import stats_broadcaster
     from admin_api import start_supervisor
+    from broadcaster.logs import configure_logging
 
-    stats_broadcaster.configure_logging(worker.wsgi.extensions["broadcaster"]["config"])
+    configure_logging(worker.wsgi.extensions["broadcaster"]["config"].secrets())
     start_supervisor(worker.wsgi)
 
 

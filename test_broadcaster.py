@@ -10,8 +10,11 @@ import logging
 import sys
 
 import stats_broadcaster as sb
-from config import load_config
-from errors import ConfigError, StorageError
+from broadcaster.config import load_config
+from broadcaster.db import open_database
+from broadcaster.errors import ConfigError, StorageError
+from broadcaster.logs import configure_logging
+from broadcaster.states import Trigger
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,13 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"配置错误: {exc}", file=sys.stderr)
         return 1
-    sb.configure_logging(config, logging.WARNING)
+    configure_logging(config.secrets(), logging.WARNING)
     try:
-        database = sb.open_database(config)
+        database = open_database(config)
     except StorageError as exc:
         print(f"数据库不可用: {exc}", file=sys.stderr)
         return 1
-    result = sb.broadcast_all_tasks(config, database, trigger="cli")
+    result = sb.broadcast_all_tasks(config, database, trigger=Trigger.CLI)
     print(sb.format_report(result))
     print("=" * 50)
     return 0 if result["success"] else 1

@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import video_stats_fetcher as vsf  # noqa: E402
-import webhooks  # noqa: E402
 from bench.run_bench import OUT, FakeProcess  # noqa: E402
+from broadcaster import webhooks  # noqa: E402
 
 THREADS = 64
 SECRET = "floor-secret"  # noqa: S105 - a fixed test secret

@@ -45,6 +45,8 @@ import psycopg2
 import psycopg2.extras
 import requests
 
+from broadcaster.logs import configure_logging
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PGDATA = ROOT / "instance" / "bench-pgdata"
@@ -170,14 +172,14 @@ def _admin(server_url: str, *statements: str) -> None:
 def start_database() -> str:
     """URL of the embedded server under instance/bench-pgdata (started if needed)."""
     sys.path.insert(0, str(ROOT))
-    import db
+    from broadcaster import db
 
     return db.start_embedded_server(PGDATA)
 
 
 def fresh_database(server_url: str, name: str) -> str:
     """Drop and create database `name`, apply the schema; its URL."""
-    import db
+    from broadcaster import db
 
     _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
     url = _with_database(server_url, name)
@@ -367,7 +369,7 @@ class FakeProcess:
 
 def bench_config(spec: dict):
     """The broadcaster's settings for a benchmark pass (never read from the environment or .env)."""
-    from config import Config
+    from broadcaster.config import Config
 
     fake = spec["fake"]
     return Config(
@@ -430,11 +432,11 @@ def child_main() -> int:
     sys.path.insert(0, str(ROOT))
     import logging
 
-    import db
     import stats_broadcaster as sb
+    from broadcaster import db
 
     config = bench_config(spec)
-    sb.configure_logging(config, logging.WARNING)
+    configure_logging(config.secrets(), logging.WARNING)
     database = db.Database(spec["database_url"]) if spec["impl"] == "pass" else None
     rss_before = RssSampler().rss()
     usage_before = resource.getrusage(resource.RUSAGE_SELF)

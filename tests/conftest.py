@@ -10,9 +10,9 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 import pytest
 
-import db
-from config import Config
-from db import Database
+from broadcaster import db
+from broadcaster.config import Config
+from broadcaster.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 # One database per pytest process, so parallel runs on one machine never share tables.

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-import db
 import stats_broadcaster as sb
 from admin_api import create_app
-from config import Config
-from db import Database
+from broadcaster import lifecycle, queries
+from broadcaster.config import Config
+from broadcaster.db import Database
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, insert_task
 
 YT = "dQw4w9WgXcQ"
@@ -44,7 +44,7 @@ def wait_until_finished(database: Database, run_id: int, timeout: float = 20.0) 
     """Poll the run row until it is no longer running; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        row = database.fetch_one(db.FETCH_RUN, {"run_id": run_id})
+        row = database.fetch_one(queries.FETCH_RUN, {"run_id": run_id})
         if row["status"] != "running":
             return row
         assert time.monotonic() < deadline, f"run {run_id} still running after {timeout} s"
@@ -147,7 +147,7 @@ def test_stop_when_already_off(client, database):
 def test_stop_requests_cancel_of_a_running_pass(client, database):
     """Stop marks the pass in progress cancel_requested, so its heartbeat interrupts it."""
     client.post("/api/broadcaster/start")
-    run_id = sb.claim_run(database, "schedule")
+    run_id = lifecycle.claim_run(database, "schedule")
 
     client.post("/api/broadcaster/stop")
 
@@ -157,7 +157,7 @@ def test_stop_requests_cancel_of_a_running_pass(client, database):
 
 def test_stop_while_off_still_interrupts_a_manual_pass(client, database):
     """With the switch off, stop still interrupts a running (manual) pass and says it stopped."""
-    run_id = sb.claim_run(database, "manual")
+    run_id = lifecycle.claim_run(database, "manual")
 
     response = client.post("/api/broadcaster/stop")
 
@@ -198,7 +198,7 @@ def test_status_when_on_with_runs(client, database, fake_config):
     """On: next_run_at is an ISO time; current_run and last_run are RUNs."""
     client.post("/api/broadcaster/start")
     finished = sb.broadcast_all_tasks(fake_config, database, trigger="cli")
-    running = sb.claim_run(database, "manual")
+    running = lifecycle.claim_run(database, "manual")
 
     data = client.get("/api/broadcaster/status").get_json()["data"]
 
@@ -234,7 +234,7 @@ def test_trigger_returns_the_result_when_the_pass_finishes(client, database, fak
     assert RESULT_KEYS == set(result)
     assert (True, 3, 2, 1) == (result["success"], result["total"], result["success_count"], result["failed_count"])
     assert is_utc_iso(result["timestamp"])
-    run = database.fetch_one(db.FETCH_RUN, {"run_id": result["run_id"]})
+    run = database.fetch_one(queries.FETCH_RUN, {"run_id": result["run_id"]})
     assert ("manual", "succeeded", 3) == (run["trigger"], run["status"], run["done"])
     assert 2 == len(fake.received("ok"))
 
@@ -259,7 +259,7 @@ def test_trigger_answers_202_when_the_pass_is_slow(app, client, database, fake):
 
 def test_trigger_refused_while_a_pass_runs(client, database):
     """With a run already 'running', trigger answers 409 and starts nothing."""
-    running = sb.claim_run(database, "schedule")
+    running = lifecycle.claim_run(database, "schedule")
 
     response = client.post("/api/broadcaster/trigger")
 

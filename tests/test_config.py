@@ -2,8 +2,8 @@
 
 import pytest
 
-from config import Config, config_from_mapping, load_config
-from errors import ConfigError
+from broadcaster.config import Config, config_from_mapping, load_config
+from broadcaster.errors import ConfigError
 
 
 def test_defaults_match_the_contract():

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import db
 import stats_broadcaster as sb
-from db import Database
+from broadcaster import db, lifecycle
+from broadcaster.db import Database
 from tests.conftest import ROOT, command_env, insert_task, wait_until
+from video_stats_fetcher import VideoStatsFetcher
 
 YT = "dQw4w9WgXcQ"
 
@@ -51,7 +52,7 @@ def test_database_restart_during_the_loop(own_server, fake, fake_config):
     fake.latency = 0.5
     config = fake_config.replace(database_url=own_server.get_uri(), broadcast_interval_seconds=2,
                                  webhook_concurrency=1)
-    sb.switch_on(database)
+    lifecycle.switch_on(database)
     supervisor = sb.Broadcaster(config, database, poll_seconds=0.2)
     supervisor.start()
     try:
@@ -129,8 +130,7 @@ def test_bad_pages_fail_their_task_with_a_reason_and_the_pass_ends(database, fak
                       callback_url=fake.callback_url("r"))
     insert_task(database, video_url="https://www.tiktok.com/@u/video/7000000000000000001",
                 callback_url=fake.callback_url("r"))
-    fetcher = sb.make_fetcher(fake_config)
-    fetcher.timeout = (2.0, 2.0)
+    fetcher = VideoStatsFetcher.from_config(fake_config, timeout=(2.0, 2.0))
     fetcher.deadline_seconds = 3.0
 
     started = time.monotonic()

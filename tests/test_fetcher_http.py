@@ -145,7 +145,7 @@ def test_api_server_failures_give_every_id_the_same_result(rsps, fetcher, status
 def test_api_timeout_is_an_error_and_the_key_is_never_logged(rsps, fetcher, caplog):
     """A timeout marks every id ERROR; neither the reasons nor the logs contain the key."""
     rsps.get(API, body=requests.exceptions.ConnectTimeout(f"timed out: {API}?part=statistics&key={KEY}"))
-    caplog.set_level(logging.DEBUG, logger="video_stats_fetcher")
+    caplog.set_level(logging.DEBUG)
 
     actual = fetcher.fetch_youtube_api([YT, YT2])
 

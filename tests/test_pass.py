@@ -5,9 +5,9 @@ import hmac
 import threading
 import time
 
-import db
 import stats_broadcaster as sb
 import video_stats_fetcher as vsf
+from broadcaster import lifecycle, pipeline, queries
 from tests.conftest import insert_task
 
 YT, YT_HIDDEN, YT_DELETED, YT_PRIVATE, YT_BLOCKED = "dQw4w9WgXcQ", "aaaaaaaaaaA", "bbbbbbbbbbE", "cccccccccc0", "dddddddddd8"
@@ -194,8 +194,8 @@ def test_tasks_sharing_a_video_share_one_fetch(database, fake, fake_config):
 def test_small_task_window_still_delivers_everything(database, fake, fake_config, monkeypatch):
     """With a window of 6 tasks, a video with 9 tasks (more than the window) and 20 single-task
     videos all get through: the dispatcher waits for refills and never deadlocks."""
-    monkeypatch.setattr(sb, "TASK_WINDOW", 6)
-    monkeypatch.setattr(sb, "WINDOW_REFILL", 2)
+    monkeypatch.setattr(pipeline, "TASK_WINDOW", 6)
+    monkeypatch.setattr(pipeline, "WINDOW_REFILL", 2)
     fake.set_receiver("r")
     fake.add_video("tiktok", TT, 5, 5)
     for _ in range(9):
@@ -322,7 +322,7 @@ def test_selection_skips_inactive_and_callbackless_tasks(database, fake, fake_co
 
 def test_second_pass_is_refused_while_one_runs(database, fake_config):
     """A pass cannot start while another is running (one runner)."""
-    assert sb.claim_run(database, "manual") is not None
+    assert lifecycle.claim_run(database, "manual") is not None
 
     result = sb.broadcast_all_tasks(fake_config, database, trigger="cli")
 
@@ -344,7 +344,7 @@ def test_stop_interrupts_a_pass(database, fake, fake_config):
     result = sb.broadcast_all_tasks(config, database, trigger="cli", stop_event=stop)
 
     assert time.monotonic() - started < 10
-    run = database.fetch_one(db.FETCH_RUN, {"run_id": result["run_id"]})
+    run = database.fetch_one(queries.FETCH_RUN, {"run_id": result["run_id"]})
     assert "interrupted" == run["status"]
     assert run["done"] < 20
 

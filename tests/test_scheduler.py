@@ -3,9 +3,9 @@
 import threading
 import time
 
-import db
 import stats_broadcaster as sb
-from db import Database
+from broadcaster import lifecycle, pipeline, queries
+from broadcaster.db import Database
 from tests.conftest import insert_task, wait_until
 
 
@@ -15,21 +15,21 @@ def runs(database):
 
 def test_no_slot_while_switched_off(database):
     """With the switch off nothing is claimed."""
-    assert sb.claim_scheduled_run(database, 180) is None
+    assert lifecycle.claim_scheduled_run(database, 180) is None
 
 
 def test_first_slot_right_after_switch_on_then_one_per_interval(database):
     """Switching on makes a slot due at once; the next is due an interval after it started."""
-    sb.switch_on(database)
+    lifecycle.switch_on(database)
 
-    first = sb.claim_scheduled_run(database, 180)
-    while_running = sb.claim_scheduled_run(database, 180)
+    first = lifecycle.claim_scheduled_run(database, 180)
+    while_running = lifecycle.claim_scheduled_run(database, 180)
     database.execute("UPDATE broadcaster_runs SET status = 'succeeded' WHERE id = %s", (first,))
-    too_early = sb.claim_scheduled_run(database, 180)
+    too_early = lifecycle.claim_scheduled_run(database, 180)
     # Move the clock: as if the switch went on and the first pass started 181 s ago.
     database.execute("UPDATE broadcaster_runs SET started_at = started_at - interval '181 seconds'")
     database.execute("UPDATE broadcaster_state SET enabled_at = enabled_at - interval '181 seconds'")
-    due_again = sb.claim_scheduled_run(database, 180)
+    due_again = lifecycle.claim_scheduled_run(database, 180)
 
     assert first is not None
     assert (None, None) == (while_running, too_early)
@@ -38,14 +38,14 @@ def test_first_slot_right_after_switch_on_then_one_per_interval(database):
 
 def test_concurrent_claims_yield_exactly_one_run(database, database_url):
     """Sixteen processes' worth of connections racing for one slot: exactly one wins."""
-    sb.switch_on(database)
+    lifecycle.switch_on(database)
     pools = [Database(database_url, maxconn=1) for _ in range(16)]
     barrier = threading.Barrier(len(pools))
     won = []
 
     def claim(pool):
         barrier.wait()
-        run_id = sb.claim_scheduled_run(pool, 180)
+        run_id = lifecycle.claim_scheduled_run(pool, 180)
         if run_id is not None:
             won.append(run_id)
 
@@ -63,12 +63,12 @@ def test_concurrent_claims_yield_exactly_one_run(database, database_url):
 
 def test_manual_run_blocks_scheduled_slot_until_it_ends(database):
     """A scheduled slot waits for a running manual pass instead of running alongside it."""
-    manual = sb.claim_run(database, "manual")
-    sb.switch_on(database)
+    manual = lifecycle.claim_run(database, "manual")
+    lifecycle.switch_on(database)
 
-    blocked = sb.claim_scheduled_run(database, 180)
+    blocked = lifecycle.claim_scheduled_run(database, 180)
     database.execute("UPDATE broadcaster_runs SET status = 'succeeded' WHERE id = %s", (manual,))
-    after = sb.claim_scheduled_run(database, 180)
+    after = lifecycle.claim_scheduled_run(database, 180)
 
     assert blocked is None
     assert after is not None
@@ -76,9 +76,9 @@ def test_manual_run_blocks_scheduled_slot_until_it_ends(database):
 
 def test_stale_run_is_abandoned_and_unblocks(database, config):
     """A running pass whose heartbeat stopped is marked abandoned; the next pass can start."""
-    stale = sb.claim_run(database, "manual")
+    stale = lifecycle.claim_run(database, "manual")
     database.execute("UPDATE broadcaster_runs SET heartbeat_at = NOW() - interval '5 minutes'")
-    sb.switch_on(database)
+    lifecycle.switch_on(database)
     supervisor = sb.Broadcaster(config, database)
 
     supervisor.run_once()
@@ -108,14 +108,14 @@ def test_switch_off_from_elsewhere_interrupts_the_pass(database, database_url, f
     for _ in range(10):
         insert_task(database, callback_url=fake.callback_url("slow"))
     config = fake_config.replace(webhook_timeout_seconds=30, webhook_concurrency=1)
-    sb.switch_on(database)
+    lifecycle.switch_on(database)
     supervisor = sb.Broadcaster(config, database, poll_seconds=0.2)
     supervisor.start()
     try:
         assert wait_until(lambda: fake.received("slow"), 10)
         other = Database(database_url)
         stopped_at = time.monotonic()
-        assert sb.switch_off(other) is True
+        assert lifecycle.switch_off(other) is True
         other.close()
 
         finished = wait_until(lambda: runs(database)[0]["status"] != "running", 10)
@@ -125,7 +125,7 @@ def test_switch_off_from_elsewhere_interrupts_the_pass(database, database_url, f
 
     assert finished
     assert "interrupted" == runs(database)[0]["status"]
-    assert elapsed < 2 + sb.STOP_GRACE_SECONDS  # noticed within 2 s, in-flight requests get the grace
+    assert elapsed < 2 + pipeline.STOP_GRACE_SECONDS  # noticed within 2 s, in-flight requests get the grace
     assert 1 == len(runs(database))  # the switch is off: no further pass
 
 
@@ -136,7 +136,7 @@ def test_pass_longer_than_interval_skips_slots_instead_of_overlapping(database, 
     insert_task(database, callback_url=fake.callback_url("r"))
     fake.latency = 1.2  # a page fetch and a webhook: about 2.5 s per pass
     config = fake_config.replace(broadcast_interval_seconds=1)
-    sb.switch_on(database)
+    lifecycle.switch_on(database)
     supervisor = sb.Broadcaster(config, database, poll_seconds=0.1)
     supervisor.start()
     try:
@@ -188,29 +188,29 @@ def test_prune_removes_only_old_rows(database):
         "INSERT INTO broadcaster_error_logs (task_id, created_at) VALUES (1, NOW() - interval '30 days'), (2, NOW())"
     )
 
-    removed = sb.prune_old_rows(database, 7, batch=1000, pause=0)
+    removed = lifecycle.prune_old_rows(database, 7, batch=1000, pause=0)
 
     assert 2500 + 1 + 1 == removed
     assert 1 == database.fetch_one("SELECT COUNT(*) AS n FROM webhook_logs")["n"]
     assert 1 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_error_logs")["n"]
     assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_runs")["n"]
-    assert db.PRUNE_STATEMENTS
+    assert queries.PRUNE_STATEMENTS
 
 
 def test_stop_interrupts_a_manual_pass_even_when_switched_off(database):
     """With the switch off, stop still interrupts a running pass (and says it stopped)."""
-    run_id = sb.claim_run(database, "manual")
+    run_id = lifecycle.claim_run(database, "manual")
 
-    assert sb.switch_off(database) is True
+    assert lifecycle.switch_off(database) is True
     assert database.fetch_one("SELECT cancel_requested FROM broadcaster_runs WHERE id = %s", (run_id,))[
         "cancel_requested"
     ] is True
-    assert sb.switch_off(database) is False  # nothing left to stop
+    assert lifecycle.switch_off(database) is False  # nothing left to stop
 
 
 def test_a_dead_pass_does_not_block_a_cli_pass_without_supervisor(database, fake_config):
     """A run left 'running' by a dead process is abandoned when the next pass claims."""
-    sb.claim_run(database, "manual")
+    lifecycle.claim_run(database, "manual")
     database.execute("UPDATE broadcaster_runs SET heartbeat_at = NOW() - interval '5 minutes'")
 
     result = sb.broadcast_all_tasks(fake_config, database, trigger="cli")

@@ -3,7 +3,7 @@
 import psycopg2
 import pytest
 
-import db
+from broadcaster import db, queries
 
 LEGACY = """
 CREATE TABLE drama_tasks (
@@ -84,4 +84,4 @@ def test_schema_applies_twice_on_an_empty_database(database):
     db.apply_schema(database)
     db.apply_schema(database)
 
-    assert database.fetch_one(db.FETCH_STATE)["enabled"] is False
+    assert database.fetch_one(queries.FETCH_STATE)["enabled"] is False

@@ -16,11 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import admin_api
-import db
 import stats_broadcaster as sb
 from admin_api import create_app
-from config import Config
-from db import Database
+from broadcaster import queries
+from broadcaster.config import Config
+from broadcaster.db import Database
+from broadcaster.logs import configure_logging
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, insert_task, reset_database
 
 UNREACHABLE_DATABASE = "postgresql://u:p@127.0.0.1:1/x"
@@ -371,7 +372,7 @@ def configured_logging(config: Config, caplog):
     root = logging.getLogger()
     saved = root.handlers[:], root.level, logging.getLogger("urllib3").level
     try:
-        sb.configure_logging(config, logging.DEBUG)
+        configure_logging(config.secrets(), logging.DEBUG)
         caplog.handler.setLevel(logging.DEBUG)
         root.handlers.insert(0, caplog.handler)
         yield
@@ -535,7 +536,7 @@ def test_post_task_never_answers_500(fuzz_client, body):
 def test_patch_task_never_answers_500(fuzz_client, body):
     """PATCH /api/tasks/<id> with arbitrary JSON answers 200 or 400 with a reason."""
     database = fuzz_client.application.extensions["broadcaster"]["database"]
-    task_id = database.fetch_one(db.INSERT_TASK, {
+    task_id = database.fetch_one(queries.INSERT_TASK, {
         "title": "t", "video_url": "https://youtu.be/dQw4w9WgXcQ", "callback_url": "http://127.0.0.1:9/x",
         "callback_secret": None, "project_id": None, "external_task_id": None, "duration": None,
         "status": "active"})["task_id"]

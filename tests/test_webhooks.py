@@ -10,8 +10,8 @@ import pytest
 import requests
 import responses
 
-import webhooks
-from webhooks import CallbackURLError, WebhookSender, check_callback_url, serialize_body, sign_body
+from broadcaster import webhooks
+from broadcaster.webhooks import CallbackURLError, WebhookSender, check_callback_url, serialize_body, sign_body
 
 URL = "https://x2c.example.com/hook"
 

@@ -28,6 +28,8 @@ from requests.adapters import HTTPAdapter
 from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES, InvalidIPAddress
 from requests_hardened.ip_filter_adapter import IPFilterAdapter
 
+from broadcaster.httpclient import ThreadSessions, read_capped
+
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "DramaRelayBot-StatsBroadcaster/1.0"
@@ -119,7 +121,6 @@ def make_webhook_session(*, allow_private: bool, pool_maxsize: int = 8) -> reque
     session = requests.Session()
     # A proxy would resolve names itself and bypass the address check.
     session.trust_env = False
-    session.headers["User-Agent"] = USER_AGENT
     if allow_private:
         adapter_http = adapter_https = HTTPAdapter(pool_connections=8, pool_maxsize=pool_maxsize)
     else:
@@ -192,25 +193,13 @@ class WebhookSender:
         self.backoff_base = backoff_base
         self.retry_after_cap = retry_after_cap
         self.clock = clock
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._sessions_lock = threading.Lock()
-
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = make_webhook_session(allow_private=self.allow_private, pool_maxsize=self.pool_maxsize)
-            self._local.session = session
-            with self._sessions_lock:
-                self._sessions.append(session)
-        return session
+        self._sessions = ThreadSessions(
+            lambda: make_webhook_session(allow_private=allow_private, pool_maxsize=pool_maxsize)
+        )
 
     def close(self) -> None:
         """Close every per-thread session."""
-        with self._sessions_lock:
-            for session in self._sessions:
-                session.close()
-            self._sessions.clear()
+        self._sessions.close()
 
     def headers(self, body: bytes, secret: str | None, webhook_id: str) -> dict[str, str]:
         """Headers of one attempt; the timestamp is fresh on every attempt."""
@@ -271,7 +260,7 @@ class WebhookSender:
         """One POST: (status, error, retryable, wait seconds or None)."""
         headers = self.headers(body, secret, webhook_id)
         try:
-            session = self._session()
+            session = self._sessions.get()
             # Preparing the request ourselves skips Session.request's per-call merging of
             # session settings, and copying a per-URL template skips parsing and requoting
             # the URL (together a sizeable share of the CPU of a small POST); the session
@@ -291,7 +280,9 @@ class WebhookSender:
         except requests.RequestException as exc:
             return None, f"回调请求失败：{type(exc).__name__}", False, None
         try:
-            excerpt = _read_capped(response, MAX_RESPONSE_BYTES, deadline=time.monotonic() + self.timeout)
+            excerpt = read_capped(response, MAX_RESPONSE_BYTES, deadline=time.monotonic() + self.timeout).data
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError):
+            excerpt = b""  # the status line already says how the receiver answered
         finally:
             response.close()
         status = response.status_code
@@ -315,24 +306,6 @@ def _post_template(url: str) -> requests.PreparedRequest:
     return requests.Request("POST", url).prepare()
 
 
-def _read_capped(response: requests.Response, limit: int, *, deadline: float) -> bytes:
-    """Read at most `limit` bytes of a response body, giving up at `deadline`."""
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        # read1 returns what one socket read delivers, so a receiver trickling its answer
-        # is cut off at the deadline.
-        while size < limit and time.monotonic() <= deadline:
-            chunk = response.raw.read1(limit - size, decode_content=True)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError):
-        pass
-    return b"".join(chunks)
-
-
 def _connection_reason(exc: requests.ConnectionError) -> str:
     text = str(exc)
     if "Failed to resolve" in text or "Name or service not known" in text:
@@ -340,3 +313,20 @@ def _connection_reason(exc: requests.ConnectionError) -> str:
     if "Connection refused" in text:
         return "回调地址拒绝连接"
     return "无法连接回调地址"
+
+
+class PrintingSender:
+    """A sender for dry runs: prints each body as one JSON line and sends nothing."""
+
+    def __init__(self, write=None):
+        self._write = write or (lambda line: print(line, flush=True))
+        self._lock = threading.Lock()
+
+    def deliver(self, url: str, body: bytes, *, secret: str | None, webhook_id: str) -> Delivery:
+        """Print exactly the bytes that would be sent, and call it delivered."""
+        with self._lock:
+            self._write(body.decode("utf-8"))
+        return Delivery(ok=True, http_status=None, attempts=0, latency_ms=0, error=None)
+
+    def close(self) -> None:
+        """Nothing to close."""

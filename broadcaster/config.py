@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from errors import ConfigError
+from broadcaster.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Polite page budgets (requests per minute per platform; 0 = unlimited). YouTube: yt-dlp's wiki
 # recommends 5-10 s between watch pages for a guest session, so 8/min (7.5 s). TikTok and

@@ -1,0 +1,144 @@
+"""Politeness and budgets: how many videos a pass may refresh, which ones, and at what pace.
+
+Every pass sends the last known counts of every task; only a budgeted share of the videos is
+read again, the stalest first. YouTube with an API key gets this pass's share of the day's
+remaining units; pages (and TikHub) get half an interval of paced requests per pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import heapq
+import math
+import random
+import threading
+import time
+from collections.abc import Iterable
+
+from broadcaster.clock import pacific_day, seconds_to_pacific_midnight
+from broadcaster.states import FetchStatus, Platform
+from broadcaster.tasks import VideoStaleness
+
+YOUTUBE_IDS_PER_CALL = 50
+
+
+def youtube_units_for_pass(daily_quota: int, used: int, now: dt.datetime, interval: int) -> int:
+    """This pass's share of the day's remaining API units, so the day's quota is never exceeded."""
+    remaining = max(0, daily_quota - used)
+    if remaining == 0:
+        return 0
+    passes_left = max(1, math.ceil(seconds_to_pacific_midnight(now) / interval))
+    return min(remaining, max(1, remaining // passes_left))
+
+
+def pages_for_pass(per_minute: int, interval: int) -> int | None:
+    """Page requests one pass may make (None = unlimited): paced over half an interval."""
+    if per_minute <= 0:
+        return None
+    return max(1, int(per_minute * interval / 60 / 2))
+
+
+class Pacer:
+    """Spaces requests to one platform at `per_minute` with ±30 % jitter; 0 = no pacing."""
+
+    def __init__(self, per_minute: int, *, clock=time.monotonic):
+        self.spacing = 60.0 / per_minute if per_minute > 0 else 0.0
+        self.clock = clock
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait_turn(self, stop_event: threading.Event) -> bool:
+        """Wait for this request's slot; False when the pass is stopping."""
+        if not self.spacing:
+            return not stop_event.is_set()
+        with self._lock:
+            now = self.clock()
+            slot = max(now, self._next)
+            self._next = slot + self.spacing * random.uniform(0.7, 1.3)
+        return not stop_event.wait(max(0.0, slot - now))
+
+
+@dataclasses.dataclass(frozen=True)
+class Budget:
+    """How this pass may refresh videos."""
+
+    youtube_api: bool  # YouTube counts come from the Data API (else from watch pages)
+    refresh_limits: dict[str, int | None]  # videos per platform; None = unlimited
+    youtube_fallback_pages: int | None  # watch pages allowed when the API quota runs out mid-pass
+    quota_day: dt.date
+
+
+def plan_budget(config, *, youtube_api_key: bool, quota: tuple[int, bool], now: dt.datetime) -> Budget:
+    """Per-platform refresh limits for a pass, from the settings and the quota spent today.
+
+    `quota` is (units used today, whether the API said the day's quota is gone).
+    """
+    interval = config.broadcast_interval_seconds
+    youtube_pages = pages_for_pass(config.youtube_pages_per_minute, interval)
+    units = 0
+    used, exhausted = quota
+    if youtube_api_key and not exhausted:
+        units = youtube_units_for_pass(config.youtube_daily_quota, used, now, interval)
+    limits = {
+        Platform.YOUTUBE: units * YOUTUBE_IDS_PER_CALL if units > 0 else youtube_pages,
+        Platform.TIKTOK: pages_for_pass(config.tiktok_pages_per_minute, interval),
+        Platform.DOUYIN: pages_for_pass(config.douyin_pages_per_minute, interval),
+    }
+    return Budget(units > 0, limits, youtube_pages, pacific_day(now))
+
+
+@dataclasses.dataclass(frozen=True)
+class RefreshPlan:
+    """Which videos this pass reads again: per platform, a set of ids, or None for all."""
+
+    chosen: dict[str, frozenset[str] | None]
+
+    def wants(self, platform: str, video_id: str) -> bool:
+        """True when this pass reads the video again."""
+        ids = self.chosen.get(platform)
+        return ids is None or video_id in ids
+
+
+def _staleness_key(video: VideoStaleness) -> tuple:
+    # Never tried first; then the longest since the last attempt; videos known to be gone last.
+    if video.fetch_status is None:
+        rank = 0
+    else:
+        rank = 2 if video.fetch_status == FetchStatus.UNAVAILABLE else 1
+    attempted = video.attempted_at.timestamp() if video.attempted_at is not None else -math.inf
+    return rank, attempted, video.video_id
+
+
+def plan_refreshes(videos: Iterable[VideoStaleness], limits: dict[str, int | None]) -> RefreshPlan:
+    """Pick the stalest videos of each platform up to its limit (None: every video).
+
+    Memory grows with the limits, not with the number of videos.
+    """
+    kept: dict[str, list[_Kept]] = {platform: [] for platform, limit in limits.items() if limit is not None}
+    for video in videos:
+        heap = kept.get(video.platform)
+        if heap is None or limits[video.platform] <= 0:
+            continue
+        item = _Kept(_staleness_key(video), video.video_id)
+        if len(heap) < limits[video.platform]:
+            heapq.heappush(heap, item)
+        elif item.key < heap[0].key:
+            heapq.heapreplace(heap, item)
+    chosen: dict[str, frozenset[str] | None] = {platform: None for platform in limits}
+    for platform, heap in kept.items():
+        chosen[platform] = frozenset(item.video_id for item in heap)
+    return RefreshPlan(chosen)
+
+
+class _Kept:
+    """A video kept for refresh; the heap's top is the least stale one kept so far."""
+
+    __slots__ = ("key", "video_id")
+
+    def __init__(self, key: tuple, video_id: str):
+        self.key = key
+        self.video_id = video_id
+
+    def __lt__(self, other: _Kept) -> bool:
+        return self.key > other.key

@@ -1,0 +1,367 @@
+"""The life of a pass: claimed, run (in a child process), heartbeating, finished.
+
+Any number of processes may share the database. A pass only runs after claiming a row in
+``broadcaster_runs``; a partial unique index allows one running pass among them all, and a
+unique slot key lets exactly one process claim each scheduled slot. The running pass
+heartbeats its progress every second and sees a requested stop there; a pass whose process
+died stops heartbeating and is marked abandoned by whoever looks next. The switch, the
+retention pruning and the result shapes live here too.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from itertools import chain
+from pathlib import Path
+
+from broadcaster import queries
+from broadcaster.budget import plan_budget, plan_refreshes
+from broadcaster.clock import isoformat, pacific_day, utcnow
+from broadcaster.config import Config
+from broadcaster.db import Database, wrap_errors
+from broadcaster.errors import StorageError
+from broadcaster.links import UnstoredLinks, resolve_new_links, sync_task_videos
+from broadcaster.logs import configure_logging
+from broadcaster.pipeline import STOP_GRACE_SECONDS, BroadcastPass
+from broadcaster.recorder import CountingRecorder, Recorder, database_writer
+from broadcaster.retry import retry_storage
+from broadcaster.states import Platform, RunStatus
+from broadcaster.tasks import PostgresTaskSource
+from broadcaster.webhooks import CircuitBreakers, PrintingSender, WebhookSender
+from video_stats_fetcher import SOURCE_API, VideoStatsFetcher
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 1.0
+STALE_RUN_SECONDS = 20  # a running pass silent this long is abandoned (heartbeat every 1 s)
+PRUNE_BATCH = 1000
+PASS_SCRIPT = Path(__file__).resolve().parent.parent / "stats_broadcaster.py"
+
+_ACTIVE_PASSES: set[threading.Event] = set()
+_ACTIVE_LOCK = threading.Lock()
+
+
+def runner_id() -> str:
+    """Identity of this process in the runs table."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def interrupt_active_passes() -> None:
+    """Ask every pass running in this process to stop (used at shutdown)."""
+    with _ACTIVE_LOCK:
+        for event in _ACTIVE_PASSES:
+            event.set()
+
+
+class _Active:
+    """Registers a pass's stop event for `interrupt_active_passes` while it runs."""
+
+    def __init__(self, stop_event: threading.Event):
+        self.stop_event = stop_event
+
+    def __enter__(self) -> threading.Event:
+        with _ACTIVE_LOCK:
+            _ACTIVE_PASSES.add(self.stop_event)
+        return self.stop_event
+
+    def __exit__(self, *exc) -> None:
+        with _ACTIVE_LOCK:
+            _ACTIVE_PASSES.discard(self.stop_event)
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+def failed_count(*, total: int, done: int, success_count: int, finished: bool) -> int:
+    """How many tasks failed: while a pass runs, those recorded as failed so far; once it has
+    ended, every selected task not delivered (DESIGN §4.6), those a stop left unreached too."""
+    return (total if finished else done) - success_count
+
+
+def make_result(status: str, run_id: int | None, total: int, success_count: int, error: str | None = None,
+                finished_at=None) -> dict:
+    """The result dict of DESIGN.md §4.6; `success` is false only when the pass could not run."""
+    result = {
+        "success": status != RunStatus.FAILED,
+        "run_id": run_id,
+        "total": total,
+        "success_count": success_count,
+        "failed_count": failed_count(total=total, done=total, success_count=success_count, finished=True),
+        "timestamp": isoformat(finished_at or utcnow()),
+    }
+    if status == RunStatus.FAILED:
+        result["error"] = error
+    elif status == RunStatus.INTERRUPTED:
+        result["interrupted"] = True
+    return result
+
+
+def result_from_run(row: dict) -> dict:
+    """The result dict for a finished run row."""
+    return make_result(row["status"], row["id"], row["total"], row["success_count"], row.get("error"),
+                       row["finished_at"])
+
+
+# --------------------------------------------------------------------------------------------
+# Claim, heartbeat, finish
+
+
+def mark_abandoned_runs(database: Database) -> list[int]:
+    """Mark running passes that stopped heartbeating as abandoned; return their ids."""
+    rows = database.fetch_all(queries.MARK_ABANDONED_RUNS, {"stale_seconds": STALE_RUN_SECONDS})
+    return [row["id"] for row in rows]
+
+
+def claim_run(database: Database, trigger: str) -> int | None:
+    """Insert a running pass for `trigger`; None when another (live) pass is running."""
+    # A pass whose process died must not block this one, even where no supervisor runs.
+    mark_abandoned_runs(database)
+    row = database.fetch_one(queries.CLAIM_RUN, {"trigger": trigger, "runner": runner_id()})
+    return row["id"] if row else None
+
+
+def claim_scheduled_run(database: Database, interval: int) -> int | None:
+    """Claim the due scheduled slot, if the switch is on, it is due and no pass runs."""
+    row = database.fetch_one(queries.CLAIM_SCHEDULED_RUN, {"runner": runner_id(), "interval": interval})
+    return row["id"] if row else None
+
+
+class Heartbeat:
+    """Reports a pass's progress every second and turns a requested cancel into a stop."""
+
+    def __init__(self, database: Database, run_id: int, stop_event: threading.Event, progress: Callable[[], dict]):
+        self.database = database
+        self.run_id = run_id
+        self.stop_event = stop_event
+        self.progress = progress
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{run_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._done.wait(HEARTBEAT_SECONDS):
+            progress = self.progress()
+            params = {"run_id": self.run_id, **progress,
+                      "failed_count": failed_count(**progress, finished=False)}
+            try:
+                row = self.database.fetch_one(queries.HEARTBEAT_RUN, params)
+            except StorageError as exc:
+                logger.warning("heartbeat of run %s failed: %s", self.run_id, exc)
+                continue
+            if row is None or row["cancel_requested"]:
+                # Stopped by an operator, or the run was taken from us (marked abandoned).
+                self.stop_event.set()
+
+
+def finish_run(database: Database, run_id: int, status: str, counts: dict, error: str | None,
+               *, deadline_s: float) -> None:
+    """Record how a run ended, retrying a restarting database for up to `deadline_s`."""
+    params = {"run_id": run_id, "status": status, "error": error, **counts,
+              "failed_count": failed_count(**counts, finished=True)}
+    try:
+        retry_storage(lambda: database.execute(queries.FINISH_RUN, params), what=f"recording the end of run {run_id}",
+                      deadline_s=deadline_s)
+    except StorageError as exc:
+        logger.error("could not record the end of run %s: %s", run_id, exc)
+
+
+# --------------------------------------------------------------------------------------------
+# Running a claimed pass
+
+
+def make_sender(config: Config, stop_event: threading.Event) -> WebhookSender:
+    """A webhook sender with this pass's stop event and fresh circuit breakers."""
+    return WebhookSender(
+        timeout=config.webhook_timeout_seconds,
+        max_attempts=config.webhook_max_attempts,
+        allow_private=config.webhook_allow_private_networks,
+        pool_maxsize=8,
+        stop_event=stop_event,
+        breakers=CircuitBreakers(),
+    )
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas for this process (no-op elsewhere).
+
+    With hundreds of threads each reading 40–400 KB pages, glibc grows one arena per thread and
+    RSS creeps up with the task count; two arenas keep it flat at no measurable CPU cost.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
+def build_pass(config: Config, source: PostgresTaskSource, *, run_id: int | None, fetcher, sender, recorder,
+               stop_event: threading.Event, unstored: UnstoredLinks | None = None) -> BroadcastPass:
+    """Plan the budgets and the refreshes from the database, and assemble the pass."""
+    now = utcnow()
+    youtube_api = fetcher.source(Platform.YOUTUBE) == SOURCE_API
+    quota = source.youtube_quota(pacific_day(now)) if youtube_api else (0, False)
+    budget = plan_budget(config, youtube_api_key=youtube_api, quota=quota, now=now)
+    staleness = source.video_staleness()
+    rows = source.rows()
+    if unstored is not None:
+        staleness, rows = chain(unstored.staleness(), staleness), unstored.apply(rows)
+    refresh = plan_refreshes(staleness, budget.refresh_limits)
+    return BroadcastPass(config, run_id=run_id, rows=rows, budget=budget, refresh=refresh, fetcher=fetcher,
+                         sender=sender, recorder=recorder, stop_event=stop_event)
+
+
+def run_claimed_pass(config: Config, database: Database, run_id: int, *,
+                     stop_event: threading.Event | None = None, fetcher=None) -> dict:
+    """Execute a pass whose run row this process has claimed, and record how it ended."""
+    limit_malloc_arenas()
+    stop_event = stop_event or threading.Event()
+    fetcher = fetcher or VideoStatsFetcher.from_config(config)
+    source = PostgresTaskSource(database)
+    sender = make_sender(config, stop_event)
+    recorder = Recorder(database_writer(database), run_id)
+    status, error, the_pass = RunStatus.SUCCEEDED, None, None
+    counts = {"total": 0, "done": 0, "success_count": 0}
+    with _Active(stop_event):
+        try:
+            initial_total = source.count_active()
+            sync_task_videos(database, fetcher, stop_event)
+            the_pass = build_pass(config, source, run_id=run_id, fetcher=fetcher, sender=sender,
+                                  recorder=recorder, stop_event=stop_event)
+
+            def progress() -> dict:
+                return {"total": max(the_pass.total, initial_total), **recorder.counts()}
+
+            with Heartbeat(database, run_id, stop_event, progress):
+                counts = the_pass.execute()
+            if stop_event.is_set():
+                status, error = RunStatus.INTERRUPTED, "回传被停止（服务停止或进程退出）"
+        except Exception as exc:
+            logger.exception("pass %s failed", run_id)
+            status, error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500]
+            counts = {"total": the_pass.total if the_pass else 0, **recorder.counts()}
+        finally:
+            sender.close()
+    # At shutdown the process must exit promptly; otherwise wait for a restarting database.
+    finish_run(database, run_id, status, counts, error, deadline_s=3.0 if stop_event.is_set() else 300.0)
+    result = make_result(status, run_id, counts["total"], counts["success_count"], error)
+    logger.info(
+        "pass %s %s: %s tasks, %s delivered, %s failed",
+        run_id, status, result["total"], result["success_count"], result["failed_count"],
+        extra={"action": "pass_finished"},
+    )
+    return result
+
+
+def dry_run_pass(config: Config, database: Database, write_line: Callable[[str], None] | None = None) -> dict:
+    """Fetch and build every payload and print each body (or hand it to `write_line`); send and store nothing."""
+    stop_event = threading.Event()
+    fetcher = VideoStatsFetcher.from_config(config)
+    unstored = UnstoredLinks(resolve_new_links(database, fetcher, stop_event))
+    the_pass = build_pass(config, PostgresTaskSource(database), run_id=None, fetcher=fetcher,
+                          sender=PrintingSender(write_line), recorder=CountingRecorder(), stop_event=stop_event,
+                          unstored=unstored)
+    counts = the_pass.execute()
+    return make_result(RunStatus.SUCCEEDED, None, counts["total"], counts["success_count"])
+
+
+def run_pass_in_subprocess(config: Config, database: Database, run_id: int, *,
+                           stop_event: threading.Event | None = None) -> dict:
+    """Run a claimed pass in a child process and wait for it; `stop_event` terminates it.
+
+    A pass runs a few hundred I/O threads; in its own process they never compete for the GIL
+    with a gunicorn worker's request threads (the status API stays fast during a pass), and the
+    memory a large pass touches goes back to the system when the child exits.
+    """
+    stop_event = stop_event or threading.Event()
+    settings = dataclasses.asdict(config.replace(database_url=database.url))
+    # Few malloc arenas keep a many-threaded pass's RSS flat as the task count grows.
+    env = {**os.environ, "MALLOC_ARENA_MAX": "2", "PYTHONUNBUFFERED": "1"}
+    with _Active(stop_event):
+        process = subprocess.Popen(
+            [sys.executable, str(PASS_SCRIPT), "--run-pass", str(run_id)],
+            stdin=subprocess.PIPE, env=env, cwd=str(PASS_SCRIPT.parent),
+        )
+        # Settings, secrets included, go through a pipe: never on the command line or in env.
+        process.stdin.write(json.dumps(settings).encode("utf-8"))
+        process.stdin.close()
+        while process.poll() is None:
+            if stop_event.wait(0.2):
+                process.terminate()  # the child records the run as interrupted
+                try:
+                    process.wait(STOP_GRACE_SECONDS + 5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+    row = database.fetch_one(queries.FETCH_RUN, {"run_id": run_id})
+    if row["status"] == RunStatus.RUNNING:
+        error = f"执行回传的子进程异常退出（退出码 {process.returncode}）"
+        counts = {key: row[key] for key in ("total", "done", "success_count")}
+        finish_run(database, run_id, RunStatus.FAILED, counts, error, deadline_s=10.0)
+        row = database.fetch_one(queries.FETCH_RUN, {"run_id": run_id})
+    return result_from_run(row)
+
+
+def run_pass_child(run_id: int) -> int:
+    """`--run-pass RUN_ID` (internal): run a pass claimed by the parent; settings on stdin."""
+    config = Config(**json.loads(sys.stdin.read()))
+    configure_logging(config.secrets())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    run_claimed_pass(config, Database(config.database_url), run_id, stop_event=stop)
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# The switch and retention
+
+
+def switch_on(database: Database) -> bool:
+    """Turn the service on; False when it already was."""
+    return database.execute(queries.SWITCH_ON) == 1
+
+
+def switch_off(database: Database) -> bool:
+    """Turn the service off and interrupt any pass in progress (manual ones too).
+
+    False when there was nothing to stop: the switch was off and no pass was running.
+    """
+    with database.connection() as conn, wrap_errors("数据库写入失败"):
+        with conn.cursor() as cur:
+            cur.execute(queries.SWITCH_OFF)
+            switched = cur.rowcount == 1
+            cur.execute(queries.REQUEST_CANCEL)
+            interrupted = cur.rowcount > 0
+    return switched or interrupted
+
+
+def prune_old_rows(database: Database, days: int, *, batch: int = PRUNE_BATCH, pause: float = 0.05) -> int:
+    """Delete log and run rows older than `days`, a small batch per statement."""
+    removed = 0
+    for statement in queries.PRUNE_STATEMENTS:
+        while True:
+            count = database.execute(statement, {"days": days, "batch": batch})
+            removed += count
+            if count < batch:
+                break
+            time.sleep(pause)  # let other writers in between batches
+    return removed

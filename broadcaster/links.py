@@ -1,0 +1,90 @@
+"""Each task's video link, parsed and (for short links) resolved once, then stored.
+
+Short links (``vm.tiktok.com``, ``v.douyin.com``, …) cost a request to follow, so a pass
+resolves only the links it has not seen yet (or that changed) and stores what they name in
+``broadcaster_task_videos``. A link that names no video is stored with its reason; a network
+failure is not stored and is tried again next pass.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import threading
+from collections.abc import Iterable, Iterator
+
+from broadcaster import queries
+from broadcaster.db import Database
+from broadcaster.errors import FetchError, InvalidVideoURL
+from broadcaster.tasks import StoredCounts, TaskRow, VideoStaleness
+
+RESOLVE_CONCURRENCY = 8
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TaskLink:
+    """What one task's link names: a video, or why it names none."""
+
+    task_id: int
+    video_url: str
+    platform: str | None = None
+    video_id: str | None = None
+    handle: str | None = None
+    error: str | None = None
+
+
+def resolve_link(fetcher, task_id: int, url: str) -> TaskLink | None:
+    """The video `url` names; None when a short link could not be followed this time."""
+    try:
+        ref = fetcher.locate(url)
+    except InvalidVideoURL as exc:
+        return TaskLink(task_id, url, error=str(exc))
+    except FetchError:
+        return None
+    return TaskLink(task_id, url, ref.platform, ref.video_id, ref.handle)
+
+
+def resolve_new_links(database: Database, fetcher, stop_event: threading.Event) -> list[TaskLink]:
+    """Resolve every active task's link that is not stored yet (or changed since)."""
+    rows = database.fetch_all(queries.FETCH_TASKS_TO_RESOLVE)
+    if not rows:
+        return []
+    with concurrent.futures.ThreadPoolExecutor(RESOLVE_CONCURRENCY, thread_name_prefix="resolve") as pool:
+        links = list(pool.map(lambda row: resolve_link(fetcher, row["task_id"], row["video_url"]), rows))
+    if stop_event.is_set():
+        return []
+    return [link for link in links if link is not None]
+
+
+def store_links(database: Database, links: list[TaskLink]) -> None:
+    """Keep resolved links for later passes."""
+    rows = [dataclasses.asdict(link) for link in links]
+    database.write_batches([(queries.UPSERT_TASK_VIDEOS, queries.TASK_VIDEO_ROW, rows)])
+
+
+def sync_task_videos(database: Database, fetcher, stop_event: threading.Event) -> int:
+    """Resolve and store the links no pass has seen yet; return how many were stored."""
+    links = resolve_new_links(database, fetcher, stop_event)
+    store_links(database, links)
+    return len(links)
+
+
+class UnstoredLinks:
+    """Links resolved in memory only (a dry run writes nothing), laid over the stored ones."""
+
+    def __init__(self, links: list[TaskLink]):
+        self._by_task = {link.task_id: link for link in links}
+
+    def staleness(self) -> list[VideoStaleness]:
+        """Their videos, as never tried (so they are read first, as after a real sync)."""
+        return [VideoStaleness(link.platform, link.video_id, None, None)
+                for link in self._by_task.values() if link.video_id is not None]
+
+    def apply(self, rows: Iterable[tuple[TaskRow, StoredCounts]]) -> Iterator[tuple[TaskRow, StoredCounts]]:
+        """`rows` with each unresolved task's link filled in from memory."""
+        for task, stored in rows:
+            link = self._by_task.get(task.task_id) if task.platform is None and task.video_error is None else None
+            if link is not None:
+                task = dataclasses.replace(task, platform=link.platform, video_id=link.video_id,
+                                           handle=link.handle, video_error=link.error)
+            yield task, stored

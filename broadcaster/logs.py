@@ -1,0 +1,48 @@
+"""Logging set up at the entry points, with every configured secret scrubbed from the output.
+
+Modules only log (``logging.getLogger(__name__)``); the command line, the pass child process
+and gunicorn's workers call `configure_logging` once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+#: Shorter values are not scrubbed: replacing every "ab" in a log line would garble it and
+#: hide nothing (settings validation keeps real secrets far longer).
+MIN_SECRET_LENGTH = 4
+
+
+class SecretScrubber(logging.Filter):
+    """Replaces every configured secret in log records with ***."""
+
+    def __init__(self, secrets: Iterable[str]):
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret and len(secret) >= MIN_SECRET_LENGTH]
+
+    def scrub(self, text: str) -> str:
+        """`text` with every secret replaced."""
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Scrub the formatted message and, once formatted, the traceback."""
+        if self.secrets:
+            record.msg, record.args = self.scrub(record.getMessage()), None
+            if record.exc_info and not record.exc_text:
+                # Tracebacks can quote URLs with keys in them: format and scrub them here too.
+                record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
+    """Log to stderr with `secrets` scrubbed (entry points only; libraries just log)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SecretScrubber(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)

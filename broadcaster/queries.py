@@ -1,0 +1,307 @@
+"""Every SQL statement of the broadcaster, by name.
+
+Statements use named ``%(name)s`` placeholders and explicit column lists. Status values come
+from `broadcaster.states`, so Python and SQL spell them the same way. Multi-row writes take a
+``*_ROW`` template with named placeholders and a list of dicts (see `Database.write_batches`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from psycopg2 import sql as pgsql
+
+from broadcaster.states import CallbackStatus, FetchStatus, RunStatus, TaskStatus, Trigger
+
+RUNNING = f"'{RunStatus.RUNNING}'"
+
+# --------------------------------------------------------------------------------------------
+# The switch and the runs
+
+RUN_COLUMNS = """id, trigger, status, started_at, finished_at, total, done, success_count,
+    failed_count, error"""
+
+FETCH_STATE = """
+SELECT enabled, enabled_at, changed_at, NOW() AS now FROM broadcaster_state WHERE id = 1
+"""
+
+SWITCH_ON = """
+UPDATE broadcaster_state SET enabled = TRUE, enabled_at = NOW(), changed_at = NOW()
+WHERE id = 1 AND NOT enabled
+"""
+
+SWITCH_OFF = """
+UPDATE broadcaster_state SET enabled = FALSE, changed_at = NOW() WHERE id = 1 AND enabled
+"""
+
+REQUEST_CANCEL = f"""
+UPDATE broadcaster_runs SET cancel_requested = TRUE WHERE status = {RUNNING} AND NOT cancel_requested
+"""
+
+# The next scheduled slot: an interval after the last scheduled pass started, and never
+# before the switch was turned on. NULL when the switch is off.
+NEXT_DUE = f"""
+SELECT GREATEST(s.enabled_at,
+                (SELECT MAX(r.started_at) FROM broadcaster_runs r WHERE r.trigger = '{Trigger.SCHEDULE}')
+                + make_interval(secs => %(interval)s)) AS due
+FROM broadcaster_state s WHERE s.id = 1 AND s.enabled
+"""
+
+# Claim the due slot. The unique slot key lets exactly one process win a slot; the partial
+# unique index on running passes makes the insert a no-op while any pass runs.
+CLAIM_SCHEDULED_RUN = f"""
+INSERT INTO broadcaster_runs (trigger, status, slot_key, runner, started_at, heartbeat_at)
+SELECT '{Trigger.SCHEDULE}', {RUNNING}, '{Trigger.SCHEDULE}:' || (EXTRACT(EPOCH FROM due) * 1000)::BIGINT,
+       %(runner)s, NOW(), NOW()
+FROM ({NEXT_DUE}) AS slot
+WHERE slot.due <= NOW()
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+
+CLAIM_RUN = f"""
+INSERT INTO broadcaster_runs (trigger, status, runner, started_at, heartbeat_at)
+VALUES (%(trigger)s, {RUNNING}, %(runner)s, NOW(), NOW())
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+
+HEARTBEAT_RUN = f"""
+UPDATE broadcaster_runs
+SET heartbeat_at = NOW(), total = %(total)s, done = %(done)s,
+    success_count = %(success_count)s, failed_count = %(failed_count)s
+WHERE id = %(run_id)s AND status = {RUNNING}
+RETURNING cancel_requested
+"""
+
+FINISH_RUN = f"""
+UPDATE broadcaster_runs
+SET status = %(status)s, finished_at = NOW(), heartbeat_at = NOW(), total = %(total)s,
+    done = %(done)s, success_count = %(success_count)s, failed_count = %(failed_count)s,
+    error = %(error)s
+WHERE id = %(run_id)s AND status = {RUNNING}
+"""
+
+MARK_ABANDONED_RUNS = f"""
+UPDATE broadcaster_runs
+SET status = '{RunStatus.ABANDONED}', finished_at = NOW(),
+    error = '执行该轮回传的进程已停止响应（心跳超时）'
+WHERE status = {RUNNING} AND heartbeat_at < NOW() - make_interval(secs => %(stale_seconds)s)
+RETURNING id
+"""
+
+FETCH_RUN = f"SELECT {RUN_COLUMNS} FROM broadcaster_runs WHERE id = %(run_id)s"
+
+FETCH_CURRENT_RUN = f"SELECT {RUN_COLUMNS} FROM broadcaster_runs WHERE status = {RUNNING} LIMIT 1"
+
+FETCH_LAST_FINISHED_RUN = f"""
+SELECT {RUN_COLUMNS} FROM broadcaster_runs WHERE status <> {RUNNING} ORDER BY id DESC LIMIT 1
+"""
+
+FETCH_RUNS = f"SELECT {RUN_COLUMNS} FROM broadcaster_runs ORDER BY id DESC LIMIT %(limit)s"
+
+FETCH_RUN_ITEMS = """
+SELECT task_id, task_title, callback_status, http_status, attempts, latency_ms, error, created_at
+FROM webhook_logs WHERE run_id = %(run_id)s ORDER BY id
+"""
+
+# --------------------------------------------------------------------------------------------
+# Tasks and videos
+
+ACTIVE_TASK_FILTER = f"""
+d.status = '{TaskStatus.ACTIVE}' AND COALESCE(d.callback_url, '') <> '' AND COALESCE(d.video_url, '') <> ''
+"""
+
+FETCH_TASKS_TO_RESOLVE = f"""
+SELECT d.task_id, d.video_url
+FROM drama_tasks d
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id
+WHERE {ACTIVE_TASK_FILTER} AND (tv.task_id IS NULL OR tv.video_url <> d.video_url)
+"""
+
+UPSERT_TASK_VIDEOS = """
+INSERT INTO broadcaster_task_videos (task_id, video_url, platform, video_id, handle, error)
+VALUES %s
+ON CONFLICT (task_id) DO UPDATE
+SET video_url = EXCLUDED.video_url, platform = EXCLUDED.platform, video_id = EXCLUDED.video_id,
+    handle = EXCLUDED.handle, error = EXCLUDED.error, resolved_at = NOW()
+"""
+TASK_VIDEO_ROW = "(%(task_id)s, %(video_url)s, %(platform)s, %(video_id)s, %(handle)s, %(error)s)"
+
+COUNT_ACTIVE_TASKS = f"SELECT COUNT(*) AS total FROM drama_tasks d WHERE {ACTIVE_TASK_FILTER}"
+
+ACTIVE_TASK_VIDEOS = f"""
+SELECT d.task_id, d.external_task_id, d.project_id, d.title, d.duration, d.video_url,
+       d.callback_url, d.callback_secret, tv.platform, tv.video_id, tv.handle,
+       tv.error AS video_error
+FROM drama_tasks d
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+WHERE {ACTIVE_TASK_FILTER}
+"""
+
+# How stale each video of the active tasks is; the pass picks the stalest within its budgets
+# (budget.plan_refreshes).
+SELECT_VIDEO_STALENESS = f"""
+SELECT v.platform, v.video_id, bv.fetch_status, bv.attempted_at
+FROM (SELECT DISTINCT platform, video_id FROM ({ACTIVE_TASK_VIDEOS}) t WHERE video_id IS NOT NULL) v
+LEFT JOIN broadcaster_videos bv ON bv.platform = v.platform AND bv.video_id = v.video_id
+"""
+
+# Every active task with its video and last known counts, ordered by video so that tasks
+# sharing a video share one fetch.
+SELECT_PASS_TASKS = f"""
+SELECT t.*, bv.view_count, bv.like_count, bv.fetch_status, bv.reason AS fetch_reason, bv.fetched_at
+FROM ({ACTIVE_TASK_VIDEOS}) t
+LEFT JOIN broadcaster_videos bv ON bv.platform = t.platform AND bv.video_id = t.video_id
+ORDER BY t.platform NULLS FIRST, t.video_id NULLS FIRST, t.task_id
+"""
+
+UPSERT_VIDEOS = f"""
+INSERT INTO broadcaster_videos AS bv
+    (platform, video_id, view_count, like_count, fetch_status, reason, fetched_at, attempted_at)
+VALUES %s
+ON CONFLICT (platform, video_id) DO UPDATE SET
+    view_count = CASE WHEN EXCLUDED.fetch_status = '{FetchStatus.OK}' THEN EXCLUDED.view_count ELSE bv.view_count END,
+    like_count = CASE WHEN EXCLUDED.fetch_status = '{FetchStatus.OK}' THEN EXCLUDED.like_count ELSE bv.like_count END,
+    fetched_at = CASE WHEN EXCLUDED.fetch_status = '{FetchStatus.OK}' THEN EXCLUDED.fetched_at ELSE bv.fetched_at END,
+    fetch_status = EXCLUDED.fetch_status, reason = EXCLUDED.reason,
+    attempted_at = EXCLUDED.attempted_at
+"""
+VIDEO_ROW = (
+    "(%(platform)s, %(video_id)s, %(views)s, %(likes)s, %(status)s, %(reason)s,"
+    f" CASE WHEN %(status)s = '{FetchStatus.OK}' THEN NOW() END, NOW())"
+)
+
+RECORD_TASK_DELIVERIES = f"""
+UPDATE drama_tasks AS d
+SET callback_status = CASE WHEN v.ok THEN '{CallbackStatus.SUCCESS}' ELSE '{CallbackStatus.FAILED}' END,
+    callback_last_attempt = NOW() AT TIME ZONE 'UTC',
+    callback_retry_count = CASE WHEN v.ok THEN 0 ELSE COALESCE(d.callback_retry_count, 0) + 1 END
+FROM (VALUES %s) AS v(task_id, ok)
+WHERE d.task_id = v.task_id
+"""
+DELIVERY_ROW = "(%(task_id)s::INTEGER, %(ok)s::BOOLEAN)"
+
+INSERT_WEBHOOK_LOGS = """
+INSERT INTO webhook_logs (run_id, webhook_id, task_id, task_title, project_id, callback_url,
+                          callback_status, http_status, attempts, latency_ms, error, payload,
+                          created_at)
+VALUES %s
+"""
+WEBHOOK_LOG_ROW = (
+    "(%(run_id)s, %(webhook_id)s, %(task_id)s, %(task_title)s, %(project_id)s, %(callback_url)s,"
+    " %(callback_status)s, %(http_status)s, %(attempts)s, %(latency_ms)s, %(error)s, %(payload)s::JSONB,"
+    " NOW() AT TIME ZONE 'UTC')"
+)
+
+INSERT_ERROR_LOGS = """
+INSERT INTO broadcaster_error_logs (run_id, task_id, task_title, project_id, video_url, platform,
+                                    error_type, error_message, callback_url, created_at)
+VALUES %s
+"""
+ERROR_LOG_ROW = (
+    "(%(run_id)s, %(task_id)s, %(task_title)s, %(project_id)s, %(video_url)s, %(platform)s,"
+    " %(error_type)s, %(error_message)s, %(callback_url)s, NOW() AT TIME ZONE 'UTC')"
+)
+
+# --------------------------------------------------------------------------------------------
+# YouTube quota (per Pacific-time day)
+
+FETCH_QUOTA = """
+SELECT units_used, exhausted FROM broadcaster_quota WHERE day = %(day)s
+"""
+
+ADD_QUOTA_UNITS = """
+INSERT INTO broadcaster_quota (day, units_used, exhausted) VALUES %s
+ON CONFLICT (day) DO UPDATE
+SET units_used = broadcaster_quota.units_used + EXCLUDED.units_used,
+    exhausted = broadcaster_quota.exhausted OR EXCLUDED.exhausted
+"""
+QUOTA_ROW = "(%(day)s, %(units)s, %(exhausted)s)"
+
+# --------------------------------------------------------------------------------------------
+# Admin API
+
+TASK_COLUMNS = """
+d.task_id, d.external_task_id, d.project_id, d.title, d.status, d.video_url, tv.platform,
+d.duration, d.callback_url, COALESCE(d.callback_secret, '') <> '' AS has_callback_secret,
+d.callback_status, d.callback_retry_count, d.callback_last_attempt, d.created_at,
+bv.view_count, bv.like_count, bv.fetch_status AS stats_status,
+COALESCE(tv.error, bv.reason) AS stats_reason, bv.fetched_at AS stats_fetched_at
+"""
+
+TASK_JOINS = """
+FROM drama_tasks d
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
+"""
+
+FETCH_TASKS = f"""
+SELECT {TASK_COLUMNS} {TASK_JOINS}
+WHERE (%(status)s::TEXT IS NULL OR d.status = %(status)s)
+ORDER BY d.task_id DESC LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+FETCH_TASK = f"SELECT {TASK_COLUMNS} {TASK_JOINS} WHERE d.task_id = %(task_id)s"
+
+INSERT_TASK = f"""
+INSERT INTO drama_tasks (title, video_url, callback_url, callback_secret, project_id,
+                         external_task_id, duration, status, callback_status, callback_retry_count,
+                         created_at)
+VALUES (%(title)s, %(video_url)s, %(callback_url)s, %(callback_secret)s, %(project_id)s,
+        %(external_task_id)s, %(duration)s, %(status)s, '{CallbackStatus.PENDING}', 0, NOW() AT TIME ZONE 'UTC')
+RETURNING task_id
+"""
+
+#: The columns PATCH /api/tasks/<id> may change.
+EDITABLE_TASK_COLUMNS = frozenset({
+    "title", "video_url", "callback_url", "callback_secret", "project_id", "external_task_id", "duration", "status",
+})
+
+
+def update_task(columns: Iterable[str]) -> pgsql.Composed:
+    """``UPDATE drama_tasks SET col = %(col)s, … WHERE task_id = %(task_id)s`` for editable columns."""
+    columns = list(columns)
+    unknown = set(columns) - EDITABLE_TASK_COLUMNS
+    if unknown or not columns:
+        raise ValueError(f"not editable: {sorted(unknown) or 'nothing'}")
+    assignments = pgsql.SQL(", ").join(
+        pgsql.SQL("{} = {}").format(pgsql.Identifier(name), pgsql.Placeholder(name)) for name in columns
+    )
+    return pgsql.SQL("UPDATE drama_tasks SET {} WHERE task_id = %(task_id)s").format(assignments)
+
+
+FETCH_WEBHOOK_LOGS = """
+SELECT id, run_id, task_id, task_title, project_id, callback_url, callback_status, http_status,
+       attempts, latency_ms, error, payload, created_at
+FROM webhook_logs
+WHERE created_at >= (NOW() AT TIME ZONE 'UTC') - make_interval(hours => %(hours)s)
+  AND (%(status)s::TEXT IS NULL OR callback_status = %(status)s)
+ORDER BY id DESC LIMIT %(limit)s
+"""
+
+# --------------------------------------------------------------------------------------------
+# Retention: small batches by primary key so no statement holds locks for long.
+
+PRUNE_WEBHOOK_LOGS = """
+DELETE FROM webhook_logs WHERE id IN (
+    SELECT id FROM webhook_logs
+    WHERE created_at < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_ERROR_LOGS = """
+DELETE FROM broadcaster_error_logs WHERE id IN (
+    SELECT id FROM broadcaster_error_logs
+    WHERE created_at < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_RUNS = f"""
+DELETE FROM broadcaster_runs WHERE id IN (
+    SELECT id FROM broadcaster_runs
+    WHERE status <> {RUNNING} AND started_at < NOW() - make_interval(days => %(days)s)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS)

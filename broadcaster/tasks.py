@@ -1,0 +1,136 @@
+"""The typed rows a pass reads, and where it reads them from.
+
+A pass sees each active task as a `TaskRow` with its video's last known counts
+(`StoredCounts`), grouped by video into `VideoJob`s so that tasks sharing a video share one
+fetch. `PostgresTaskSource` reads them from the database; tests hand the pass a list instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+
+from broadcaster import queries
+from broadcaster.db import Database
+from broadcaster.states import FetchStatus
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TaskRow:
+    """One active task as the pass carries it."""
+
+    task_id: int
+    video_url: str
+    callback_url: str
+    callback_secret: str | None = None
+    external_task_id: int | None = None
+    project_id: str | None = None
+    title: str | None = None
+    duration: int | None = None
+    platform: str | None = None  # None until the link is resolved
+    video_id: str | None = None
+    handle: str | None = None
+    video_error: str | None = None  # why the link names no video, when it does not
+
+    @property
+    def x2c_task_id(self) -> int:
+        """The id X2C knows the task by: the bot's external id when set, else its own."""
+        return self.external_task_id if self.external_task_id is not None else self.task_id
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredCounts:
+    """A video's last known counts and how its last read went."""
+
+    view_count: int | None = None
+    like_count: int | None = None
+    fetch_status: str | None = None
+    reason: str | None = None
+    fetched_at: dt.datetime | None = None  # when counts were last read successfully
+
+    @property
+    def usable(self) -> bool:
+        """True when these counts may be sent: read once, and the video is not gone."""
+        return self.fetched_at is not None and self.fetch_status != FetchStatus.UNAVAILABLE
+
+
+@dataclasses.dataclass(slots=True)
+class VideoJob:
+    """Tasks that share one video, with its stored counts and whether this pass reads it again."""
+
+    platform: str | None
+    video_id: str | None
+    handle: str | None
+    refresh: bool
+    stored: StoredCounts
+    tasks: list[TaskRow]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class VideoStaleness:
+    """How long ago a video was last tried, for picking the stalest within a budget."""
+
+    platform: str
+    video_id: str
+    fetch_status: str | None
+    attempted_at: dt.datetime | None
+
+
+_TASK_FIELDS = tuple(field.name for field in dataclasses.fields(TaskRow))
+
+
+def task_row(row: dict) -> TaskRow:
+    """A TaskRow from a database row (extra columns ignored)."""
+    return TaskRow(**{name: row[name] for name in _TASK_FIELDS})
+
+
+def stored_counts(row: dict) -> StoredCounts:
+    """The stored counts carried by a pass row."""
+    return StoredCounts(row["view_count"], row["like_count"], row["fetch_status"], row["fetch_reason"], row["fetched_at"])
+
+
+def group_jobs(
+    rows: Iterable[tuple[TaskRow, StoredCounts]], refresh: Callable[[str, str], bool]
+) -> Iterator[VideoJob]:
+    """Group consecutive rows of the same video into one job (rows come ordered by video).
+
+    Tasks without a video (an unresolved or invalid link) each get a job of their own.
+    """
+    job: VideoJob | None = None
+    for task, stored in rows:
+        if job is not None and job.video_id is not None and (job.platform, job.video_id) == (task.platform, task.video_id):
+            job.tasks.append(task)
+            continue
+        if job is not None:
+            yield job
+        wanted = task.video_id is not None and refresh(task.platform, task.video_id)
+        job = VideoJob(task.platform, task.video_id, task.handle, wanted, stored, [task])
+    if job is not None:
+        yield job
+
+
+class PostgresTaskSource:
+    """What a pass reads from the database: the tasks, their videos' staleness, the quota used."""
+
+    def __init__(self, database: Database):
+        self.database = database
+
+    def count_active(self) -> int:
+        """How many tasks a pass would select now."""
+        return self.database.fetch_one(queries.COUNT_ACTIVE_TASKS)["total"]
+
+    def video_staleness(self) -> Iterator[VideoStaleness]:
+        """Every video of the active tasks, with when it was last tried."""
+        for row in self.database.stream(queries.SELECT_VIDEO_STALENESS):
+            yield VideoStaleness(row["platform"], row["video_id"], row["fetch_status"], row["attempted_at"])
+
+    def rows(self) -> Iterator[tuple[TaskRow, StoredCounts]]:
+        """Every active task with its video's stored counts, ordered by video."""
+        for row in self.database.stream(queries.SELECT_PASS_TASKS):
+            yield task_row(row), stored_counts(row)
+
+    def youtube_quota(self, day: dt.date) -> tuple[int, bool]:
+        """API units spent on Pacific `day`, and whether the API said the quota is gone."""
+        row = self.database.fetch_one(queries.FETCH_QUOTA, {"day": day})
+        return (row["units_used"], bool(row["exhausted"])) if row else (0, False)
