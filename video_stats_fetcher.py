@@ -16,7 +16,6 @@ module per platform; facts about the platforms come from ``reference/platforms.m
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urljoin
@@ -187,20 +186,7 @@ class VideoStatsFetcher:
         except RequestFailed as exc:
             return {i: no_counts(exc.status, f"YouTube API {exc.reason}") for i in ids}
         try:
-            body = json.loads(resp.text)
-        except ValueError:
-            body = None
-        has_error = isinstance(body, dict) and isinstance(body.get("error"), dict)
-        if resp.status_code != 200 and not has_error:
-            status = _status_result(resp, "YouTube API")
-            return {i: status for i in ids}
-        if body is None:
-            return {i: no_counts(ERROR, "YouTube API 返回了无法解析的 JSON") for i in ids}
-        if has_error:
-            # the HTTP status is the better signal when the body's own code is missing
-            body["error"].setdefault("code", resp.status_code)
-        try:
-            return parse_youtube_api_response(body, ids)
+            return youtube.api_answer_results(resp, ids)
         except (QuotaExceeded, ApiConfigError) as exc:
             logger.warning("YouTube API refused the call: %s", exc, extra={"action": "youtube_api_refused"})
             raise
@@ -233,19 +219,11 @@ class VideoStatsFetcher:
             resp = self._client.get(tikhub.douyin_video_url(self.tikhub_api_url, video_id), headers)
         except RequestFailed as exc:
             return no_counts(exc.status, f"TikHub {exc.reason}")
-        if resp.status_code in (401, 403):
-            logger.warning("TikHub refused the key (HTTP %s)", resp.status_code, extra={"action": "tikhub_refused"})
-            raise ApiConfigError(f"TikHub API key 无效或无权限 (HTTP {resp.status_code})")
-        if resp.status_code == 402:
-            raise ApiConfigError("TikHub 账户余额不足 (HTTP 402)")
-        status = _status_result(resp, "TikHub")
-        if status is not None:
-            return status
         try:
-            body = json.loads(resp.text)
-        except ValueError:
-            return no_counts(ERROR, "TikHub 返回了无法解析的 JSON")
-        return parse_tikhub_response(body, video_id)
+            return tikhub.answer_result(resp, video_id)
+        except ApiConfigError as exc:
+            logger.warning("TikHub refused the call: %s", exc, extra={"action": "tikhub_refused"})
+            raise
 
     # -- dispatch ----------------------------------------------------------------------------
 

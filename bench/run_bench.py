@@ -9,7 +9,7 @@
 Each scenario gets a fresh database on the embedded server under instance/bench-pgdata
 (`bench_<tasks>_b<batch>`), seeded with N tasks (50 % YouTube through the API, 30 % TikTok,
 20 % Douyin; one distinct video per task, counts known to the fake), and a fresh fake upstream
-in its own process (`python -m bench.fake_upstream --latency L`). The pass itself runs in a child
+in its own process (`python -m fakes.upstream --latency L`). The pass itself runs in a child
 process (`--child`) through the real code path (stats_broadcaster.broadcast_all_tasks), so its
 CPU time (getrusage user+sys around the pass) and peak RSS (ru_maxrss, and /proc sampling) are
 its own. Afterwards every delivered webhook is read back from the fake and checked against the
@@ -300,12 +300,12 @@ def code_version() -> str:
 
 
 class FakeProcess:
-    """`python -m bench.fake_upstream` in a child process, driven through its /_control API."""
+    """`python -m fakes.upstream` in a child process, driven through its /_control API."""
 
     def __init__(self, latency: float, log_path: Path):
         self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.fake_upstream", "--latency", str(latency)],
+            [sys.executable, "-m", "fakes.upstream", "--latency", str(latency)],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, preexec_fn=_die_with_parent,
         )
         line = self.process.stdout.readline()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import multiprocessing.process
 import os
+import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -102,7 +106,7 @@ def config(database_url, tmp_path) -> Config:
 @pytest.fixture
 def fake():
     """A running fake upstream (platforms and X2C receivers) on 127.0.0.1."""
-    from bench.fake_upstream import FakeUpstream
+    from fakes.upstream import FakeUpstream
 
     with FakeUpstream() as upstream:
         yield upstream
@@ -165,3 +169,37 @@ def insert_task(database: Database, **fields) -> int:
         f"INSERT INTO drama_tasks ({columns}) VALUES ({placeholders}) RETURNING task_id", values
     )
     return row["task_id"]
+
+
+@pytest.fixture(autouse=True)
+def _quick_tests_start_no_processes(request, monkeypatch):
+    """Tests outside the `slow` mark may not start processes: `pytest -m "not slow"` stays quick."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"{request.node.nodeid} starts a process: mark it slow")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
+
+
+def basic(password: str, username: str = "admin") -> dict:
+    """An Authorization header for HTTP Basic."""
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+@contextlib.contextmanager
+def bearer_client(database_url: str, instance_path, **settings):
+    """A test client of an app on the test database, sending the admin token with every request."""
+    from admin_api import create_app
+
+    config = Config(database_url=database_url, webhook_allow_private_networks=True, admin_password=ADMIN_PASSWORD,
+                    admin_token=ADMIN_TOKEN, instance_path=str(instance_path), **settings)
+    database = Database(database_url)
+    client = create_app(config, database=database).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_TOKEN}"
+    try:
+        yield client
+    finally:
+        database.close()

@@ -10,9 +10,8 @@ import pytest
 import stats_broadcaster as sb
 from admin_api import create_app
 from broadcaster import lifecycle, queries
-from broadcaster.config import Config
 from broadcaster.db import Database
-from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, insert_task
+from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task
 
 YT = "dQw4w9WgXcQ"
 YT_URL = f"https://www.youtube.com/watch?v={YT}"
@@ -26,13 +25,6 @@ TASK_KEYS = {
 }
 STATUS_KEYS = {"running", "interval_seconds", "next_run_at", "current_run", "last_run", "timestamp"}
 UNREACHABLE_DATABASE = "postgresql://u:p@127.0.0.1:1/x"
-
-
-def basic(password: str, username: str = "admin") -> dict:
-    """An Authorization header for HTTP Basic."""
-    import base64
-
-    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
 
 
 def is_utc_iso(value) -> bool:
@@ -73,13 +65,8 @@ def client(app):
 @pytest.fixture(scope="module")
 def shared_client(database_url, tmp_path_factory):
     """One app for tests whose requests are refused or only read: no emptying per test."""
-    config = Config(database_url=database_url, webhook_allow_private_networks=True, admin_password=ADMIN_PASSWORD,
-                    admin_token=ADMIN_TOKEN, instance_path=str(tmp_path_factory.mktemp("instance")))
-    database = Database(database_url)
-    client = create_app(config, database=database).test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_TOKEN}"
-    yield client
-    database.close()
+    with bearer_client(database_url, tmp_path_factory.mktemp("instance")) as client:
+        yield client
 
 
 def count_tasks(database: Database) -> int:
@@ -219,6 +206,7 @@ def test_status_when_on_with_runs(client, database, fake_config):
 # Trigger
 
 
+@pytest.mark.slow
 def test_trigger_returns_the_result_when_the_pass_finishes(client, database, fake):
     """A small pass finishing within the wait answers 200 with RESULT; the run is recorded as manual."""
     add_delivering_tasks(database, fake, count=2)
@@ -239,6 +227,7 @@ def test_trigger_returns_the_result_when_the_pass_finishes(client, database, fak
     assert 2 == len(fake.received("ok"))
 
 
+@pytest.mark.slow
 def test_trigger_answers_202_when_the_pass_is_slow(app, client, database, fake):
     """A pass still running after the wait answers 202 with its run id; it then finishes by itself."""
     add_delivering_tasks(database, fake, count=2)
@@ -269,6 +258,7 @@ def test_trigger_refused_while_a_pass_runs(client, database):
     assert [running] == [row["id"] for row in database.fetch_all("SELECT id FROM broadcaster_runs")]
 
 
+@pytest.mark.slow
 def test_trigger_runs_whatever_the_switch(client, database):
     """Trigger works while the switch is off and leaves it off."""
     response = client.post("/api/broadcaster/trigger")

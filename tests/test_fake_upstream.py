@@ -1,4 +1,4 @@
-"""Tests for bench/fake_upstream.py, the local fake of the platforms and X2C receivers."""
+"""Tests for fakes/upstream.py, the local fake of the platforms and X2C receivers."""
 
 import hashlib
 import hmac
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bench.fake_upstream import FakeUpstream
+from fakes.upstream import FakeUpstream
 
 REPO = Path(__file__).resolve().parent.parent
 YT_ID = "dQw4w9WgXcQ"
@@ -231,10 +231,11 @@ def test_stop_is_prompt_with_hanging_and_slow_requests_in_flight():
     server.stop()  # a second stop does nothing
 
 
+@pytest.mark.slow
 def test_command_line_serves_and_stops_on_sigterm():
     """The CLI prints its JSON line, obeys the control API and exits 0 on SIGTERM."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "bench.fake_upstream", "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "fakes.upstream", "--port", "0"],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
     try:
         ready, _, _ = select.select([proc.stdout], [], [], 15)

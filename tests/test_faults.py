@@ -14,6 +14,8 @@ from broadcaster.db import Database
 from tests.conftest import ROOT, command_env, insert_task, wait_until
 from video_stats_fetcher import VideoStatsFetcher
 
+pytestmark = pytest.mark.slow  # processes, a private PostgreSQL that is stopped and restarted
+
 YT = "dQw4w9WgXcQ"
 
 

@@ -10,7 +10,7 @@ import responses
 from requests.adapters import BaseAdapter
 from responses import matchers
 
-from bench import pages
+from fakes import pages
 from video_stats_fetcher import (
     BLOCKED,
     DOUYIN,

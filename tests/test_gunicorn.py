@@ -93,7 +93,6 @@ def test_three_workers_one_webhook_per_task_per_interval(database, fake, server_
             5 * INTERVAL + 10,
         )
         stop_answer = server.post("/api/broadcaster/stop").json()
-        stopped_at = time.monotonic()
         count_at_stop = len(fake.received("r"))
         time.sleep(2.0)  # anything in flight when stop was sent may still land in these 2 s
         settled = len(fake.received("r"))
@@ -104,7 +103,6 @@ def test_three_workers_one_webhook_per_task_per_interval(database, fake, server_
 
     assert stop_answer["success"] is True
     assert settled == after, (count_at_stop, settled, after)
-    assert time.monotonic() - stopped_at >= 2
     ids = webhook_ids(fake, "r")
     assert len(ids) == len(set(ids)), "a task got two webhooks in one pass"
     per_run = collections.defaultdict(set)

@@ -22,7 +22,7 @@ from broadcaster import queries
 from broadcaster.config import Config
 from broadcaster.db import Database
 from broadcaster.logs import configure_logging
-from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, insert_task, reset_database
+from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task, reset_database
 
 UNREACHABLE_DATABASE = "postgresql://u:p@127.0.0.1:1/x"
 CLOSED_PORT = "http://127.0.0.1:1"
@@ -33,11 +33,6 @@ TASK_KEYS = {
     "callback_url", "has_callback_secret", "callback_status", "callback_retry_count", "callback_last_attempt",
     "created_at", "view_count", "like_count", "stats_status", "stats_reason", "stats_fetched_at",
 }
-
-
-def basic(password: str, username: str = "admin") -> dict:
-    """An Authorization header for HTTP Basic."""
-    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
 
 
 BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -108,7 +103,13 @@ def test_the_walk_covers_every_api_route():
     assert {("POST", "/api/tasks"), ("PATCH", "/api/tasks/1"), ("GET", "/api/tasks")} <= set(PROTECTED)
 
 
-@pytest.mark.parametrize(("method", "path"), PROTECTED, ids=[route_id(pair) for pair in PROTECTED])
+def _walk_params(pairs):
+    """Routes as parameters; a POST to trigger starts a real pass (a process), so it is slow."""
+    return [pytest.param(*pair, id=route_id(pair), marks=[pytest.mark.slow] if pair[1].endswith("/trigger") else [])
+            for pair in pairs]
+
+
+@pytest.mark.parametrize(("method", "path"), _walk_params(PROTECTED))
 def test_every_route_needs_credentials(walk_client, method, path):
     """No credentials, a wrong password, a wrong token, the wrong user: 401; the token or the password: allowed."""
     refused = [
@@ -382,6 +383,7 @@ def configured_logging(config: Config, caplog):
         logging.getLogger("urllib3").setLevel(saved[2])
 
 
+@pytest.mark.slow
 def test_secrets_never_leak(database, fake, fake_config, capfd, caplog):
     """After passes that log errors at DEBUG, no secret is in stderr, a log record, an API answer, the
     page or a request the receivers got (they get only the signature)."""
@@ -502,13 +504,8 @@ PATCH_BODIES = st.fixed_dictionaries({}, optional={name: _field(name) for name i
 @pytest.fixture(scope="module")
 def fuzz_client(database_url, tmp_path_factory):
     """An app on the test database for the property test (tasks it creates are simply kept)."""
-    config = Config(database_url=database_url, webhook_allow_private_networks=True, admin_token=ADMIN_TOKEN,
-                    admin_password=ADMIN_PASSWORD, instance_path=str(tmp_path_factory.mktemp("instance")))
-    database = Database(database_url)
-    client = create_app(config, database=database).test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_TOKEN}"
-    yield client
-    database.close()
+    with bearer_client(database_url, tmp_path_factory.mktemp("instance")) as client:
+        yield client
 
 
 def _check_answer(response, success_status: int) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+from broadcaster.errors import ApiConfigError
+from broadcaster.platforms.client import Response, status_result
 from broadcaster.platforms.douyin import filtered_result, statistics_result
 from broadcaster.platforms.results import FetchResult, no_counts, redact
 from broadcaster.states import FetchStatus
@@ -33,3 +37,20 @@ def parse_tikhub_response(body: dict, video_id: str) -> FetchResult:
     if str(detail.get("aweme_id")) != video_id:
         return no_counts(ERROR, "TikHub 返回了其他作品的数据 (aweme_id 不匹配)")
     return statistics_result(detail)
+
+
+def answer_result(resp: Response, video_id: str) -> FetchResult:
+    """The result of one fetch_one_video answer; raise ApiConfigError when TikHub refuses the key
+    (401/403) or the balance is spent (402): only an operator can fix those."""
+    if resp.status_code in (401, 403):
+        raise ApiConfigError(f"TikHub API key 无效或无权限 (HTTP {resp.status_code})")
+    if resp.status_code == 402:
+        raise ApiConfigError("TikHub 账户余额不足 (HTTP 402)")
+    status = status_result(resp, "TikHub")
+    if status is not None:
+        return status
+    try:
+        body = json.loads(resp.text)
+    except ValueError:
+        return no_counts(ERROR, "TikHub 返回了无法解析的 JSON")
+    return parse_tikhub_response(body, video_id)

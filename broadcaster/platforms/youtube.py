@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from broadcaster.errors import ApiConfigError, CountParseError, InvalidVideoURL, QuotaExceeded
+from broadcaster.platforms.client import Response, status_result
 from broadcaster.platforms.counts import parse_count, safe_count
 from broadcaster.platforms.pagejson import BrokenJSON, as_text, dig, json_assigned, runs_text
 from broadcaster.platforms.results import FetchResult, counts_read, no_counts, redact
@@ -254,3 +256,21 @@ def parse_youtube_watch_page(html: str | bytes, video_id: str) -> FetchResult:
             return no_counts(ERROR, "页面结构已变化：找不到播放数和点赞数")
         reasons.append("未找到播放数 (页面结构可能已变化)")
     return counts_read(views, likes, reasons)
+
+
+def api_answer_results(resp: Response, ids: Sequence[str]) -> dict[str, FetchResult]:
+    """One result per id from a videos.list answer; raise QuotaExceeded / ApiConfigError for those errors."""
+    try:
+        body = json.loads(resp.text)
+    except ValueError:
+        body = None
+    has_error = isinstance(body, dict) and isinstance(body.get("error"), dict)
+    if resp.status_code != 200 and not has_error:
+        status = status_result(resp, "YouTube API")
+        return {i: status for i in ids}
+    if body is None:
+        return {i: no_counts(ERROR, "YouTube API 返回了无法解析的 JSON") for i in ids}
+    if has_error:
+        # the HTTP status is the better signal when the body's own code is missing
+        body["error"].setdefault("code", resp.status_code)
+    return parse_youtube_api_response(body, ids)

@@ -20,10 +20,10 @@ In a test::
         ...
         assert fake.wait_for(lambda: len(fake.received("pool")) == 2, timeout=5)
 
-For the benchmark: ``python -m bench.fake_upstream --port 0 --latency 0.1`` prints one JSON line
+For the benchmark: ``python -m fakes.upstream --port 0 --latency 0.1`` prints one JSON line
 with the port and base URLs when ready, and serves until SIGTERM or SIGINT.
 
-Video behaviours (pages come from bench/pages.py):
+Video behaviours (pages come from fakes/pages.py):
 
     ok, hidden_likes        counts shown (hidden_likes: no likeCount / allowRatings false / 0 likes)
     deleted, private        YouTube ERROR / LOGIN_REQUIRED page, left out of API items; TikTok
@@ -59,7 +59,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote
 
-from bench import pages
+from fakes import pages
 
 __all__ = ["FakeUpstream", "Received", "Video", "main"]
 
@@ -1041,7 +1041,7 @@ def _json_list(body: bytes) -> list:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve until SIGTERM/SIGINT, after printing the port and base URLs as one JSON line."""
-    parser = argparse.ArgumentParser(prog="python -m bench.fake_upstream", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m fakes.upstream", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")

@@ -1,0 +1,103 @@
+"""The codebase keeps the shape a newcomer can read: sizes, one home for SQL, shared status values."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from broadcaster import queries, states
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCT = sorted([*ROOT.glob("*.py"), *ROOT.glob("broadcaster/**/*.py")])
+MODULE_LIMIT, ENTRY_LIMIT, CLASS_LIMIT, FUNCTION_LIMIT = 600, 400, 250, 80
+ENTRY_MODULES = ("stats_broadcaster.py", "video_stats_fetcher.py")
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def _definitions(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node
+
+
+@pytest.mark.parametrize("path", PRODUCT, ids=_relative)
+def test_module_sizes(path):
+    """No module over 600 lines; the two client entry modules at most 400."""
+    limit = ENTRY_LIMIT if path.name in ENTRY_MODULES else MODULE_LIMIT
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+
+    assert lines <= limit, f"{_relative(path)} has {lines} lines (limit {limit})"
+
+
+@pytest.mark.parametrize("path", PRODUCT, ids=_relative)
+def test_class_and_function_sizes(path):
+    """No class over 250 lines, no function over 80."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    too_long = []
+    for node in _definitions(tree):
+        size = node.end_lineno - node.lineno + 1
+        limit = CLASS_LIMIT if isinstance(node, ast.ClassDef) else FUNCTION_LIMIT
+        if size > limit:
+            too_long.append(f"{node.name}: {size} lines (limit {limit})")
+
+    assert [] == too_long
+
+
+def _sql_outside_queries(path: Path) -> list[str]:
+    hits = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if re.search(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b", node.value, re.S):
+                hits.append(node.value.strip()[:60])
+    return hits
+
+
+@pytest.mark.parametrize("path", [p for p in PRODUCT if p.name not in ("queries.py", "db.py")], ids=_relative)
+def test_sql_lives_in_queries(path):
+    """Every SQL statement of the product is in broadcaster/queries.py."""
+    assert [] == _sql_outside_queries(path)
+
+
+def _quoted_literals(text: str) -> set[str]:
+    return set(re.findall(r"'([a-z_]+)'", text))
+
+
+STATUS_COLUMNS = {
+    "status": (states.RunStatus, states.TaskStatus),
+    "trigger": (states.Trigger,),
+    "callback_status": (states.CallbackStatus,),
+    "fetch_status": (states.FetchStatus,),
+}
+
+
+def _allowed(enums) -> set[str]:
+    return {member.value for enum in enums for member in enum}
+
+
+def test_schema_status_literals_are_shared_constants():
+    """The status values schema.sql spells out are members of broadcaster.states."""
+    schema = (ROOT / "schema.sql").read_text(encoding="utf-8")
+    found = []
+    for column, enums in STATUS_COLUMNS.items():
+        for literal in re.findall(rf"\b{column}\b[^;'\n]*?'([a-z_]+)'", schema):
+            found.append((column, literal, literal in _allowed(enums)))
+
+    assert found, "the schema names no status literal at all"
+    assert [] == [item for item in found if not item[2]]
+
+
+def test_queries_spell_statuses_through_the_constants():
+    """queries.py never writes a status value by hand: each one comes from broadcaster.states."""
+    every_value = _allowed([states.RunStatus, states.TaskStatus, states.Trigger, states.CallbackStatus,
+                            states.FetchStatus, states.Platform])
+    source = (ROOT / "broadcaster" / "queries.py").read_text(encoding="utf-8")
+    compiled = [value for name, value in vars(queries).items() if name.isupper() and isinstance(value, str)]
+
+    assert [] == sorted(_quoted_literals(source) & every_value)
+    assert {"running", "schedule", "active", "ok", "success"} <= set().union(*map(_quoted_literals, compiled))
