@@ -1,7 +1,7 @@
 # make run   - set up everything and serve the admin app on http://127.0.0.1:5001 (embedded PostgreSQL)
 # make test  - set up everything and run the test suite
+# make test-quick - the tests that start no processes (about 25 s)
 # make bench - throughput benchmark against the local fake upstream
-# make bench-floor - CPU of a pass's HTTP work alone, requests vs bare urllib3
 # make lint  - ruff
 
 PYTHON ?= python3
@@ -12,7 +12,6 @@ HOST ?= 127.0.0.1
 PORT ?= 5001
 WORKERS ?= 2
 
-.PHONY: run test bench bench-floor lint venv system-deps stop-db clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +34,11 @@ run: venv
 test: venv system-deps
 	$(BIN)/python -m pytest
 
+test-quick: venv
+	$(BIN)/python -m pytest -m "not slow"
+
 bench: venv
 	$(BIN)/python -m bench.run_bench
-
-bench-floor: venv
-	$(BIN)/python -m bench.http_floor
 
 lint: venv
 	$(BIN)/ruff check .

@@ -10,7 +10,6 @@ retention pruning and the result shapes live here too.
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import json
 import logging
@@ -200,19 +199,6 @@ def make_sender(config: Config, stop_event: threading.Event) -> WebhookSender:
     )
 
 
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Cap glibc's malloc arenas for this process (no-op elsewhere).
-
-    With hundreds of threads each reading 40–400 KB pages, glibc grows one arena per thread and
-    RSS creeps up with the task count; two arenas keep it flat at no measurable CPU cost.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-8, arenas)  # M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass
-
-
 def build_pass(config: Config, source: PostgresTaskSource, *, run_id: int | None, fetcher, sender, recorder,
                stop_event: threading.Event, unstored: UnstoredLinks | None = None) -> BroadcastPass:
     """Plan the budgets and the refreshes from the database, and assemble the pass."""
@@ -232,7 +218,6 @@ def build_pass(config: Config, source: PostgresTaskSource, *, run_id: int | None
 def run_claimed_pass(config: Config, database: Database, run_id: int, *,
                      stop_event: threading.Event | None = None, fetcher=None) -> dict:
     """Execute a pass whose run row this process has claimed, and record how it ended."""
-    limit_malloc_arenas()
     stop_event = stop_event or threading.Event()
     fetcher = fetcher or VideoStatsFetcher.from_config(config)
     source = PostgresTaskSource(database)
@@ -293,8 +278,7 @@ def run_pass_in_subprocess(config: Config, database: Database, run_id: int, *,
     """
     stop_event = stop_event or threading.Event()
     settings = dataclasses.asdict(config.replace(database_url=database.url))
-    # Few malloc arenas keep a many-threaded pass's RSS flat as the task count grows.
-    env = {**os.environ, "MALLOC_ARENA_MAX": "2", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with _Active(stop_event):
         process = subprocess.Popen(
             [sys.executable, str(PASS_SCRIPT), "--run-pass", str(run_id)],

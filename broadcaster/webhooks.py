@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
-import functools
 import hashlib
 import hmac
 import ipaddress
@@ -261,13 +260,11 @@ class WebhookSender:
         headers = self.headers(body, secret, webhook_id)
         try:
             session = self._sessions.get()
-            # Preparing the request ourselves skips Session.request's per-call merging of
-            # session settings, and copying a per-URL template skips parsing and requoting
-            # the URL (together a sizeable share of the CPU of a small POST); the session
-            # still supplies the SSRF-pinning adapter, the pool and no environment proxies.
-            prepared = _post_template(url).copy()
-            prepared.prepare_headers(headers)
-            prepared.prepare_body(body, None)
+            # requests' documented Prepared Requests: the session adds nothing we need (no
+            # cookies, auth or environment proxies), and skipping its per-call merging saves
+            # about 5 % of a batch-1 pass's CPU (README, "Performance"). The session still
+            # supplies the SSRF-pinning adapter and the pool.
+            prepared = requests.Request("POST", url, headers=headers, data=body).prepare()
             response = session.send(
                 prepared, timeout=(min(5.0, self.timeout), self.timeout), allow_redirects=False, stream=True
             )
@@ -298,12 +295,6 @@ class WebhookSender:
             wait = parse_retry_after(response.headers.get("Retry-After"), cap=self.retry_after_cap)
             return status, detail, True, wait
         return status, detail, False, None
-
-
-@functools.lru_cache(maxsize=1024)
-def _post_template(url: str) -> requests.PreparedRequest:
-    """A POST to `url` with its URL prepared once; callers copy it and add headers and body."""
-    return requests.Request("POST", url).prepare()
 
 
 def _connection_reason(exc: requests.ConnectionError) -> str:
