@@ -56,11 +56,12 @@ YOUTUBE_KEY = "bench-key"
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed test password
 SITE_NAME = "DramaRelayBot"
 
-# Targets of issue #4 (at 100 ms upstream latency, FETCH/WEBHOOK_CONCURRENCY=64, 2 cores).
+# Single-process targets (issue #9, at 100 ms upstream latency, FETCH/WEBHOOK_CONCURRENCY=64, 2 cores):
+# requests' CPU cost is accepted, so the wall-time goal of 20 s moved to the scale-out scenarios.
 TARGET_TASKS = 10_000
-TARGET_WALL_SECONDS = 25.0
+TARGET_WALL_SECONDS = 30.0
 TARGET_RSS_MB = 250.0
-TARGET_CPU_PER_1K = 2.0
+TARGET_CPU_PER_1K = 2.5
 TARGET_FLATNESS = 0.20
 # Issue #5 item 7.
 TARGET_STATUS_P95_MS = 200.0
@@ -285,8 +286,8 @@ def code_version() -> str:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "stats_broadcaster.py", "db.py", "webhooks.py",
-             "video_stats_fetcher.py", "config.py", "schema.sql", "admin_api.py"],
+            ["git", "status", "--porcelain", "--", "stats_broadcaster.py", "video_stats_fetcher.py", "broadcaster",
+             "schema.sql", "admin_api.py"],
             cwd=ROOT, capture_output=True, text=True, check=True,
         ).stdout.split()
     except (OSError, subprocess.CalledProcessError):
@@ -989,7 +990,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"baseline extrapolated: {per_task:.2f} s per task -> {per_task * 10_000 / 3600:.1f} h for 10,000 tasks "
               f"(a pass fits the 180 s interval up to ~{180 / per_task:.0f} tasks)")
     if not args.baseline:
-        print("\nTargets (issue #4):")
+        print("\nTargets (one process):")
         for line in target_lines(outcomes, args):
             print(line)
     (OUT / f"results-{stamp}.json").write_text(json.dumps(outcomes, indent=1, default=str))
