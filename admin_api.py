@@ -29,7 +29,7 @@ from broadcaster.clock import interval_text, isoformat
 from broadcaster.config import Config, config_from_mapping, load_config
 from broadcaster.db import Database
 from broadcaster.errors import StorageError
-from broadcaster.states import TaskStatus, Trigger
+from broadcaster.states import CallbackStatus, RunStatus, TaskStatus, Trigger
 from broadcaster.webhooks import CallbackURLError, check_callback_url
 
 logger = logging.getLogger(__name__)
@@ -377,7 +377,7 @@ def trigger():
     threading.Thread(target=work, name=f"manual-pass-{run_id}", daemon=True).start()
     if done.wait(current_app.config["TRIGGER_WAIT_SECONDS"]) and "result" in outcome:
         return jsonify({"success": True, "data": outcome["result"]})
-    return jsonify({"success": True, "data": {"run_id": run_id, "status": "running"}}), 202
+    return jsonify({"success": True, "data": {"run_id": run_id, "status": RunStatus.RUNNING}}), 202
 
 
 @bp.get("/api/broadcaster/runs")
@@ -406,7 +406,7 @@ def webhook_logs():
     hours = _int_arg("hours", 24, 1, 24 * 90)
     limit = _int_arg("limit", 100, 1, 1000)
     status_filter = request.args.get("status") or None
-    if status_filter not in (None, "success", "failed"):
+    if status_filter not in (None, CallbackStatus.SUCCESS, CallbackStatus.FAILED):
         raise BadRequest("参数 status 只能是 success 或 failed")
     rows = _database().fetch_all(queries.FETCH_WEBHOOK_LOGS, {"hours": hours, "limit": limit, "status": status_filter})
     return jsonify({"success": True, "data": [log_json(row) for row in rows]})
