@@ -128,6 +128,43 @@ RECOGNISED = [
     ),
     (f"看看这个https://www.douyin.com/video/{DY}，太好笑了", VideoRef(DOUYIN, DY)),
     (f"这个视频 https://youtu.be/{YT} 很好看", VideoRef(YOUTUBE, YT)),
+    # links followed or wrapped by punctuation, as chat apps and spreadsheets paste them
+    (f"看这个(https://youtu.be/{YT})", VideoRef(YOUTUBE, YT)),
+    (f"Watch: https://www.youtube.com/watch?v={YT}.", VideoRef(YOUTUBE, YT)),
+    (f"https://youtu.be/{YT})", VideoRef(YOUTUBE, YT)),
+    (f"[https://youtu.be/{YT}]", VideoRef(YOUTUBE, YT)),
+    (f"<https://www.youtube.com/shorts/{YT}>", VideoRef(YOUTUBE, YT)),
+    (f'"https://www.youtube.com/watch?v={YT}"', VideoRef(YOUTUBE, YT)),
+    (f"'https://youtu.be/{YT}'", VideoRef(YOUTUBE, YT)),
+    (f"https://youtu.be/{YT}, https://youtu.be/yPYZpwSpKmA", VideoRef(YOUTUBE, YT)),
+    (f"https://www.youtube.com/watch?v={YT}!", VideoRef(YOUTUBE, YT)),
+    (f"Seen https://youtu.be/{YT}?", VideoRef(YOUTUBE, YT)),
+    (f"（https://youtu.be/{YT}）", VideoRef(YOUTUBE, YT)),
+    (f"【https://www.youtube.com/watch?v={YT}】", VideoRef(YOUTUBE, YT)),
+    (f"链接：https://youtu.be/{YT}。", VideoRef(YOUTUBE, YT)),
+    (f"see:https://youtu.be/{YT}", VideoRef(YOUTUBE, YT)),
+    (f"(https://www.tiktok.com/@tjrobertson52/video/{TT})", VideoRef(TIKTOK, TT, handle="tjrobertson52")),
+    (f"https://www.tiktok.com/@tjrobertson52/video/{TT}！", VideoRef(TIKTOK, TT, handle="tjrobertson52")),
+    ("(https://vm.tiktok.com/ZMhAbCdEf)", VideoRef(TIKTOK, None, short_url="https://vm.tiktok.com/ZMhAbCdEf/")),
+    (f"https://www.douyin.com/video/{DY}。", VideoRef(DOUYIN, DY)),
+    (f"「https://www.douyin.com/jingxuan?modal_id={DY}」", VideoRef(DOUYIN, DY)),
+    ("抖音：https://v.douyin.com/i5JpSdu8/）", VideoRef(DOUYIN, None, short_url="https://v.douyin.com/i5JpSdu8/")),
+    ("https://v.douyin.com/i5JpSdu8/),", VideoRef(DOUYIN, None, short_url="https://v.douyin.com/i5JpSdu8/")),
+    # HTML escaping, once or more
+    (f"https://www.youtube.com/watch?feature=share&amp;amp;v={YT}", VideoRef(YOUTUBE, YT)),
+    (f"https://www.youtube.com/watch?feature=share&amp;amp;amp;v={YT}", VideoRef(YOUTUBE, YT)),
+    # forms from yt-dlp's, NewPipe's and a Douyin downloader's test suites
+    (f"https://youtube.googleapis.com/v/{YT}", VideoRef(YOUTUBE, YT)),
+    (f"https://www.youtube.com/attribution_link?u=/watch%3Fv%3D{YT}%26feature%3Dshare", VideoRef(YOUTUBE, YT)),
+    (f"https://www.youtube.com/attribution_link?a=JdfC0C9V6ZI&u=%2Fwatch%3Fv%3D{YT}%26feature%3Dshare",
+     VideoRef(YOUTUBE, YT)),
+    (f"vnd.youtube:{YT}", VideoRef(YOUTUBE, YT)),
+    (f"vnd.youtube://{YT}", VideoRef(YOUTUBE, YT)),
+    (f"https://www.youtube.com/watch/{YT}", VideoRef(YOUTUBE, YT)),
+    (f"https://www.youtube.com/w/{YT}", VideoRef(YOUTUBE, YT)),
+    (f"https://www.douyin.com/user/MS4wLjABAAAAwJYnMkU3?vid={DY}", VideoRef(DOUYIN, DY)),
+    (f"https://www.douyin.com/user/MS4wLjABAAAAwJYnMkU3?from_tab_name=main&vid={DY}", VideoRef(DOUYIN, DY)),
+    (f"https://m.douyin.com/share/video/{DY}", VideoRef(DOUYIN, DY)),
 ]
 
 
@@ -177,6 +214,28 @@ REJECTED = [
     "https://www.youtube.com/watch?v=tooShort",
     "https://www.youtube.com/watch?v=dQw4w9WgXcQQ",
     "https://www.youtube.com/embed/videoseries?list=PLFgquLnL59alCl_2TQvOiD5Vgm1hCaGSI",
+    "https://www.youtube.com/embed/live_stream?channel=UCuAXFkgsw1L7xaCfnd5JJOw",
+    "https://www.youtube-nocookie.com/embed/live_stream?channel=UCuAXFkgsw1L7xaCfnd5JJOw&autoplay=1",
+    "vnd.youtube:live_stream",
+    "live_stream",
+    f"https://youtu.be/{YT}x",
+    f"https://youtu.be/{YT}-",
+    f"https://youtu.be/{YT}_(x)",
+    f"https://www.youtube.com/watch?v={YT}0.",
+    f"(https://www.youtube.com/shorts/{YT}abc)",
+    "vnd.youtube:",
+    "https://www.youtube.com/attribution_link?u=https%3A%2F%2Fevil.com%2Fwatch%3Fv%3DdQw4w9WgXcQ",
+    "https://www.youtube.com/attribution_link?u=%2F%2Fevil.com%2Fwatch%3Fv%3DdQw4w9WgXcQ",
+    "https://www.youtube.com/attribution_link?a=x",
+    f"https://www.youtube.com/watch?feature=share&amp;amp;list={YT}",
+    f"https://googleapis.com/v/{YT}",
+    f"https://www.googleapis.com/youtube/v3/videos?id={YT}",
+    f"evil.com/?u=https://youtu.be/{YT}",
+    f"(evil.com/?u=https://youtu.be/{YT})",
+    f"看 https://evil.com/redirect?to=https://youtu.be/{YT}",
+    f"javascript:alert('https://youtu.be/{YT}') 看",
+    "https://www.douyin.com/user/MS4wLjABAAAAwJYnMkU3?vid=abc",
+    f"https://www.iesdouyin.com/share/user/MS4wLjABAAAAwJYnMkU3?vid={DY}",
     "https://youtu.be/",
     "https://consent.youtube.com/m?continue=https%3A%2F%2Fevil.com%2Fwatch%3Fv%3DdQw4w9WgXcQ",
     "https://consent.youtube.com/m?gl=NL",
@@ -209,6 +268,14 @@ def test_rejected_inputs_raise_invalid_video_url_with_a_chinese_reason(text):
     reason = str(caught.value)
     assert reason
     assert any("\u4e00" <= c <= "\u9fff" for c in reason)
+
+
+def test_live_stream_embed_is_rejected_as_a_channel_live_slot():
+    """/embed/live_stream?channel=… is a channel's live slot, not a video: refused like videoseries."""
+    with pytest.raises(InvalidVideoURL) as caught:
+        parse_video_url("https://www.youtube.com/embed/live_stream?channel=UCuAXFkgsw1L7xaCfnd5JJOw")
+
+    assert "不是 YouTube 视频链接（频道直播入口 live_stream，不是具体视频）" == str(caught.value)
 
 
 def test_unknown_site_reason_names_the_supported_platforms():
@@ -277,6 +344,8 @@ def test_needs_resolution_is_true_only_for_unresolved_short_links():
 # Properties
 
 ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-"
+SHORT_LINK_PREFIXES = ("https://vm.tiktok.com/", "https://vt.tiktok.com/", "https://www.tiktok.com/t/",
+                       "https://v.douyin.com/")
 SEGMENT = st.one_of(
     st.sampled_from(["@tjrobertson52", "@", "watch", "shorts", "live", "embed", "v", "v2", "player", "video",
                      "photo", "note", "share", "t", "clip", "user", YT, TT, DY, "ZMhAbCdEf", "..", "%2F", "@evil.com"]),
@@ -339,20 +408,25 @@ def test_parse_video_url_on_urlish_text_returns_a_ref_or_raises_invalid_video_ur
 
 
 def _check_ref(ref: VideoRef) -> None:
-    """Assert the invariants every VideoRef keeps."""
+    """Assert the invariants every VideoRef keeps: ids and short codes only ever hold their alphabet."""
     assert ref.platform in (YOUTUBE, TIKTOK, DOUYIN)
     if ref.video_id is None:
         assert ref.short_url is not None
-        assert ref.short_url.startswith(("https://vm.tiktok.com/", "https://vt.tiktok.com/",
-                                         "https://www.tiktok.com/t/", "https://v.douyin.com/"))
+        prefix = next(p for p in SHORT_LINK_PREFIXES if ref.short_url.startswith(p))
+        code = ref.short_url[len(prefix):]
+        assert code.endswith("/")
+        assert 1 <= len(code) - 1 <= 64 and set(code[:-1]) <= set(ID_ALPHABET)
     elif ref.platform == YOUTUBE:
         assert 11 == len(ref.video_id)
+        assert set(ref.video_id) <= set(ID_ALPHABET)
+        assert ref.video_id not in ("videoseries", "live_stream")
     else:
-        assert ref.video_id.isascii() and ref.video_id.isdigit()
+        assert 6 <= len(ref.video_id) <= 24
+        assert set(ref.video_id) <= set("0123456789")
 
 
 @PROPERTY
-@given(st.text(alphabet=ID_ALPHABET, min_size=11, max_size=11).filter(lambda s: s != "videoseries"))
+@given(st.text(alphabet=ID_ALPHABET, min_size=11, max_size=11).filter(lambda s: s not in ("videoseries", "live_stream")))
 def test_every_youtube_form_of_an_id_gives_that_id(video_id):
     """Any 11-character id is recognised the same way in every YouTube URL form."""
     forms = [
@@ -398,3 +472,68 @@ def test_parse_count_round_trips_plain_and_grouped_numbers(n):
     actual = (parse_count(str(n)), parse_count(f"{n:,}"), parse_count(f"{n:,} views"), parse_count(n))
 
     assert (n, n, n, n) == actual
+
+
+YOUTUBE_IDS = st.text(alphabet=ID_ALPHABET, min_size=11, max_size=11).filter(
+    lambda s: s not in ("videoseries", "live_stream")
+)
+POST_IDS = st.text(alphabet="0123456789", min_size=6, max_size=24)
+LINK_FORMS = st.one_of(
+    st.tuples(st.just(YOUTUBE), YOUTUBE_IDS, st.sampled_from([
+        "https://youtu.be/{}", "https://www.youtube.com/watch?v={}", "https://www.youtube.com/shorts/{}",
+        "https://m.youtube.com/watch?feature=share&v={}", "https://www.youtube.com/live/{}",
+        "HTTPS://www.youtube.com/embed/{}",
+    ])),
+    st.tuples(st.just(TIKTOK), POST_IDS, st.sampled_from([
+        "https://www.tiktok.com/@tjrobertson52/video/{}", "https://www.tiktok.com/share/video/{}",
+        "https://m.tiktok.com/v/{}", "http://www.tiktok.com/embed/v2/{}",
+    ])),
+    st.tuples(st.just(DOUYIN), POST_IDS, st.sampled_from([
+        "https://www.douyin.com/video/{}", "https://www.douyin.com/jingxuan?modal_id={}",
+        "https://www.iesdouyin.com/share/video/{}", "https://www.douyin.com/user/MS4w?vid={}",
+    ])),
+)
+# what ends a word before a link: whitespace or full-width punctuation, maybe with an opening mark
+BEFORE = st.tuples(
+    st.sampled_from([" ", "\n", "\t", "：", "，", "。", "（", "【", "「", "“", "、"]),
+    st.sampled_from(["", "(", "[", "<", '"', "'", "（", "("]),
+).map("".join)
+# what ends an id: ASCII or full-width punctuation, or whitespace
+AFTER = st.sampled_from([
+    ")", "]", ">", '"', "'", ",", "!", "?", ".", ";", ":", "。", "，", "！", "？", "）", "】", "」", "、",
+    "；", "：", "…", "》", " ", "\n",
+])
+FREE_TEXT = st.text(max_size=30).filter(lambda t: "http" not in t.lower())
+
+
+@PROPERTY
+@given(FREE_TEXT, BEFORE, LINK_FORMS, st.one_of(st.just(""), st.tuples(AFTER, FREE_TEXT).map("".join)))
+def test_a_link_inside_any_text_and_punctuation_gives_its_id(text_before, before, form, text_after):
+    """A valid id in a link wrapped by text and punctuation is found, up to the first character outside its alphabet."""
+    platform, video_id, template = form
+    text = text_before + before + template.format(video_id) + text_after
+
+    actual = parse_video_url(text)
+
+    assert (platform, video_id) == (actual.platform, actual.video_id)
+
+
+JUNK_AFTER = st.text(max_size=40) | st.text(alphabet=ID_ALPHABET + ").,!?&=%/#:", max_size=40)
+
+
+@PROPERTY
+@given(st.sampled_from([
+    "https://youtu.be/", "https://www.youtube.com/watch?v=", "https://www.youtube.com/shorts/",
+    "https://www.youtube.com/embed/", "vnd.youtube:", "https://www.youtube.com/attribution_link?u=/watch%3Fv%3D",
+    "https://www.tiktok.com/@a/video/", "https://m.tiktok.com/v/", "https://vm.tiktok.com/",
+    "https://www.douyin.com/video/", "https://www.douyin.com/user/x?vid=", "https://v.douyin.com/",
+    "看 https://youtu.be/", "(https://www.douyin.com/jingxuan?modal_id=",
+]), JUNK_AFTER)
+def test_nothing_outside_an_id_alphabet_is_ever_returned_as_an_id(start, junk):
+    """Whatever follows a link's fixed part, the id returned (if any) holds only its platform's id characters."""
+    try:
+        ref = parse_video_url(start + junk)
+    except InvalidVideoURL as exc:
+        assert str(exc)
+        return
+    _check_ref(ref)
