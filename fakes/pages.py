@@ -168,8 +168,30 @@ def youtube_abbreviate(n: int) -> str:
     return str(n)
 
 
-def _youtube_player_response(video_id: str, views: int, likes_hidden: bool, playability: str, reason: str) -> dict:
-    """Return ytInitialPlayerResponse for ``video_id`` with the given playability."""
+def _youtube_player_response(
+    video_id: str, views: int, likes_hidden: bool, playability: str, reason: str,
+    with_details: bool | None = None, live: bool = False,
+) -> dict:
+    """Return ytInitialPlayerResponse for ``video_id`` with the given playability.
+
+    ``with_details`` forces videoDetails and microformat in (True) or out (False) of any page;
+    None keeps what each playability carries by default.
+    """
+    response = _youtube_playability(video_id, views, likes_hidden, playability, reason, live)
+    if with_details is True and "videoDetails" not in response:
+        described = _youtube_playability(video_id, views, likes_hidden, "OK", "", live)
+        response["videoDetails"] = described["videoDetails"]
+        response["microformat"] = described["microformat"]
+    elif with_details is False:
+        response.pop("videoDetails", None)
+        response.pop("microformat", None)
+    return response
+
+
+def _youtube_playability(
+    video_id: str, views: int, likes_hidden: bool, playability: str, reason: str, live: bool,
+) -> dict:
+    """Return ytInitialPlayerResponse with the playability's own default contents."""
     title = "Rick Astley - Never Gonna Give You Up (Official Video) (4K Remaster)"
     details = {
         "videoId": video_id,
@@ -187,8 +209,10 @@ def _youtube_player_response(video_id: str, views: int, likes_hidden: bool, play
         "author": "Rick Astley",
         "isPrivate": False,
         "isUnpluggedCorpus": False,
-        "isLiveContent": False,
+        "isLiveContent": live,
     }
+    if live:
+        details["isLive"] = True
     microformat = {
         "playerMicroformatRenderer": {
             "thumbnail": {"thumbnails": [{"url": f"https://i.ytimg.com/vi/{video_id}/maxresdefault.jpg", "width": 1280, "height": 720}]},
@@ -330,8 +354,76 @@ def _youtube_like_button(likes: int | None) -> dict:
     }}
 
 
-def _youtube_initial_data(video_id: str, views: int, likes: int | None, has_video: bool) -> dict:
-    """Return ytInitialData with the like button and the likeCountEntity mutation."""
+def _youtube_toggle_like(likes: int | None) -> dict:
+    """Return a 2020–2022 like toggleButtonRenderer (likes None = hidden by the owner)."""
+    if likes is None:
+        label, a11y, short, toggled = "I like this", "I like this", "Like", "Like"
+    else:
+        label = "No likes" if likes == 0 else ("1 like" if likes == 1 else f"{likes:,} likes")
+        a11y = f"like this video along with {likes:,} other people"
+        short = "Like" if likes == 0 else youtube_abbreviate(likes)
+        toggled = youtube_abbreviate(likes + 1)
+    return {"toggleButtonRenderer": {
+        "style": {"styleType": "STYLE_TEXT"},
+        "isToggled": False,
+        "isDisabled": False,
+        "defaultIcon": {"iconType": "LIKE"},
+        "defaultText": {"accessibility": {"accessibilityData": {"label": label}}, "simpleText": short},
+        "toggledText": {"accessibility": {"accessibilityData": {"label": f"{(likes or 0) + 1:,} likes"}},
+                        "simpleText": toggled},
+        "accessibility": {"label": a11y},
+        "trackingParams": "CPEBEJhNGAciEwjm",
+        "defaultTooltip": "I like this",
+        "toggledTooltip": "Unlike",
+        "toggledStyle": {"styleType": "STYLE_DEFAULT_ACTIVE"},
+        "accessibilityData": {"accessibilityData": {"label": a11y}},
+        "toggleButtonSupportedData": {"toggleButtonIdData": {"id": "TOGGLE_BUTTON_ID_TYPE_LIKE"}},
+        "targetId": "watch-like",
+    }}
+
+
+def _youtube_toggle_dislike(dislikes: int) -> dict:
+    """Return a 2020–2021 dislike toggleButtonRenderer, whose public count must never be read as likes."""
+    return {"toggleButtonRenderer": {
+        "style": {"styleType": "STYLE_TEXT"},
+        "isToggled": False,
+        "isDisabled": False,
+        "defaultIcon": {"iconType": "DISLIKE"},
+        "defaultText": {"accessibility": {"accessibilityData": {"label": f"{dislikes:,} dislikes"}},
+                        "simpleText": youtube_abbreviate(dislikes)},
+        "accessibility": {"label": f"dislike this video along with {dislikes:,} other people"},
+        "defaultTooltip": "I dislike this",
+        "accessibilityData": {"accessibilityData": {"label": f"dislike this video along with {dislikes:,} other people"}},
+        "toggleButtonSupportedData": {"toggleButtonIdData": {"id": "TOGGLE_BUTTON_ID_TYPE_DISLIKE"}},
+        "targetId": "watch-dislike",
+    }}
+
+
+def _youtube_like_buttons(likes: int | None, layout: str) -> list[dict]:
+    """Return the like (and dislike) entries of topLevelButtons in one of the page layouts.
+
+    "view_model" is today's segmentedLikeDislikeButtonViewModel; "segmented" the 2022
+    segmentedLikeDislikeButtonRenderer; "toggle" the 2020–2021 bare toggle buttons, dislike count
+    still public.
+    """
+    if layout == "view_model":
+        return [_youtube_like_button(likes)]
+    if layout == "segmented":
+        dislike = {"toggleButtonRenderer": {"defaultIcon": {"iconType": "DISLIKE"},
+                                            "defaultText": {"simpleText": "Dislike"},
+                                            "accessibilityData": {"accessibilityData": {"label": "Dislike this video"}}}}
+        return [{"segmentedLikeDislikeButtonRenderer": {
+            "likeButton": _youtube_toggle_like(likes), "dislikeButton": dislike,
+        }}]
+    if layout == "toggle":
+        return [_youtube_toggle_like(likes), _youtube_toggle_dislike(4_321)]
+    raise ValueError(f"unknown like layout {layout!r}")
+
+
+def _youtube_initial_data(
+    video_id: str, views: int, likes: int | None, has_video: bool, like_layout: str = "view_model", live: bool = False,
+) -> dict:
+    """Return ytInitialData with the like button (and, on today's layout, the likeCountEntity mutation)."""
     if not has_video:
         contents = [{"itemSectionRenderer": {"contents": [{"backgroundPromoRenderer": {
             "title": {"runs": [{"text": "This video isn't available anymore"}]},
@@ -346,18 +438,24 @@ def _youtube_initial_data(video_id: str, views: int, likes: int | None, has_vide
         }
     view_text = "No views" if views == 0 else ("1 view" if views == 1 else f"{views:,} views")
     short_view = "No views" if views == 0 else f"{youtube_abbreviate(views)} views"
+    renderer = {
+        "viewCount": {"simpleText": view_text},
+        "shortViewCount": {"simpleText": short_view},
+        "originalViewCount": "0",
+    }
+    if live:
+        # a live stream's view text counts the people watching now, not views
+        renderer = {"viewCount": {"runs": [{"text": "1,234"}, {"text": " watching now"}]},
+                    "shortViewCount": {"runs": [{"text": "1.2K"}, {"text": " watching now"}]},
+                    "isLive": True}
     primary = {"videoPrimaryInfoRenderer": {
         "title": {"runs": [{"text": "Rick Astley - Never Gonna Give You Up (Official Video) (4K Remaster)"}]},
-        "viewCount": {"videoViewCountRenderer": {
-            "viewCount": {"simpleText": view_text},
-            "shortViewCount": {"simpleText": short_view},
-            "originalViewCount": "0",
-        }},
+        "viewCount": {"videoViewCountRenderer": renderer},
         "videoActions": {"menuRenderer": {
             "items": [{"menuServiceItemRenderer": {"text": {"runs": [{"text": "Report"}]}, "icon": {"iconType": "FLAG"}}}],
             "trackingParams": "CN0CEMyrARgAIhMI",
             "topLevelButtons": [
-                _youtube_like_button(likes),
+                *_youtube_like_buttons(likes, like_layout),
                 {"buttonViewModel": {"iconName": "SHARE", "title": "Share", "accessibilityText": "Share"}},
             ],
             "accessibility": {"accessibilityData": {"label": "More actions"}},
@@ -375,7 +473,7 @@ def _youtube_initial_data(video_id: str, views: int, likes: int | None, has_vide
         "type": "ENTITY_MUTATION_TYPE_REPLACE",
         "payload": {"engagementToolbarStateEntityPayload": {"key": "EgtkUXc0dzlXZ1hjUSA-KAE%3D", "likeState": "TOGGLE_STATE_OFF"}},
     }]
-    if likes is not None:
+    if likes is not None and like_layout == "view_model":  # the like-count entity came with the view models
         mutations.append({
             "entityKey": "EgtkUXc0dzlXZ1hjUSBAKAE%3D",
             "type": "ENTITY_MUTATION_TYPE_REPLACE",
@@ -423,18 +521,25 @@ def youtube_watch_page(
     playability: str = "OK",
     reason: str = "",
     other_video_id: str | None = None,
+    with_details: bool | None = None,
+    like_layout: str = "view_model",
+    live: bool = False,
 ) -> str:
     """Return a watch page for ``video_id`` about ``size`` characters long.
 
     ``playability`` is "OK", "ERROR" (default reason "Video unavailable"), "LOGIN_REQUIRED"
     (default "This video is private."; pass ``reason="Sign in to confirm you’re not a bot"`` for
     the bot wall or "Sign in to confirm your age" for the age gate) or "UNPLAYABLE" (geo block;
-    still carries videoDetails). ``likes=None`` or ``likes_hidden=True`` hide the like count
+    still carries videoDetails). ``with_details`` puts videoDetails (with its counts) into any
+    page, or takes it out. ``likes=None`` or ``likes_hidden=True`` hide the like count
     (allowRatings false). ``other_video_id`` puts another video's player response in the page.
+    ``like_layout`` is "view_model" (today), "segmented" (2022) or "toggle" (2020–2021); ``live``
+    makes the page a live stream's (the view text then counts people watching now).
     """
     hidden = likes_hidden or likes is None
-    player = _youtube_player_response(other_video_id or video_id, views, hidden, playability, reason)
-    data = _youtube_initial_data(video_id, views, None if hidden else likes, playability == "OK")
+    player = _youtube_player_response(other_video_id or video_id, views, hidden, playability, reason, with_details, live)
+    described = playability == "OK" or bool(with_details)
+    data = _youtube_initial_data(video_id, views, None if hidden else likes, described, like_layout, live)
     meta = ""
     if "videoDetails" in player:
         meta = (

@@ -249,6 +249,64 @@ def test_watch_page_likes_fall_back_to_entity_number_then_abbreviation():
     assert [18_123_456, 18_000_000] == actual
 
 
+@pytest.mark.parametrize("layout", ["toggle", "segmented"])
+def test_watch_page_2020_to_2022_like_button_gives_exact_likes(layout):
+    """The toggleButtonRenderer like button (2020–2021 bare, 2022 segmented) gives the exact count."""
+    page = pages.youtube_watch_page(YT, 1_234_567, 2_347, like_layout=layout)
+
+    actual = parse_youtube_watch_page(page, YT)
+
+    assert "likeCountEntity" not in page
+    assert '"iconType":"LIKE"' in page
+    assert FetchResult(OK, 1_234_567, 2_347) == actual
+
+
+@pytest.mark.parametrize("layout", ["toggle", "segmented"])
+def test_watch_page_old_like_button_labels_are_read_one_after_the_other(layout):
+    """Without the 'along with N other people' label, '2,347 likes' is exact; without both, '2.3K' is all there is."""
+    page = pages.youtube_watch_page(YT, 10, 2_347, like_layout=layout)
+    no_sentence = page.replace("like this video along with 2,347 other people", "I like this")
+    no_labels = no_sentence.replace('"label":"2,347 likes"', '"label":"Like"')
+
+    actual = [parse_youtube_watch_page(p, YT).likes for p in (no_sentence, no_labels)]
+
+    assert [2_347, 2_300] == actual
+
+
+def test_watch_page_old_layout_no_likes_is_zero():
+    """A 2021 like button saying 'No likes' (along with 0 other people) is 0 likes, not unknown."""
+    actual = parse_youtube_watch_page(pages.youtube_watch_page(YT, 10, 0, like_layout="toggle"), YT)
+
+    assert FetchResult(OK, 10, 0) == actual
+
+
+def test_watch_page_old_layout_dislike_count_is_never_read_as_likes():
+    """The 2020 dislike button (public count, DISLIKE icon) is skipped even when it comes first."""
+    page = pages.youtube_watch_page(YT, 10, 2_347, like_layout="toggle")
+    data = json.loads(page.split("var ytInitialData = ", 1)[1].split(";</script>", 1)[0])
+    buttons = data["contents"]["twoColumnWatchNextResults"]["results"]["results"]["contents"][0][
+        "videoPrimaryInfoRenderer"]["videoActions"]["menuRenderer"]["topLevelButtons"]
+    buttons[0], buttons[1] = buttons[1], buttons[0]
+    player = page.split("var ytInitialPlayerResponse = ", 1)[1].split(";var meta", 1)[0]
+    swapped = (f"<html><script>var ytInitialPlayerResponse = {player};</script>"
+               f"<script>var ytInitialData = {json.dumps(data)};</script></html>")
+
+    actual = parse_youtube_watch_page(swapped, YT)
+
+    assert '"4,321 dislikes"' in page
+    assert FetchResult(OK, 10, 2_347) == actual
+
+
+def test_watch_page_old_layout_live_stream_gives_total_views_and_likes():
+    """A 2021 live page: views from videoDetails (not 'watching now'), likes from the toggle button."""
+    page = pages.youtube_watch_page(YT, 98_765, 4_321, like_layout="toggle", live=True)
+
+    actual = parse_youtube_watch_page(page, YT)
+
+    assert "watching now" in page
+    assert FetchResult(OK, 98_765, 4_321) == actual
+
+
 def test_watch_page_hidden_likes_give_none_with_a_reason():
     """allowRatings false means no like count: None plus a reason."""
     actual = parse_youtube_watch_page(pages.youtube_watch_page(YT, 100, 5, likes_hidden=True), YT)
@@ -354,6 +412,75 @@ def test_watch_page_geo_block_with_details_reports_the_counts():
 
     assert (OK, 77) == (actual.status, actual.views)
     assert "UNPLAYABLE" in actual.reason
+
+
+VIETNAMESE_AGE_GATE = "Đăng nhập để xác nhận tuổi của bạn"
+
+
+def test_watch_page_vietnamese_age_gate_describing_the_video_gives_its_counts():
+    """LOGIN_REQUIRED in Vietnamese, with this video's videoDetails and viewCount: the counts are taken."""
+    page = pages.youtube_watch_page(YT, 77, 5, playability="LOGIN_REQUIRED", reason=VIETNAMESE_AGE_GATE,
+                                    with_details=True)
+
+    actual = parse_youtube_watch_page(page, YT)
+
+    assert (OK, 77, 5) == (actual.status, actual.views, actual.likes)
+    assert "受限" in actual.reason
+    assert VIETNAMESE_AGE_GATE in actual.reason
+
+
+@pytest.mark.parametrize(("playability", "reason"), [
+    ("UNPLAYABLE", "This video requires payment to watch."),
+    ("UNPLAYABLE", "Este video no está disponible en tu país"),
+    ("LOGIN_REQUIRED", "Melde dich an, um dein Alter zu bestätigen"),
+    ("LOGIN_REQUIRED", BOT_WALL),
+    ("ERROR", "This content isn't available, try again later."),
+])
+def test_watch_page_gate_describing_the_video_gives_its_counts_whatever_the_words(playability, reason):
+    """Rental, region, age and even bot-wall gates that carry this video's videoDetails with counts report them."""
+    page = pages.youtube_watch_page(YT, 77, 5, playability=playability, reason=reason, with_details=True)
+
+    actual = parse_youtube_watch_page(page, YT)
+
+    assert (OK, 77) == (actual.status, actual.views)
+    assert playability in actual.reason
+
+
+@pytest.mark.parametrize(("playability", "reason", "expected"), [
+    ("LOGIN_REQUIRED", VIETNAMESE_AGE_GATE, BLOCKED),
+    ("LOGIN_REQUIRED", "Đăng nhập để xác nhận bạn không phải là bot", BLOCKED),
+    ("LOGIN_REQUIRED", BOT_WALL, BLOCKED),
+    ("ERROR", "Video nicht verfügbar", UNAVAILABLE),
+    ("ERROR", "Video không có sẵn", UNAVAILABLE),
+])
+def test_watch_page_gate_without_video_details_tells_a_wall_from_a_gone_video(playability, reason, expected):
+    """Without videoDetails, a sign-in wall in any language is BLOCKED (never dead) and ERROR is gone."""
+    page = pages.youtube_watch_page(YT, 77, 5, playability=playability, reason=reason, with_details=False)
+
+    actual = parse_youtube_watch_page(page, YT)
+
+    assert '"videoDetails"' not in page
+    assert expected == actual.status
+
+
+def test_watch_page_gate_with_details_but_no_view_count_is_judged_as_a_gate():
+    """videoDetails without viewCount carries no counts: the Vietnamese sign-in wall stays BLOCKED."""
+    page = pages.youtube_watch_page(YT, 77, 5, playability="LOGIN_REQUIRED", reason=VIETNAMESE_AGE_GATE,
+                                    with_details=True).replace('"viewCount":"77","author"', '"author"', 1)
+
+    actual = parse_youtube_watch_page(page, YT)
+
+    assert BLOCKED == actual.status
+
+
+def test_watch_page_gate_describing_another_video_is_judged_as_a_gate():
+    """A gate page whose videoDetails is another video's gives no counts for this one."""
+    page = pages.youtube_watch_page(YT, 77, 5, playability="LOGIN_REQUIRED", reason=VIETNAMESE_AGE_GATE,
+                                    with_details=True, other_video_id=YT2)
+
+    actual = parse_youtube_watch_page(page, YT)
+
+    assert (BLOCKED, None, None) == (actual.status, actual.views, actual.likes)
 
 
 def test_watch_page_geo_block_without_details_is_unavailable():

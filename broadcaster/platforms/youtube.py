@@ -109,8 +109,20 @@ def _youtube_api_error(error, ids: Sequence[str]) -> dict[str, FetchResult]:
     return {i: no_counts(status, text) for i in ids}
 
 
+def _toggle_like(renderer: dict) -> dict:
+    """Return the like texts of a 2020–2022 toggleButtonRenderer: its exact labels and its abbreviation."""
+    return {
+        # "like this video along with 2,347 other people", then "2,347 likes"
+        "exact": [
+            dig(renderer, "accessibilityData", "accessibilityData", "label"),
+            dig(renderer, "defaultText", "accessibility", "accessibilityData", "label"),
+        ],
+        "short": runs_text(renderer.get("defaultText")),  # "2.3K"
+    }
+
+
 def _youtube_like_button(data: dict) -> dict | None:
-    """Return the like buttonViewModel (current layout) or the old toggleButtonRenderer, if present."""
+    """Return the like button's exact texts and abbreviation, from the current or a 2020–2022 layout."""
     contents = dig(data, "contents", "twoColumnWatchNextResults", "results", "results", "contents")
     for part in contents if isinstance(contents, list) else ():
         buttons = dig(part, "videoPrimaryInfoRenderer", "videoActions", "menuRenderer", "topLevelButtons")
@@ -120,33 +132,34 @@ def _youtube_like_button(data: dict) -> dict | None:
                 "toggleButtonViewModel", "toggleButtonViewModel", "defaultButtonViewModel", "buttonViewModel",
             )
             if isinstance(model, dict):
-                return model
+                return {"exact": [model.get("accessibilityText")], "short": model.get("title")}
             old = dig(button, "segmentedLikeDislikeButtonRenderer", "likeButton", "toggleButtonRenderer")
             if isinstance(old, dict):
-                return {
-                    "accessibilityText": dig(old, "accessibilityData", "accessibilityData", "label"),
-                    "title": dig(old, "defaultText", "accessibility", "accessibilityData", "label"),
-                }
+                return _toggle_like(old)
+            # 2020–2021: like and dislike are bare toggle buttons, told apart only by their icon
+            old = dig(button, "toggleButtonRenderer")
+            if isinstance(old, dict) and dig(old, "defaultIcon", "iconType") == "LIKE":
+                return _toggle_like(old)
     return None
 
 
 def _youtube_likes(data: dict | None) -> int | None:
-    """Return the like count from ytInitialData: exact accessibility text, exact entity number, then the abbreviation."""
+    """Return the like count from ytInitialData: exact button labels, exact entity number, then the abbreviation."""
     if data is None:
         return None
-    button = _youtube_like_button(data) or {}
-    text = button.get("accessibilityText")
-    if isinstance(text, str) and any(c.isdigit() for c in text):
-        likes = safe_count(text)
-        if likes is not None:
-            return likes
+    button = _youtube_like_button(data) or {"exact": [], "short": None}
+    for text in button["exact"]:
+        if isinstance(text, str) and any(c.isdigit() for c in text):
+            likes = safe_count(text)
+            if likes is not None:
+                return likes
     mutations = dig(data, "frameworkUpdates", "entityBatchUpdate", "mutations")
     for mutation in mutations if isinstance(mutations, list) else ():
         number = dig(mutation, "payload", "likeCountEntity", "likeCountIfIndifferentNumber")
         likes = safe_count(number) if isinstance(number, (str, int)) else None
         if likes is not None:
             return likes
-    title = button.get("title")
+    title = button["short"]
     if isinstance(title, str) and any(c.isdigit() for c in title):
         return safe_count(title)
     return None
@@ -186,6 +199,46 @@ def _youtube_block_reason(html: str) -> str | None:
     return None
 
 
+def _described(details: dict | None, video_id: str) -> bool:
+    """Return True when videoDetails is this video's and carries its view count."""
+    if details is None or details.get("videoId") != video_id:
+        return False
+    views = details.get("viewCount")
+    return isinstance(views, (str, int)) and safe_count(views) is not None
+
+
+def _gate_result(status: str, playability: dict, why: str, detail: str) -> FetchResult:
+    """Return why a page that does not describe the video has no counts: block, gone or unknown."""
+    low = why.replace("\u2019", "'").lower()
+    # the English words refine the verdict; a page in any other language still gets the safe
+    # default, which never marks a video dead for a sign-in wall
+    if "not a bot" in low or "try again later" in low or dig(playability, "errorScreen", "playerCaptchaViewModel"):
+        return no_counts(BLOCKED, f"YouTube 人机验证拦截，稍后重试 ({detail})")
+    if status == "ERROR":
+        return no_counts(UNAVAILABLE, f"视频不存在或已删除 ({detail})")
+    age = "age" in low or "inappropriate" in low or status in ("AGE_CHECK_REQUIRED", "CONTENT_CHECK_REQUIRED")
+    if status == "LOGIN_REQUIRED" and "private" in low:
+        return no_counts(UNAVAILABLE, f"视频已设为私密 ({detail})")
+    if age:
+        return no_counts(UNAVAILABLE, f"视频有年龄限制，匿名无法查看 ({detail})")
+    if status == "LOGIN_REQUIRED":
+        # an unknown sign-in wall is treated like the bot wall: never mark the video dead for it
+        return no_counts(BLOCKED, f"YouTube 要求登录，稍后重试 ({detail})")
+    if status == "UNPLAYABLE":
+        return no_counts(UNAVAILABLE, f"视频在当前地区不可播放或仅限会员 ({detail})")
+    return no_counts(ERROR, f"未知的播放状态 ({detail})")
+
+
+def _no_player_result(html: str) -> FetchResult:
+    """Return why a page without ytInitialPlayerResponse has no counts."""
+    blocked = _youtube_block_reason(html)
+    if blocked:
+        return no_counts(BLOCKED, blocked)
+    if "consent.youtube.com" in html[:100_000] and "ytInitialData" not in html:
+        return no_counts(ERROR, "YouTube 返回了 Cookie 同意页 (consent page)")
+    return no_counts(ERROR, "页面结构已变化：未找到 ytInitialPlayerResponse")
+
+
 def parse_youtube_watch_page(html: str | bytes, video_id: str) -> FetchResult:
     """Return the counts of ``video_id`` from a watch page, or why there are none."""
     html = as_text(html)
@@ -194,12 +247,7 @@ def parse_youtube_watch_page(html: str | bytes, video_id: str) -> FetchResult:
     except BrokenJSON:
         return no_counts(ERROR, "页面数据不完整 (ytInitialPlayerResponse JSON 截断或损坏)")
     if player is None:
-        blocked = _youtube_block_reason(html)
-        if blocked:
-            return no_counts(BLOCKED, blocked)
-        if "consent.youtube.com" in html[:100_000] and "ytInitialData" not in html:
-            return no_counts(ERROR, "YouTube 返回了 Cookie 同意页 (consent page)")
-        return no_counts(ERROR, "页面结构已变化：未找到 ytInitialPlayerResponse")
+        return _no_player_result(html)
     try:
         data = json_assigned(html, "ytInitialData")
     except BrokenJSON:
@@ -211,29 +259,14 @@ def parse_youtube_watch_page(html: str | bytes, video_id: str) -> FetchResult:
         dig(playability, "errorScreen", "playerErrorMessageRenderer", "reason")
     )
     sub = runs_text(dig(playability, "errorScreen", "playerErrorMessageRenderer", "subreason"))
-    low = why.replace("\u2019", "'").lower()
     detail = f"{status}: {why}" + (f" / {sub}" if sub else "")
-    if "not a bot" in low or "try again later" in low or dig(playability, "errorScreen", "playerCaptchaViewModel"):
-        return no_counts(BLOCKED, f"YouTube 人机验证拦截，稍后重试 ({detail})")
-
     details = player.get("videoDetails") if isinstance(player.get("videoDetails"), dict) else None
     restricted = ""
     if status not in ("OK", "LIVE_STREAM_OFFLINE"):
-        if status == "ERROR":
-            return no_counts(UNAVAILABLE, f"视频不存在或已删除 ({detail})")
-        if status == "LOGIN_REQUIRED" and "private" in low:
-            return no_counts(UNAVAILABLE, f"视频已设为私密 ({detail})")
-        age = "age" in low or "inappropriate" in low or status in ("AGE_CHECK_REQUIRED", "CONTENT_CHECK_REQUIRED")
-        if status == "LOGIN_REQUIRED" and not age:
-            # an unknown sign-in wall is treated like the bot wall: never mark the video dead for it
-            return no_counts(BLOCKED, f"YouTube 要求登录，稍后重试 ({detail})")
-        if details is None or details.get("videoId") != video_id:
-            if age:
-                return no_counts(UNAVAILABLE, f"视频有年龄限制，匿名无法查看 ({detail})")
-            if status == "UNPLAYABLE":
-                return no_counts(UNAVAILABLE, f"视频在当前地区不可播放或仅限会员 ({detail})")
-            return no_counts(ERROR, f"未知的播放状态 ({detail})")
-        # restricted but still described: the counts are real, report them
+        # Gates are judged by structure, not by their (localized) words: a page whose
+        # videoDetails is this video with its view count reports real counts, whatever the gate.
+        if not _described(details, video_id):
+            return _gate_result(status, playability, why, detail)
         restricted = f"视频受限 ({detail})，计数仍来自页面"
 
     if details is not None and details.get("videoId") != video_id:
