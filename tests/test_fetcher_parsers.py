@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from broadcaster.platforms.client import Response
+from broadcaster.platforms.tikhub import answer_result, parse_tikhub_tiktok_response, tiktok_video_url
 from fakes import pages
 from video_stats_fetcher import (
     BLOCKED,
@@ -816,3 +818,109 @@ def test_tikhub_errors_and_mismatches_are_errors(body):
     actual = parse_tikhub_response(body, DY)
 
     assert ERROR == actual.status
+
+
+@pytest.mark.parametrize(("options", "words"), [
+    ({"filter_list_reason": 8}, "已删除、不存在或因版权限制在海外不可见 (filter_list reason 8)"),
+    ({"filter_list_reason": 5}, "作者设为私密 (filter_list reason 5)"),
+    ({"filter_list_reason": 10}, "仅部分人可见 (filter_list reason 10)"),
+    ({"is_delete": True}, "抖音作品已删除 (status.is_delete)"),
+    ({"private_status": 1}, "抖音作品已设为私密或仅部分人可见 (status.private_status=1)"),
+    ({"private_status": 2}, "(status.private_status=2)"),
+])
+def test_tikhub_douyin_gone_item_is_unavailable_never_zero_likes(options, words):
+    """filter_list[0].reason, aweme_detail.status.is_delete and private_status mean gone: UNAVAILABLE, no counts."""
+    actual = parse_tikhub_response(pages.tikhub_response(DY, 1000, 77, **options), DY)
+
+    assert (UNAVAILABLE, None, None) == (actual.status, actual.views, actual.likes)
+    assert words in actual.reason
+
+
+def test_tikhub_douyin_public_status_flags_keep_the_counts():
+    """is_delete false and private_status 0 are an ordinary public item."""
+    body = pages.tikhub_response(DY, 1000, 77)
+
+    actual = parse_tikhub_response(body, DY)
+
+    assert {"is_delete": False, "private_status": 0}.items() <= body["data"]["aweme_detail"]["status"].items()
+    assert FetchResult(OK, 1000, 77) == actual
+
+
+def test_tikhub_douyin_filter_list_of_another_item_is_not_this_one():
+    """A filter_list entry naming another aweme_id does not make this item gone when its data is there."""
+    body = pages.tikhub_response(DY, 1000, 77)
+    body["data"]["filter_list"] = [{"aweme_id": "7535852404919586101", "reason": 8}]
+
+    actual = parse_tikhub_response(body, DY)
+
+    assert FetchResult(OK, 1000, 77) == actual
+
+
+def test_share_page_item_marked_deleted_is_unavailable():
+    """A share-page item whose status says is_delete is gone, like TikHub's."""
+    page = pages.douyin_share_page(DY, 7007).replace('"is_delete":false', '"is_delete":true')
+
+    actual = parse_douyin_share_page(page, DY)
+
+    assert (UNAVAILABLE, None, None) == (actual.status, actual.views, actual.likes)
+
+
+def test_tikhub_tiktok_gives_exact_views_and_likes():
+    """TikHub's TikTok aweme_detail gives play_count and digg_count."""
+    actual = parse_tikhub_tiktok_response(pages.tikhub_tiktok_response(TT, 71_400, 1_819), TT)
+
+    assert FetchResult(OK, 71_400, 1_819) == actual
+
+
+def test_tikhub_tiktok_zero_counts_are_real_zeros():
+    """TikTok shows its play counts, so a new post's 0 views and 0 likes are zeros, not unknown."""
+    actual = parse_tikhub_tiktok_response(pages.tikhub_tiktok_response(TT, 0, 0), TT)
+
+    assert FetchResult(OK, 0, 0) == actual
+
+
+@pytest.mark.parametrize(("gone", "words"), [
+    ("null", "TikTok 视频不存在、已删除或不可见 (TikHub aweme_detail 为空)"),
+    ("filtered", "TikTok 视频不可见：This post isn't available (status_deleted)"),
+    ("deleted", "TikTok 视频已删除 (status.is_delete)"),
+    ("private", "TikTok 视频已设为私密或仅部分人可见 (status.private_status=1)"),
+])
+def test_tikhub_tiktok_gone_post_is_unavailable_never_zero_likes(gone, words):
+    """aweme_detail null, filter_detail, is_delete and private_status mean the post is gone: UNAVAILABLE with a Chinese reason."""
+    actual = parse_tikhub_tiktok_response(pages.tikhub_tiktok_response(TT, 5, 6, gone=gone), TT)
+
+    assert FetchResult(UNAVAILABLE, reason=words) == actual
+
+
+@pytest.mark.parametrize("body", [
+    {"code": 400, "message": "bad aweme_id"},
+    {"code": 200, "data": None},
+    {"code": 200, "data": {"status_code": 0}},
+    {"code": 200, "data": {"aweme_detail": {"aweme_id": TT}}},
+    pages.tikhub_tiktok_response("7504044860782021931", 1, 1),
+    "not a dict",
+])
+def test_tikhub_tiktok_errors_and_mismatches_are_errors(body):
+    """Error codes, missing data or statistics and another post's data give ERROR."""
+    actual = parse_tikhub_tiktok_response(body, TT)
+
+    assert ERROR == actual.status
+
+
+def test_tikhub_tiktok_url_names_the_app_v3_endpoint():
+    """The TikTok request goes to /api/v1/tiktok/app/v3/fetch_one_video with the post id."""
+    actual = tiktok_video_url("https://api.tikhub.io", TT)
+
+    assert f"https://api.tikhub.io/api/v1/tiktok/app/v3/fetch_one_video?aweme_id={TT}" == actual
+
+
+def test_tikhub_answer_reads_a_tiktok_body_with_the_tiktok_parser():
+    """answer_result takes the parser to use, so a TikTok answer is read as TikTok's."""
+    gone = Response(200, {}, json.dumps(pages.tikhub_tiktok_response(TT, 5, 6, gone="null")))
+    shown = Response(200, {}, json.dumps(pages.tikhub_tiktok_response(TT, 5, 6)))
+
+    actual = [answer_result(r, TT, parse_tikhub_tiktok_response) for r in (gone, shown)]
+
+    assert [UNAVAILABLE, FetchResult(OK, 5, 6)] == [actual[0].status, actual[1]]
+    with pytest.raises(ApiConfigError):
+        answer_result(Response(401, {}, "{}"), TT, parse_tikhub_tiktok_response)

@@ -36,11 +36,30 @@ def share_page_url(base_url: str, video_id: str) -> str:
 _DOUYIN_NO_VIEWS = "抖音不公开播放数，只有点赞数 (play_count=0)"
 
 
+def gone_result(item: dict, label: str = "抖音作品") -> FetchResult | None:
+    """Return UNAVAILABLE when an aweme says it is deleted or private (``status``), else None."""
+    status = item.get("status") if isinstance(item.get("status"), dict) else {}
+    if status.get("is_delete") is True or status.get("is_delete") == 1:
+        return no_counts(UNAVAILABLE, f"{label}已删除 (status.is_delete)")
+    private = status.get("private_status")
+    if isinstance(private, int) and not isinstance(private, bool) and private != 0:
+        return no_counts(UNAVAILABLE, f"{label}已设为私密或仅部分人可见 (status.private_status={private})")
+    return None
+
+
 def statistics_result(item: dict) -> FetchResult:
-    """Return likes (and views when play_count > 0) from an aweme's ``statistics``."""
+    """Return likes (and views when play_count > 0) from an aweme's ``statistics``; deleted or private ones are gone."""
+    gone = gone_result(item)
+    if gone is not None:
+        return gone
     stats = item.get("statistics") if isinstance(item.get("statistics"), dict) else {}
-    likes = safe_count(stats.get("digg_count")) if isinstance(stats.get("digg_count"), (int, str)) else None
-    plays = safe_count(stats.get("play_count")) if isinstance(stats.get("play_count"), (int, str)) else None
+    return likes_views_result(stats.get("digg_count"), stats.get("play_count"))
+
+
+def likes_views_result(digg, play) -> FetchResult:
+    """Return Douyin's likes, and views only when the play count is positive (0 means "not public")."""
+    likes = safe_count(digg) if isinstance(digg, (int, str)) and not isinstance(digg, bool) else None
+    plays = safe_count(play) if isinstance(play, (int, str)) and not isinstance(play, bool) else None
     views = plays if plays else None  # 0 is "not public", not zero views
     reasons = [] if views is not None else [_DOUYIN_NO_VIEWS]
     if likes is None:
@@ -50,12 +69,12 @@ def statistics_result(item: dict) -> FetchResult:
     return counts_read(views, likes, reasons)
 
 
-def filtered_result(entry: dict) -> FetchResult:
-    """Return UNAVAILABLE with Douyin's own filter reason."""
+def filtered_result(entry: dict, label: str = "抖音作品") -> FetchResult:
+    """Return UNAVAILABLE with the platform's own filter reason."""
     msg = str(entry.get("detail_msg") or "").strip()[:120]
     code = str(entry.get("filter_reason") or "").strip()[:60]
     text = msg or "作品不可见"
-    return no_counts(UNAVAILABLE, f"抖音作品不可见：{text}" + (f" ({code})" if code else ""))
+    return no_counts(UNAVAILABLE, f"{label}不可见：{text}" + (f" ({code})" if code else ""))
 
 
 def parse_douyin_share_page(html: str | bytes, video_id: str) -> FetchResult:
