@@ -202,9 +202,16 @@ class VideoStatsFetcher:
         return self._fetch_page(url, DESKTOP_HEADERS, "TikTok", parse_tiktok_page, video_id)
 
     def fetch_douyin_page(self, video_id: str) -> FetchResult:
-        """Return the like count of one Douyin post read from the iesdouyin share page."""
+        """Return the like count of one Douyin post: the iesdouyin share page, or www.douyin.com's when it fails."""
         url = douyin.share_page_url(self.douyin_web_url, douyin.check_id(video_id))
-        return self._fetch_page(url, DOUYIN_HEADERS, "抖音", parse_douyin_share_page, video_id)
+        result = self._fetch_page(url, DOUYIN_HEADERS, "抖音", parse_douyin_share_page, video_id)
+        if result.status not in (BLOCKED, ERROR):
+            return result
+        # RENDER_DATA on www.douyin.com is a second source, not a retry: another host behind
+        # another WAF, so one blocked page does not leave the video without counts
+        url = douyin.video_page_url(self.douyin_web_url, video_id)
+        second = self._fetch_page(url, douyin.WEB_HEADERS, "抖音网页版", douyin.parse_douyin_render_data_page, video_id)
+        return douyin.either_source(result, second)
 
     def fetch_douyin_tikhub(self, video_id: str) -> FetchResult:
         """Return the counts of one Douyin post from TikHub (views included when TikHub has them).

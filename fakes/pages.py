@@ -13,6 +13,7 @@ import bisect
 import json
 import random
 import threading
+from urllib.parse import quote
 
 __all__ = [
     "youtube_watch_page",
@@ -27,6 +28,7 @@ __all__ = [
     "douyin_challenge_page",
     "tikhub_response",
     "tikhub_tiktok_response",
+    "douyin_render_data_page",
 ]
 
 _NONCE = "r4nd0mN0nc3Zx9Q"
@@ -842,6 +844,62 @@ def douyin_share_page(
     data = f'<script nonce="">window._ROUTER_DATA = {_script_json(router, escape_slash=True)}</script>\n'
     tail = "</body></html>\n"
     return _pad("douyin", size, [head, body, data, tail], head_share=0.7)
+
+
+def douyin_render_data_page(
+    video_id: str,
+    likes: int,
+    views: int = 0,
+    *,
+    size: int = 60_000,
+    route_key: str = "41",
+    detail: bool = True,
+) -> str:
+    """Return a www.douyin.com video page whose data is URL-encoded JSON in ``<script id="RENDER_DATA">``.
+
+    The aweme sits under a numbered route key (``route_key``; "41", "C_19" … in public captures)
+    as ``aweme.detail`` with camelCase ``stats``. ``detail=False`` leaves ``aweme.detail`` null.
+    """
+    aweme_detail = {
+        "awemeId": video_id,
+        "awemeType": 0,
+        "desc": "恐怖小狗《The Puppy》一命速通 #恐怖游戏 #steam",
+        "createTime": int(video_id) >> 32 if video_id.isdigit() else 1754577401,
+        "authorInfo": {"uid": "45599235625", "secUid": "MS4wLjABAAAAwJYnMkU3", "nickname": "式子大王"},
+        "video": {
+            "playAddr": [{"src": "//v26-web.douyinvod.com/0c1d2e3f/video/tos/cn/tos-cn-ve-15/oQ1/?a=6383&ch=26"}],
+            "cover": "//p3-pc-sign.douyinpic.com/tos-cn-i-dy/abc~tplv-dy-resize-origshort-autoq-75:330.jpeg",
+            "duration": 352596,
+        },
+        "stats": {"commentCount": likes // 40, "diggCount": likes, "shareCount": likes // 15,
+                  "playCount": views, "collectCount": likes // 3},
+        "isPrivate": False,
+    }
+    data = {
+        "1": {
+            "ua": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/146.0.0.0 Safari/537.36",
+            "isClient": False, "isSpider": False, "webId": "7567123456789012345", "pathname": f"/video/{video_id}",
+            "abTestData": {"searchLayout": 2, "commentLayout": 1},
+        },
+        route_key: {
+            "awemeId": video_id,
+            "aweme": {"statusCode": 0, "statusMsg": None, "detail": aweme_detail if detail else None},
+            "comment": {"total": likes // 40, "hasMore": True},
+        },
+        "app": {"isLogin": False, "env": "prod", "videoTypeSelect": 1},
+        "_location": f"/video/{video_id}",
+    }
+    # encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) as they are
+    encoded = quote(json.dumps(data, ensure_ascii=False, separators=(",", ":")), safe="!~*'()")
+    head = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="UTF-8">'
+        "<title>恐怖小狗《The Puppy》一命速通 - 抖音</title>"
+        f'<link rel="canonical" href="https://www.douyin.com/video/{video_id}">\n'
+    )
+    body = '</head><body><div id="root"></div>\n'
+    script = f'<script id="RENDER_DATA" type="application/json">{encoded}</script>\n'
+    tail = "</body></html>\n"
+    return _pad("douyin", size, [head, body, script, tail], head_share=0.7)
 
 
 def douyin_challenge_page() -> str:

@@ -254,6 +254,75 @@ def test_douyin_filtered_page_is_unavailable(rsps, fetcher):
     assert UNAVAILABLE == actual.status
 
 
+DOUYIN_WWW_PAGE = f"https://www.douyin.com/video/{DY}"
+
+
+@pytest.mark.parametrize("share_reply", [
+    {"body": pages.douyin_challenge_page()},
+    {"status": 403, "body": "Forbidden"},
+    {"status": 500, "body": "oops"},
+    {"body": requests.exceptions.ReadTimeout()},
+], ids=["challenge", "403", "500", "timeout"])
+def test_douyin_failed_share_page_falls_back_to_render_data(rsps, fetcher, share_reply):
+    """A blocked or failed share page is followed by www.douyin.com's RENDER_DATA, asked as desktop Chrome in Chinese."""
+    rsps.get(DOUYIN_PAGE, **share_reply)
+    rsps.get(DOUYIN_WWW_PAGE, body=pages.douyin_render_data_page(DY, 7007))
+
+    actual = fetcher.fetch_douyin_page(DY)
+
+    headers = rsps.calls[1].request.headers
+    assert (OK, None, 7007) == (actual.status, actual.views, actual.likes)
+    assert [DOUYIN_PAGE, DOUYIN_WWW_PAGE] == [call.request.url for call in rsps.calls]
+    assert "Chrome" in headers["User-Agent"] and "iPhone" not in headers["User-Agent"]
+    assert headers["Accept-Language"].startswith("zh-CN")
+
+
+@pytest.mark.parametrize("share_page", [
+    pages.douyin_share_page(DY, 7007),
+    pages.douyin_share_page(DY, 0, filtered=True),
+], ids=["ok", "unavailable"])
+def test_douyin_share_page_answer_needs_no_second_source(rsps, fetcher, share_page):
+    """Counts read, or a video gone for good, end with the share page: one request."""
+    rsps.get(DOUYIN_PAGE, body=share_page)
+
+    fetcher.fetch_douyin_page(DY)
+
+    assert 1 == len(rsps.calls)
+
+
+def test_douyin_both_sources_failing_keep_the_share_page_verdict(rsps, fetcher):
+    """When RENDER_DATA fails too, the share page's status stands and the reason names both failures."""
+    rsps.get(DOUYIN_PAGE, body=pages.douyin_challenge_page())
+    rsps.get(DOUYIN_WWW_PAGE, body=pages.douyin_challenge_page())
+
+    actual = fetcher.fetch_douyin_page(DY)
+
+    assert (BLOCKED, None, None) == (actual.status, actual.views, actual.likes)
+    assert "_ROUTER_DATA" in actual.reason and "RENDER_DATA 也未读到" in actual.reason
+
+
+def test_douyin_render_data_saying_nothing_keeps_the_share_page_error(rsps, fetcher):
+    """A www page without aweme.detail is no better than the share page's 500: ERROR with both reasons."""
+    rsps.get(DOUYIN_PAGE, status=500, body="oops")
+    rsps.get(DOUYIN_WWW_PAGE, body=pages.douyin_render_data_page(DY, 7, detail=False))
+
+    actual = fetcher.fetch_douyin_page(DY)
+
+    assert ERROR == actual.status
+    assert "HTTP 500" in actual.reason and "aweme.detail" in actual.reason
+
+
+def test_douyin_second_source_follows_a_local_base_url(rsps):
+    """With DOUYIN_WEB_URL pointed elsewhere (the fake upstream), /video/ID is asked from that base too."""
+    fetcher = VideoStatsFetcher(douyin_web_url="http://127.0.0.1:9000/dy")
+    rsps.get(f"http://127.0.0.1:9000/dy/share/video/{DY}/", body=pages.douyin_challenge_page())
+    rsps.get(f"http://127.0.0.1:9000/dy/video/{DY}", body=pages.douyin_render_data_page(DY, 31, 400))
+
+    actual = fetcher.fetch_douyin_page(DY)
+
+    assert FetchResult(OK, 400, 31) == actual
+
+
 PAGES = [
     ("youtube", WATCH, lambda f: f.fetch_youtube_page(YT)),
     ("tiktok", TIKTOK_PAGE, lambda f: f.fetch_tiktok_page(TT)),

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from broadcaster.platforms.client import Response
+from broadcaster.platforms.douyin import parse_douyin_render_data_page, video_page_url
 from broadcaster.platforms.tikhub import answer_result, parse_tikhub_tiktok_response, tiktok_video_url
 from fakes import pages
 from video_stats_fetcher import (
@@ -924,3 +925,78 @@ def test_tikhub_answer_reads_a_tiktok_body_with_the_tiktok_parser():
     assert [UNAVAILABLE, FetchResult(OK, 5, 6)] == [actual[0].status, actual[1]]
     with pytest.raises(ApiConfigError):
         answer_result(Response(401, {}, "{}"), TT, parse_tikhub_tiktok_response)
+
+
+# ---------------------------------------------------------------------------------------------
+# Douyin www.douyin.com RENDER_DATA (the second source)
+
+
+@pytest.mark.parametrize("route_key", ["41", "C_19", "7535852404919586100"])
+def test_render_data_page_gives_likes_and_no_views(route_key):
+    """URL-encoded RENDER_DATA gives aweme.detail.stats.diggCount under whatever route key; playCount 0 is unknown."""
+    page = pages.douyin_render_data_page(DY, 7007, route_key=route_key)
+
+    actual = parse_douyin_render_data_page(page, DY)
+
+    assert "%22diggCount%22%3A7007" in page
+    assert (OK, None, 7007) == (actual.status, actual.views, actual.likes)
+    assert "播放数" in actual.reason
+
+
+def test_render_data_positive_play_count_is_used():
+    """A non-zero playCount is a real view count."""
+    actual = parse_douyin_render_data_page(pages.douyin_render_data_page(DY, 7007, 123), DY)
+
+    assert FetchResult(OK, 123, 7007) == actual
+
+
+def test_render_data_without_detail_is_an_error_not_unavailable():
+    """aweme.detail null says nothing sure about the video: ERROR, so the share page's verdict stands."""
+    actual = parse_douyin_render_data_page(pages.douyin_render_data_page(DY, 7, detail=False), DY)
+
+    assert ERROR == actual.status
+
+
+def test_render_data_for_another_item_is_an_error():
+    """aweme.detail for another awemeId is ERROR."""
+    actual = parse_douyin_render_data_page(pages.douyin_render_data_page(DY, 7), "7535852404919586101")
+
+    assert ERROR == actual.status
+
+
+@pytest.mark.parametrize(("page", "expected"), [
+    (pages.douyin_challenge_page(), BLOCKED),
+    ('<html><script id="RENDER_DATA" type="application/json">%7B%7D</script></html>', BLOCKED),
+    (_garbage(), ERROR),
+    ('<html><script id="RENDER_DATA" type="application/json">%7B%22a%22%3A%E4%B8</script></html>', ERROR),
+    ('<html><script id="RENDER_DATA" type="application/json">%7B%22app%22%3A%7B%7D%7D</script></html>', ERROR),
+])
+def test_render_data_page_without_usable_data(page, expected):
+    """A verify page or empty RENDER_DATA is BLOCKED; random bytes, bad encoding and no aweme are ERROR."""
+    actual = parse_douyin_render_data_page(page, DY)
+
+    assert expected == actual.status
+
+
+def test_render_data_cut_short_is_an_error():
+    """RENDER_DATA cut in the middle gives ERROR, not a crash."""
+    page = pages.douyin_render_data_page(DY, 7)
+    start = page.index("RENDER_DATA")
+
+    actual = parse_douyin_render_data_page(page[:start + 500], DY)
+
+    assert ERROR == actual.status
+    assert "截断" in actual.reason
+
+
+@pytest.mark.parametrize(("base", "expected"), [
+    ("https://www.iesdouyin.com", f"https://www.douyin.com/video/{DY}"),
+    ("https://iesdouyin.com/", f"https://www.douyin.com/video/{DY}"),
+    ("http://127.0.0.1:9000/dy", f"http://127.0.0.1:9000/dy/video/{DY}"),
+    ("https://relay.example.com/douyin/", f"https://relay.example.com/douyin/video/{DY}"),
+])
+def test_render_data_page_url_follows_the_share_page_base(base, expected):
+    """The real share host pairs with www.douyin.com; any other base serves /video/ID itself."""
+    actual = video_page_url(base, DY)
+
+    assert expected == actual

@@ -1,10 +1,14 @@
-"""Douyin: the iesdouyin share page's ``_ROUTER_DATA`` (platforms.md §3)."""
+"""Douyin: the iesdouyin share page's ``_ROUTER_DATA``, and www.douyin.com's ``RENDER_DATA`` (platforms.md §3)."""
 
 from __future__ import annotations
 
+import dataclasses
+from urllib.parse import urlsplit
+
 from broadcaster.errors import InvalidVideoURL
+from broadcaster.platforms.client import CHROME_UA
 from broadcaster.platforms.counts import safe_count
-from broadcaster.platforms.pagejson import BrokenJSON, as_text, json_assigned, looks_like_html
+from broadcaster.platforms.pagejson import BrokenJSON, as_text, json_assigned, json_script_urlencoded, looks_like_html
 from broadcaster.platforms.results import FetchResult, counts_read, no_counts
 from broadcaster.platforms.urls import POST_ID
 from broadcaster.states import FetchStatus
@@ -21,6 +25,16 @@ HEADERS = {
 }
 
 
+# www.douyin.com is the desktop site: asked as an iPhone it sends the visitor to the share page
+WEB_HEADERS = {
+    "User-Agent": CHROME_UA,
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+    "Referer": "https://www.douyin.com/",
+}
+DOUYIN_WWW_URL = "https://www.douyin.com"
+
+
 def check_id(video_id: str) -> str:
     """Return `video_id` when it is a Douyin aweme id; raise InvalidVideoURL otherwise."""
     if not isinstance(video_id, str) or not POST_ID.fullmatch(video_id):
@@ -31,6 +45,16 @@ def check_id(video_id: str) -> str:
 def share_page_url(base_url: str, video_id: str) -> str:
     """The mobile share page, the one Douyin page that works without login."""
     return f"{base_url}/share/video/{video_id}/"
+
+
+def video_page_url(share_base_url: str, video_id: str) -> str:
+    """The www.douyin.com video page, whose RENDER_DATA is the second source when the share page fails."""
+    # There is no setting for www.douyin.com: DOUYIN_WEB_URL names the share-page host. While it
+    # is the real iesdouyin host, the real www host is used; any other base (the fake upstream,
+    # a path prefix on a relay) is taken to serve both pages, so /video/ID goes there too.
+    host = (urlsplit(share_base_url).hostname or "").lower()
+    base = DOUYIN_WWW_URL if host == "iesdouyin.com" or host.endswith(".iesdouyin.com") else share_base_url
+    return f"{base.rstrip('/')}/video/{video_id}"
 
 
 _DOUYIN_NO_VIEWS = "抖音不公开播放数，只有点赞数 (play_count=0)"
@@ -112,3 +136,45 @@ def parse_douyin_share_page(html: str | bytes, video_id: str) -> FetchResult:
     if filtered and isinstance(filtered[0], dict):
         return filtered_result(filtered[0])
     return no_counts(ERROR, f"抖音返回的作品列表为空 (status_code {str(res.get('status_code'))[:10]})")
+
+
+def _render_aweme(data: dict) -> dict | None:
+    """Return the ``aweme`` object of a RENDER_DATA page: under a numbered route key ("41", "C_19" …)."""
+    for value in data.values():
+        if isinstance(value, dict) and isinstance(value.get("aweme"), dict):
+            return value["aweme"]
+    return None
+
+
+def parse_douyin_render_data_page(html: str | bytes, video_id: str) -> FetchResult:
+    """Return the counts of ``video_id`` from a www.douyin.com video page's URL-encoded ``RENDER_DATA``."""
+    html = as_text(html)
+    try:
+        data = json_script_urlencoded(html, 'id="RENDER_DATA"')
+    except BrokenJSON:
+        return no_counts(ERROR, "页面数据不完整 (RENDER_DATA 截断或损坏)")
+    if not data:
+        if data is None and not looks_like_html(html):
+            return no_counts(ERROR, "抖音网页版返回的内容不是网页 (无法识别的响应)")
+        # the verify / captcha page has no RENDER_DATA, or an empty one
+        return no_counts(BLOCKED, "抖音网页版返回了验证页 (页面没有 RENDER_DATA)，稍后重试")
+    aweme = _render_aweme(data)
+    if aweme is None:
+        return no_counts(ERROR, "页面结构已变化：RENDER_DATA 中没有 aweme")
+    detail = aweme.get("detail")
+    if not isinstance(detail, dict) or not detail:
+        code = str(aweme.get("statusCode"))[:10]
+        return no_counts(ERROR, f"抖音网页版未返回作品数据 (aweme.detail 为空, statusCode {code})")
+    if str(detail.get("awemeId") or detail.get("aweme_id")) != video_id:
+        return no_counts(ERROR, "抖音网页版返回了其他作品的数据 (awemeId 不匹配)")
+    stats = detail.get("stats") if isinstance(detail.get("stats"), dict) else None
+    if stats is not None:
+        return likes_views_result(stats.get("diggCount"), stats.get("playCount"))
+    return statistics_result(detail)  # the app's snake_case form, should a page carry it
+
+
+def either_source(first: FetchResult, second: FetchResult) -> FetchResult:
+    """Return the second source's result when it read counts, else the first one's, with both reasons."""
+    if second.ok:
+        return second
+    return dataclasses.replace(first, reason=f"{first.reason}；网页版 RENDER_DATA 也未读到：{second.reason}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 _DECODER = json.JSONDecoder()
 _WS = " \t\r\n"
@@ -70,6 +71,25 @@ def json_script(text: str, marker: str) -> dict | None:
     if not text.startswith("{", j):
         raise BrokenJSON
     return _decode_object(text, j)
+
+
+def json_script_urlencoded(text: str, marker: str, limit: int = 8_000_000) -> dict | None:
+    """Return the object in ``<script marker ...>%7B...%7D</script>`` (URL-encoded JSON); None if the tag is absent."""
+    i = text.find(marker)
+    if i < 0:
+        return None
+    gt = text.find(">", i)
+    end = text.find("</script>", gt, gt + limit) if gt >= 0 else -1
+    if end < 0:
+        raise BrokenJSON
+    raw = text[gt + 1:end].strip()
+    try:
+        obj = json.loads(unquote(raw, errors="strict"))
+    except (ValueError, RecursionError):
+        raise BrokenJSON from None
+    if not isinstance(obj, dict):
+        raise BrokenJSON
+    return obj
 
 
 def dig(obj, *path):
