@@ -83,6 +83,7 @@ CREATE TABLE IF NOT EXISTS broadcaster_runs (
     cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
     error TEXT
 );
+ALTER TABLE broadcaster_runs ADD COLUMN IF NOT EXISTS freshness JSONB;
 CREATE UNIQUE INDEX IF NOT EXISTS broadcaster_runs_one_running
     ON broadcaster_runs ((TRUE)) WHERE status = 'running';
 CREATE INDEX IF NOT EXISTS broadcaster_runs_started_at_idx ON broadcaster_runs (started_at);
@@ -117,3 +118,31 @@ CREATE TABLE IF NOT EXISTS broadcaster_quota (
     units_used INTEGER NOT NULL DEFAULT 0,
     exhausted BOOLEAN NOT NULL DEFAULT FALSE
 );
+
+-- TikHub requests made per UTC day (TIKHUB_DAILY_REQUESTS is shared across passes).
+CREATE TABLE IF NOT EXISTS broadcaster_tikhub_usage (
+    day DATE PRIMARY KEY,
+    requests_used INTEGER NOT NULL DEFAULT 0
+);
+
+-- Each egress (direct, or a proxy of *_PROXIES) of a platform's pages and its bench. The key
+-- is a hash of the proxy URL; the label has its credentials masked.
+CREATE TABLE IF NOT EXISTS broadcaster_egress (
+    egress_key TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    label TEXT NOT NULL,
+    bench_level INTEGER NOT NULL DEFAULT 0,
+    benched_until TIMESTAMPTZ,
+    pages_last_pass INTEGER NOT NULL DEFAULT 0,
+    last_pass_at TIMESTAMPTZ,
+    last_error TEXT
+);
+
+-- When an egress was blocked (status shows the blocks of the last hour).
+CREATE TABLE IF NOT EXISTS broadcaster_egress_blocks (
+    id BIGSERIAL PRIMARY KEY,
+    egress_key TEXT NOT NULL,
+    blocked_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS broadcaster_egress_blocks_key_idx ON broadcaster_egress_blocks (egress_key, blocked_at);

@@ -16,24 +16,26 @@ module per platform; facts about the platforms come from ``reference/platforms.m
 
 from __future__ import annotations
 
+import copy
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from urllib.parse import urljoin
 
 import requests
 
 from broadcaster.errors import ApiConfigError, CountParseError, FetchError, InvalidVideoURL, QuotaExceeded
-from broadcaster.platforms import douyin, tikhub, tiktok, youtube
+from broadcaster.platforms import douyin, shortlinks, tikhub, tiktok, youtube
 from broadcaster.platforms.client import API_HEADERS, DESKTOP_HEADERS, PageClient, RequestFailed, make_session
 from broadcaster.platforms.client import status_result as _status_result
 from broadcaster.platforms.counts import parse_count
 from broadcaster.platforms.douyin import HEADERS as DOUYIN_HEADERS
 from broadcaster.platforms.douyin import parse_douyin_share_page
-from broadcaster.platforms.results import FetchResult, no_counts, redact
+from broadcaster.platforms.results import FetchResult, no_counts
 from broadcaster.platforms.tikhub import parse_tikhub_response
 from broadcaster.platforms.tiktok import parse_tiktok_page
 from broadcaster.platforms.urls import VideoRef, parse_video_url
 from broadcaster.platforms.youtube import parse_youtube_api_response, parse_youtube_watch_page
+from broadcaster.proxies import DIRECT
 from broadcaster.states import FetchStatus, Platform
 
 __all__ = [
@@ -53,7 +55,6 @@ logger = logging.getLogger(__name__)
 YOUTUBE, TIKTOK, DOUYIN = Platform
 OK, UNAVAILABLE, BLOCKED, ERROR = FetchStatus
 YOUTUBE_API_MAX_IDS = youtube.API_MAX_IDS
-MAX_SHORT_LINK_HOPS = 5
 
 #: How a platform's counts are read, as `VideoStatsFetcher.source` answers.
 SOURCE_API, SOURCE_PAGE, SOURCE_TIKHUB = "api", "page", "tikhub"
@@ -78,6 +79,7 @@ class VideoStatsFetcher:
         tikhub_api_url: str = "https://api.tikhub.io",
         youtube_api_key: str | None = None,
         tikhub_api_key: str | None = None,
+        tikhub_platforms: Sequence[str] = ("douyin",),
         timeout: float | tuple[float, float] = (3.05, 10.0),
         max_bytes: int = 4_000_000,
         session_factory: Callable[[], requests.Session] | None = None,
@@ -89,6 +91,8 @@ class VideoStatsFetcher:
         self.tikhub_api_url = tikhub_api_url.rstrip("/")
         self._youtube_api_key = youtube_api_key or None
         self._tikhub_api_key = tikhub_api_key or None
+        #: platforms TikHub may serve (TIKHUB_PLATFORMS); Douyin's counts then come from it first
+        self.tikhub_platforms = frozenset(tikhub_platforms)
         self._client = PageClient(timeout=timeout, max_bytes=max_bytes, session_factory=session_factory)
 
     @classmethod
@@ -103,6 +107,7 @@ class VideoStatsFetcher:
             tikhub_api_url=config.tikhub_api_url,
             youtube_api_key=config.youtube_api_key,
             tikhub_api_key=config.tikhub_api_key,
+            tikhub_platforms=config.tikhub_platforms,
             **options,
         )
 
@@ -129,14 +134,31 @@ class VideoStatsFetcher:
         """Close every thread's session."""
         self._client.close()
 
+    def through(self, proxy: str) -> VideoStatsFetcher:
+        """This fetcher with sessions of its own that go through `proxy` ("direct": this one).
+
+        Each egress gets its own sessions, so cookies never cross egresses.
+        """
+        if proxy == DIRECT:
+            return self
+        clone = copy.copy(self)
+        clone._client = PageClient(timeout=self._client.timeout, max_bytes=self._client.max_bytes,
+                                   session_factory=functools.partial(make_session, proxy))
+        clone._client.deadline_seconds = self._client.deadline_seconds
+        return clone
+
     def source(self, platform: str) -> str:
-        """How counts of `platform` are read: ``"api"`` (YouTube with a key, in batches),
-        ``"tikhub"`` (Douyin with a TikHub key) or ``"page"``."""
+        """How counts of `platform` are read first: ``"api"`` (YouTube with a key, in batches),
+        ``"tikhub"`` (Douyin with a TikHub key, for its views) or ``"page"``."""
         if platform == YOUTUBE and self._youtube_api_key is not None:
             return SOURCE_API
-        if platform == DOUYIN and self._tikhub_api_key is not None:
+        if platform == DOUYIN and self.uses_tikhub(DOUYIN):
             return SOURCE_TIKHUB
         return SOURCE_PAGE
+
+    def uses_tikhub(self, platform: str) -> bool:
+        """True when TikHub may read `platform`'s counts (a key, and the platform in TIKHUB_PLATFORMS)."""
+        return self._tikhub_api_key is not None and platform in self.tikhub_platforms
 
     # -- links -------------------------------------------------------------------------------
 
@@ -150,25 +172,7 @@ class VideoStatsFetcher:
 
     def resolve(self, ref: VideoRef) -> VideoRef:
         """Return ``ref`` with its short link followed to the real video id (up to 5 redirects)."""
-        if not ref.needs_resolution:
-            return ref
-        if not ref.short_url:
-            raise InvalidVideoURL("短链接为空，无法解析")
-        headers = DOUYIN_HEADERS if ref.platform == DOUYIN else DESKTOP_HEADERS
-        url = ref.short_url
-        for _ in range(MAX_SHORT_LINK_HOPS):
-            try:
-                resp = self._client.get(url, headers)
-            except RequestFailed as exc:
-                raise FetchError(f"短链接解析失败：{exc.reason}") from None
-            if not 300 <= resp.status_code < 400:
-                raise _short_link_failure(resp)
-            nxt = _redirect_target(ref, url, resp)
-            if not nxt.needs_resolution:
-                logger.debug("resolved %s -> %s %s", ref.short_url, nxt.platform, nxt.video_id)
-                return nxt
-            url = nxt.short_url
-        raise FetchError("短链接解析失败：重定向次数过多")
+        return shortlinks.follow(ref, self._client.get)
 
     # -- one source each ---------------------------------------------------------------------
 
@@ -234,21 +238,34 @@ class VideoStatsFetcher:
 
     # -- dispatch ----------------------------------------------------------------------------
 
-    def fetch_one(self, ref: VideoRef) -> FetchResult:
-        """The counts of one resolved video from its platform's per-video source (page or TikHub).
-
-        This is the one per-platform dispatch; YouTube API batches go through
-        `fetch_youtube_api`. Raises ApiConfigError when a paid API refuses its key.
-        """
+    def fetch_page(self, ref: VideoRef) -> FetchResult:
+        """The counts of one resolved video read from its page: the per-platform page dispatch."""
         if ref.platform == YOUTUBE:
             return self.fetch_youtube_page(ref.video_id)
         if ref.platform == TIKTOK:
             return self.fetch_tiktok_page(ref.video_id, ref.handle)
         if ref.platform == DOUYIN:
-            if self.source(DOUYIN) == SOURCE_TIKHUB:
-                return self.fetch_douyin_tikhub(ref.video_id)
             return self.fetch_douyin_page(ref.video_id)
         raise InvalidVideoURL(f"不支持的平台：{ref.platform!r}")
+
+    def fetch_tikhub(self, ref: VideoRef) -> FetchResult:
+        """The counts of one resolved video from TikHub: the per-platform TikHub dispatch.
+
+        Raises ApiConfigError when TikHub refuses the key or the balance is spent.
+        """
+        if ref.platform == DOUYIN:
+            return self.fetch_douyin_tikhub(ref.video_id)
+        raise InvalidVideoURL(f"TikHub 不支持该平台：{ref.platform!r}")
+
+    def fetch_one(self, ref: VideoRef) -> FetchResult:
+        """The counts of one resolved video from its platform's first per-video source.
+
+        YouTube API batches go through `fetch_youtube_api`. Raises ApiConfigError when a paid
+        API refuses its key.
+        """
+        if self.source(ref.platform) == SOURCE_TIKHUB:
+            return self.fetch_tikhub(ref)
+        return self.fetch_page(ref)
 
     def fetch(self, ref: VideoRef) -> FetchResult:
         """Return the counts of one video (short link resolved; API or TikHub when their key is set)."""
@@ -281,7 +298,7 @@ class VideoStatsFetcher:
         try:
             resp = self._client.get(url, headers, cookies)
         except RequestFailed as exc:
-            return no_counts(exc.status, f"{what} {exc.reason}")
+            return FetchResult(exc.status, reason=f"{what} {exc.reason}", egress_fault=exc.egress_fault)
         status = _status_result(resp, what)
         if status is not None:
             return status
@@ -289,26 +306,3 @@ class VideoStatsFetcher:
         if result.status != OK:
             logger.info("%s %s: %s (%s)", what, video_id, result.status, result.reason, extra={"action": "fetch_not_ok"})
         return result
-
-
-def _redirect_target(ref: VideoRef, url: str, resp) -> VideoRef:
-    """Where one short-link hop points: a video of the same platform, or another short link."""
-    location = resp.headers.get("Location")
-    if not location:
-        raise FetchError(f"短链接解析失败：HTTP {resp.status_code} 缺少 Location")
-    target = urljoin(url, location)
-    try:
-        nxt = parse_video_url(target)
-    except InvalidVideoURL:
-        raise InvalidVideoURL(f"短链接没有指向视频（链接可能已失效）：{redact(target)[:200]}") from None
-    if nxt.platform != ref.platform:
-        raise InvalidVideoURL(f"短链接指向了其他平台：{redact(target)[:200]}")
-    return nxt
-
-
-def _short_link_failure(resp) -> FetchError:
-    """The error for a short-link hop that answered without a redirect."""
-    if resp.status_code in (404, 410):
-        return InvalidVideoURL(f"短链接无效或已过期 (HTTP {resp.status_code})")
-    status = _status_result(resp, "短链接")
-    return FetchError(f"短链接解析失败：{status.reason if status else f'HTTP {resp.status_code} 没有重定向'}")

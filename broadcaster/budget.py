@@ -14,22 +14,32 @@ import math
 import random
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from broadcaster.clock import pacific_day, seconds_to_pacific_midnight
+from broadcaster.clock import pacific_day, seconds_to_pacific_midnight, seconds_to_utc_midnight
 from broadcaster.states import FetchStatus, Platform
 from broadcaster.tasks import VideoStaleness
 
 YOUTUBE_IDS_PER_CALL = 50
 
 
-def youtube_units_for_pass(daily_quota: int, used: int, now: dt.datetime, interval: int) -> int:
-    """This pass's share of the day's remaining API units, so the day's quota is never exceeded."""
-    remaining = max(0, daily_quota - used)
+def share_for_pass(daily: int, used: int, seconds_left: float, interval: int) -> int:
+    """This pass's share of what is left of a daily allowance, so the day's total is never exceeded."""
+    remaining = max(0, daily - used)
     if remaining == 0:
         return 0
-    passes_left = max(1, math.ceil(seconds_to_pacific_midnight(now) / interval))
+    passes_left = max(1, math.ceil(seconds_left / interval))
     return min(remaining, max(1, remaining // passes_left))
+
+
+def youtube_units_for_pass(daily_quota: int, used: int, now: dt.datetime, interval: int) -> int:
+    """This pass's share of the day's remaining API units (the day ends at Pacific midnight)."""
+    return share_for_pass(daily_quota, used, seconds_to_pacific_midnight(now), interval)
+
+
+def tikhub_requests_for_pass(daily: int, used: int, now: dt.datetime, interval: int) -> int:
+    """This pass's share of the day's TikHub requests (the day ends at UTC midnight)."""
+    return share_for_pass(daily, used, seconds_to_utc_midnight(now), interval)
 
 
 def pages_for_pass(per_minute: int, interval: int) -> int | None:
@@ -65,27 +75,52 @@ class Budget:
 
     youtube_api: bool  # YouTube counts come from the Data API (else from watch pages)
     refresh_limits: dict[str, int | None]  # videos per platform; None = unlimited
-    youtube_fallback_pages: int | None  # watch pages allowed when the API quota runs out mid-pass
-    quota_day: dt.date
+    quota_day: dt.date  # the YouTube quota day
+    tikhub: dict[str, int] = dataclasses.field(default_factory=dict)  # TikHub requests per platform
+    tikhub_first: frozenset[str] = frozenset()  # platforms read through TikHub before pages (Douyin: views)
+    tikhub_day: dt.date | None = None
+
+    def tikhub_requests(self) -> int:
+        """TikHub requests this pass may make, over every platform."""
+        return sum(self.tikhub.values())
 
 
-def plan_budget(config, *, youtube_api_key: bool, quota: tuple[int, bool], now: dt.datetime) -> Budget:
-    """Per-platform refresh limits for a pass, from the settings and the quota spent today.
+def plan_budget(config, *, youtube_api_key: bool, quota: tuple[int, bool], page_capacity: Mapping[str, int | None],
+                tikhub_key: bool = False, tikhub_used: int = 0, now: dt.datetime) -> Budget:
+    """Per-platform refresh limits for a pass: API units, page capacity of the usable egresses,
+    and TikHub's share of the day.
 
-    `quota` is (units used today, whether the API said the day's quota is gone).
+    `quota` is (YouTube units used today, whether the API said the day's quota is gone);
+    `page_capacity` is pages per platform over its usable egresses (None = unlimited).
     """
     interval = config.broadcast_interval_seconds
-    youtube_pages = pages_for_pass(config.youtube_pages_per_minute, interval)
     units = 0
     used, exhausted = quota
     if youtube_api_key and not exhausted:
         units = youtube_units_for_pass(config.youtube_daily_quota, used, now, interval)
+    tikhub = _tikhub_shares(config, tikhub_key, tikhub_used, now)
+    tikhub_first = frozenset({Platform.DOUYIN} & set(tikhub))
     limits = {
-        Platform.YOUTUBE: units * YOUTUBE_IDS_PER_CALL if units > 0 else youtube_pages,
-        Platform.TIKTOK: pages_for_pass(config.tiktok_pages_per_minute, interval),
-        Platform.DOUYIN: pages_for_pass(config.douyin_pages_per_minute, interval),
+        Platform.YOUTUBE: units * YOUTUBE_IDS_PER_CALL if units > 0 else page_capacity[Platform.YOUTUBE],
+        Platform.TIKTOK: _add(page_capacity[Platform.TIKTOK], tikhub.get(Platform.TIKTOK, 0)),
+        # Douyin through TikHub only: its pages have no views, and mixing would lose them.
+        Platform.DOUYIN: tikhub[Platform.DOUYIN] if Platform.DOUYIN in tikhub else page_capacity[Platform.DOUYIN],
     }
-    return Budget(units > 0, limits, youtube_pages, pacific_day(now))
+    return Budget(units > 0, limits, pacific_day(now), tikhub, tikhub_first, now.astimezone(dt.UTC).date())
+
+
+def _tikhub_shares(config, key: bool, used: int, now: dt.datetime) -> dict[str, int]:
+    """This pass's TikHub requests per platform that uses it (split evenly when both do)."""
+    platforms = [Platform(name) for name in config.tikhub_platforms] if key else []
+    if not platforms:
+        return {}
+    share = tikhub_requests_for_pass(config.tikhub_daily_requests, used, now, config.broadcast_interval_seconds)
+    first, rest = divmod(share, len(platforms))
+    return {platform: first + (1 if index < rest else 0) for index, platform in enumerate(platforms)}
+
+
+def _add(pages: int | None, extra: int) -> int | None:
+    return None if pages is None else pages + extra
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +128,7 @@ class RefreshPlan:
     """Which videos this pass reads again: per platform, a set of ids, or None for all."""
 
     chosen: dict[str, frozenset[str] | None]
+    videos: dict[str, int] = dataclasses.field(default_factory=dict)  # videos per platform in the plan
 
     def wants(self, platform: str, video_id: str) -> bool:
         """True when this pass reads the video again."""
@@ -116,7 +152,9 @@ def plan_refreshes(videos: Iterable[VideoStaleness], limits: dict[str, int | Non
     Memory grows with the limits, not with the number of videos.
     """
     kept: dict[str, list[_Kept]] = {platform: [] for platform, limit in limits.items() if limit is not None}
+    counts: dict[str, int] = dict.fromkeys(limits, 0)
     for video in videos:
+        counts[video.platform] = counts.get(video.platform, 0) + 1
         heap = kept.get(video.platform)
         if heap is None or limits[video.platform] <= 0:
             continue
@@ -128,7 +166,7 @@ def plan_refreshes(videos: Iterable[VideoStaleness], limits: dict[str, int | Non
     chosen: dict[str, frozenset[str] | None] = {platform: None for platform in limits}
     for platform, heap in kept.items():
         chosen[platform] = frozenset(item.video_id for item in heap)
-    return RefreshPlan(chosen)
+    return RefreshPlan(chosen, counts)
 
 
 class _Kept:

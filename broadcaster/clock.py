@@ -42,3 +42,10 @@ def seconds_to_pacific_midnight(now: dt.datetime) -> float:
     local = now.astimezone(PACIFIC)
     midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), tzinfo=PACIFIC)
     return max(1.0, (midnight - local).total_seconds())
+
+
+def seconds_to_utc_midnight(now: dt.datetime) -> float:
+    """Seconds until the next UTC day (at least 1)."""
+    utc = now.astimezone(dt.UTC)
+    midnight = dt.datetime.combine(utc.date() + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+    return max(1.0, (midnight - utc).total_seconds())

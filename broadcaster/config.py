@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from broadcaster.errors import ConfigError
+from broadcaster.proxies import DIRECT, parse_proxy_list, proxy_passwords
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,11 +66,32 @@ class Config:
     admin_token: str | None = dataclasses.field(default=None, repr=False)
     log_retention_days: int = 7
     instance_path: str = str(PROJECT_ROOT / "instance")
+    # Egress per platform (DESIGN §8): proxy URLs, or "direct"; credentials may be inside.
+    youtube_proxies: tuple[str, ...] = dataclasses.field(default=(DIRECT,), repr=False)
+    tiktok_proxies: tuple[str, ...] = dataclasses.field(default=(DIRECT,), repr=False)
+    douyin_proxies: tuple[str, ...] = dataclasses.field(default=(DIRECT,), repr=False)
+    tikhub_platforms: tuple[str, ...] = ("douyin",)
+    tikhub_daily_requests: int = 5000
+    stale_warn_hours: int = 24
+
+    def __post_init__(self) -> None:
+        # Settings may come back from JSON (the pass's child process): lists become tuples.
+        for name in ("youtube_proxies", "tiktok_proxies", "douyin_proxies", "tikhub_platforms"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def secrets(self) -> list[str]:
-        """Every secret value that is set, for scrubbing output."""
+        """Every secret value that is set, for scrubbing output (proxy passwords included)."""
         values = [getattr(self, name.lower()) for name in SECRET_SETTINGS]
+        values += proxy_passwords(self.youtube_proxies + self.tiktok_proxies + self.douyin_proxies)
         return [value for value in values if value]
+
+    def proxies(self, platform: str) -> tuple[str, ...]:
+        """The egresses of a platform's pages."""
+        return getattr(self, f"{platform}_proxies")
+
+    def pages_per_minute(self, platform: str) -> int:
+        """The page pace of one egress of a platform (0 = unlimited)."""
+        return getattr(self, f"{platform}_pages_per_minute")
 
     def replace(self, **changes) -> Config:
         """A copy with some settings changed (used by tests and the benchmark)."""
@@ -126,6 +148,14 @@ def _database_url(raw: str) -> str:
     return raw
 
 
+def _platform_list(name: str, raw: str) -> tuple[str, ...]:
+    chosen = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    unknown = [part for part in chosen if part not in TIKHUB_PLATFORM_NAMES]
+    if unknown:
+        raise ConfigError(f"{name} 无效：只能是 {', '.join(TIKHUB_PLATFORM_NAMES)}（逗号分隔），不认识 {unknown[0][:20]!r}")
+    return tuple(dict.fromkeys(chosen))
+
+
 _INTEGERS = {
     "BROADCAST_INTERVAL_SECONDS": (1, 86400),
     "WEBHOOK_MAX_ATTEMPTS": (1, 10),
@@ -137,7 +167,11 @@ _INTEGERS = {
     "TIKTOK_PAGES_PER_MINUTE": (0, 10000),
     "DOUYIN_PAGES_PER_MINUTE": (0, 10000),
     "LOG_RETENTION_DAYS": (1, 3650),
+    "TIKHUB_DAILY_REQUESTS": (0, 100_000_000),
+    "STALE_WARN_HOURS": (1, 8760),
 }
+_PROXY_SETTINGS = ("YOUTUBE_PROXIES", "TIKTOK_PROXIES", "DOUYIN_PROXIES")
+TIKHUB_PLATFORM_NAMES = ("douyin", "tiktok")
 _URLS = ("YOUTUBE_API_URL", "YOUTUBE_WEB_URL", "TIKTOK_WEB_URL", "DOUYIN_WEB_URL", "TIKHUB_API_URL")
 _TEXTS = (
     "SITE_NAME",
@@ -175,6 +209,11 @@ def config_from_mapping(values: Mapping[str, str]) -> Config:
     database_url = _text(values.get("DATABASE_URL"))
     if database_url is not None:
         fields["database_url"] = _database_url(database_url)
+    for name in _PROXY_SETTINGS:
+        if values.get(name) is not None:
+            fields[name.lower()] = parse_proxy_list(name, values[name])
+    if values.get("TIKHUB_PLATFORMS") is not None:
+        fields["tikhub_platforms"] = _platform_list("TIKHUB_PLATFORMS", values["TIKHUB_PLATFORMS"])
     if len(str(fields.get("site_name", "x"))) > 200:
         raise ConfigError("SITE_NAME 过长：最多 200 个字符")
     return Config(**fields)

@@ -9,11 +9,15 @@ a huge answer nor one that trickles in forever can hold a thread.
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import threading
 import time
 from collections.abc import Callable
 
 import requests
+
+#: The longest a Retry-After answer makes us wait within a pass.
+RETRY_AFTER_CAP_SECONDS = 30.0
 
 
 class ThreadSessions:
@@ -75,3 +79,21 @@ def read_capped(response: requests.Response, limit: int, *, deadline: float) -> 
         size += len(chunk)
         if size > limit:
             return CappedBody(b"".join(chunks)[:limit], over_limit=True)
+
+
+def parse_retry_after(value: str | None, *, cap: float = RETRY_AFTER_CAP_SECONDS) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(seconds, cap))

@@ -11,6 +11,7 @@ retention pruning and the result shapes live here too.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
 import os
@@ -29,6 +30,7 @@ from broadcaster.budget import plan_budget, plan_refreshes
 from broadcaster.clock import isoformat, pacific_day, utcnow
 from broadcaster.config import Config
 from broadcaster.db import Database, wrap_errors
+from broadcaster.egress import build_pools
 from broadcaster.errors import StorageError
 from broadcaster.links import UnstoredLinks, resolve_new_links, sync_task_videos
 from broadcaster.logs import configure_logging
@@ -174,8 +176,11 @@ class Heartbeat:
 def finish_run(database: Database, run_id: int, status: str, counts: dict, error: str | None,
                *, deadline_s: float) -> None:
     """Record how a run ended, retrying a restarting database for up to `deadline_s`."""
-    params = {"run_id": run_id, "status": status, "error": error, **counts,
-              "failed_count": failed_count(**counts, finished=True)}
+    tallies = {key: counts[key] for key in ("total", "done", "success_count")}
+    freshness = counts.get("freshness")
+    params = {"run_id": run_id, "status": status, "error": error, **tallies,
+              "failed_count": failed_count(**tallies, finished=True),
+              "freshness": json.dumps(freshness, ensure_ascii=False) if freshness is not None else None}
     try:
         retry_storage(lambda: database.execute(queries.FINISH_RUN, params), what=f"recording the end of run {run_id}",
                       deadline_s=deadline_s)
@@ -204,15 +209,22 @@ def build_pass(config: Config, source: PostgresTaskSource, *, run_id: int | None
     """Plan the budgets and the refreshes from the database, and assemble the pass."""
     now = utcnow()
     youtube_api = fetcher.source(Platform.YOUTUBE) == SOURCE_API
-    quota = source.youtube_quota(pacific_day(now)) if youtube_api else (0, False)
-    budget = plan_budget(config, youtube_api_key=youtube_api, quota=quota, now=now)
+    tikhub_key = any(fetcher.uses_tikhub(platform) for platform in (Platform.TIKTOK, Platform.DOUYIN))
+    pools = build_pools(config, source.egress_states(), fetcher.through)
+    budget = plan_budget(
+        config, youtube_api_key=youtube_api,
+        quota=source.youtube_quota(pacific_day(now)) if youtube_api else (0, False),
+        page_capacity={platform: pool.capacity() for platform, pool in pools.items()},
+        tikhub_key=tikhub_key, tikhub_used=source.tikhub_requests(now.astimezone(dt.UTC).date()) if tikhub_key else 0,
+        now=now,
+    )
     staleness = source.video_staleness()
     rows = source.rows()
     if unstored is not None:
         staleness, rows = chain(unstored.staleness(), staleness), unstored.apply(rows)
     refresh = plan_refreshes(staleness, budget.refresh_limits)
     return BroadcastPass(config, run_id=run_id, rows=rows, budget=budget, refresh=refresh, fetcher=fetcher,
-                         sender=sender, recorder=recorder, stop_event=stop_event)
+                         egress=pools, sender=sender, recorder=recorder, stop_event=stop_event)
 
 
 def run_claimed_pass(config: Config, database: Database, run_id: int, *,

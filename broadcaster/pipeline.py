@@ -10,16 +10,21 @@ runs), which keeps the pass itself free of storage and of dry-run branches.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
 
-from broadcaster.budget import YOUTUBE_IDS_PER_CALL, Budget, Pacer, RefreshPlan
-from broadcaster.errors import ApiConfigError, FetchError, QuotaExceeded
+from broadcaster.budget import YOUTUBE_IDS_PER_CALL, Budget, RefreshPlan
+from broadcaster.clock import utcnow
+from broadcaster.egress import EgressPool
+from broadcaster.errors import FetchError, QuotaExceeded
+from broadcaster.freshness import FreshnessTally
 from broadcaster.payload import build_body, build_stats_entry
 from broadcaster.platforms.results import FetchResult, no_counts
 from broadcaster.platforms.urls import VideoRef
 from broadcaster.recorder import CountingRecorder, FetchFailure, Outcome
+from broadcaster.sources import PAGES_SPENT, TikHubGate, read_page
 from broadcaster.states import ErrorType, FetchStatus, Platform
 from broadcaster.tasks import StoredCounts, TaskRow, VideoJob, group_jobs
 from broadcaster.webhooks import Delivery, serialize_body
@@ -30,6 +35,7 @@ logger = logging.getLogger(__name__)
 TASK_WINDOW = 4096  # tasks dispatched but not yet recorded; keeps memory flat in N
 WINDOW_REFILL = 256  # a full window drains this far before the dispatcher wakes to refill it
 STOP_GRACE_SECONDS = 5.0  # in-flight webhooks may finish this long after a stop
+QUOTA_SPENT = "YouTube API 配额已用完，本轮未刷新"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -39,19 +45,23 @@ class Decision:
     views: int | None = None
     likes: int | None = None
     fail_reason: str | None = None
+    read_at: dt.datetime | None = None  # when the counts sent were read
+    fresh: bool = False  # read in this pass
 
 
-def decide_counts(stored: StoredCounts, result: FetchResult | None, skipped: str | None = None) -> Decision:
+def decide_counts(stored: StoredCounts, result: FetchResult | None, skipped: str | None = None,
+                  *, now: dt.datetime | None = None) -> Decision:
     """Fresh counts when the fetch worked, else the last known ones, else a reason to fail.
 
-    `result` is None when the video was not read this pass (`skipped` may say why).
+    `result` is None when the video was not read this pass (`skipped` may say why); `now` is
+    when a fresh result was read.
     """
     if result is not None and result.status == FetchStatus.OK:
-        return Decision(result.views, result.likes)
+        return Decision(result.views, result.likes, read_at=now or utcnow(), fresh=True)
     if result is not None and result.status == FetchStatus.UNAVAILABLE:
         return Decision(fail_reason=f"视频不可用：{result.reason}")
     if stored.usable:
-        return Decision(stored.view_count, stored.like_count)
+        return Decision(stored.view_count, stored.like_count, read_at=stored.fetched_at)
     if result is not None:
         return Decision(fail_reason=f"读取视频数据失败：{result.reason}")
     if stored.fetch_status == FetchStatus.UNAVAILABLE:
@@ -73,6 +83,8 @@ class Pending:
     task: TaskRow
     entry: dict
     fetch_failure: FetchFailure | None
+    read_at: dt.datetime | None = None  # when its counts were read
+    fresh: bool = False
 
 
 class TaskWindow:
@@ -155,14 +167,17 @@ class BroadcastPass:
     """Everything one pass needs; `execute()` runs it and returns the result counts."""
 
     def __init__(self, config, *, run_id: int | None, rows, budget: Budget, refresh: RefreshPlan,
-                 fetcher, sender, recorder: CountingRecorder, stop_event: threading.Event,
-                 window: TaskWindow | None = None):
+                 fetcher, egress: dict[str, EgressPool], sender, recorder: CountingRecorder,
+                 stop_event: threading.Event, window: TaskWindow | None = None):
         self.config = config
         self.run_id = run_id
         self.rows = rows  # iterable of (TaskRow, StoredCounts), ordered by video
         self.budget = budget
         self.refresh = refresh
-        self.fetcher = fetcher
+        self.fetcher = fetcher  # the YouTube API and TikHub, never through an egress proxy
+        self.egress = egress  # page platform -> its egresses
+        self.tikhub = TikHubGate(fetcher, budget.tikhub, stop_event)
+        self.freshness = FreshnessTally()
         self.sender = sender
         self.recorder = recorder
         self.stop_event = stop_event
@@ -170,9 +185,7 @@ class BroadcastPass:
         self.total = 0
         self.api_calls = 0
         self.quota_exhausted = False
-        self._fallback_pages_used = 0
         self._lock = threading.Lock()
-        self._pacers: dict[str, Pacer] = {}
         self._fetch_pools: dict[str, WorkerPool] = {}
         # One pool of WEBHOOK_CONCURRENCY threads for every callback host: no host can have
         # more requests in flight than that, so no per-host semaphore is needed on top.
@@ -197,9 +210,21 @@ class BroadcastPass:
             stopping = self.stop_event.is_set()
             for pool in [*self._fetch_pools.values(), self._deliver_pool]:
                 pool.shutdown(wait=not stopping)
-            self.recorder.add_quota(self.budget.quota_day, self.api_calls, self.quota_exhausted)
+            for egress_pool in self.egress.values():
+                egress_pool.close()
+            self._record_sources()
             self.recorder.close(timeout=3.0 if stopping else 120.0)
-        return {"total": self.total, **self.recorder.counts()}
+        freshness = self.freshness.summary(self.refresh.videos, self.budget.refresh_limits,
+                                           self.config.broadcast_interval_seconds)
+        return {"total": self.total, **self.recorder.counts(), "freshness": freshness}
+
+    def _record_sources(self) -> None:
+        """Quota and TikHub requests spent, and how each egress fared."""
+        self.recorder.add_quota(self.budget.quota_day, self.api_calls, self.quota_exhausted)
+        if self.tikhub.requests:
+            self.recorder.add_tikhub_requests(self.budget.tikhub_day, self.tikhub.requests)
+        for pool in self.egress.values():
+            self.recorder.add_egress(pool.state_rows(), pool.block_rows())
 
     def _wait_idle(self) -> None:
         """Wait until every dispatched task is recorded, flushing partial batches once only
@@ -230,12 +255,6 @@ class BroadcastPass:
             if key not in self._fetch_pools:
                 self._fetch_pools[key] = WorkerPool(self.config.fetch_concurrency, f"fetch-{key}")
             return self._fetch_pools[key]
-
-    def _pacer(self, platform: str) -> Pacer:
-        with self._lock:
-            if platform not in self._pacers:
-                self._pacers[platform] = Pacer(getattr(self.config, f"{platform}_pages_per_minute"))
-            return self._pacers[platform]
 
     def _dispatch(self, job: VideoJob) -> None:
         if job.video_id is None:
@@ -275,31 +294,31 @@ class BroadcastPass:
         for job in jobs:
             if job.video_id in results:
                 self._after_fetch(job, results[job.video_id])
-            elif self._take_fallback_page():
-                self._fetch_pool(Platform.YOUTUBE).submit(self._fetch_and_deliver, job)
-            else:
-                self._after_fetch(job, None, skipped="YouTube API 配额已用完，本轮未刷新")
+            else:  # the quota ran out: watch pages, as far as their budget goes
+                self._fetch_pool(Platform.YOUTUBE).submit(self._fetch_and_deliver, job, QUOTA_SPENT)
 
-    def _take_fallback_page(self) -> bool:
-        with self._lock:
-            limit = self.budget.youtube_fallback_pages
-            if limit is not None and self._fallback_pages_used >= limit:
-                return False
-            self._fallback_pages_used += 1
-            return True
-
-    def _fetch_and_deliver(self, job: VideoJob) -> None:
-        if not self._pacer(job.platform).wait_turn(self.stop_event):
-            self._after_fetch(job, None, skipped="服务已停止")
-            return
+    def _fetch_and_deliver(self, job: VideoJob, spent_reason: str | None = None) -> None:
         try:
-            result = self.fetcher.fetch_one(VideoRef(job.platform, job.video_id, handle=job.handle))
-        except ApiConfigError as exc:  # a refused key is a per-video error, like any other
-            result = no_counts(FetchStatus.ERROR, str(exc))
+            result, skipped = self._read(VideoRef(job.platform, job.video_id, handle=job.handle))
         except Exception as exc:  # a parser bug must fail this video only
             logger.exception("fetch of %s %s failed", job.platform, job.video_id)
-            result = _internal_error(exc)
-        self._after_fetch(job, result)
+            result, skipped = _internal_error(exc), None
+        if skipped == PAGES_SPENT and spent_reason:
+            skipped = spent_reason
+        self._after_fetch(job, result, skipped)
+
+    def _read(self, ref: VideoRef) -> tuple[FetchResult | None, str | None]:
+        """TikHub first where it is the better source (Douyin's views); else the page over the
+        platform's egresses, then TikHub when the pages are blocked or spent."""
+        if ref.platform in self.budget.tikhub_first:
+            return self.tikhub.read(ref)
+        result, skipped = read_page(self.egress[ref.platform], ref, self.stop_event)
+        page_failed = result is None or result.status == FetchStatus.BLOCKED or result.egress_fault
+        if ref.platform in self.budget.tikhub and page_failed and not self.stop_event.is_set():
+            fallback, _ = self.tikhub.read(ref)
+            if fallback is not None:
+                return fallback, None
+        return result, skipped
 
     def _after_fetch(self, job: VideoJob, result: FetchResult | None, skipped: str | None = None) -> None:
         if result is not None:
@@ -317,7 +336,8 @@ class BroadcastPass:
                 self._finish(Outcome(task, False, fetch_failure=failure, reason=decision.fail_reason))
                 continue
             entry = build_stats_entry(task, job.platform, decision.views, decision.likes)
-            self._batcher.add(Pending(task, entry, failure), task.callback_secret or self.config.x2c_webhook_secret)
+            pending = Pending(task, entry, failure, decision.read_at, decision.fresh)
+            self._batcher.add(pending, task.callback_secret or self.config.x2c_webhook_secret)
 
     def _submit_delivery(self, batch: list[Pending], secret: str | None) -> None:
         with self._lock:
@@ -330,13 +350,17 @@ class BroadcastPass:
         body = build_body(self.config.site_name, [pending.entry for pending in batch])
         kind = f"task{first.task_id}" if len(batch) == 1 else f"batch{seq}"
         webhook_id = f"run{self.run_id or 0}-{kind}"
+        sent_at = utcnow()
         try:
             delivery = self.sender.deliver(first.callback_url, serialize_body(body), secret=secret,
                                            webhook_id=webhook_id)
         except Exception as exc:  # never lose the batch's tasks
             logger.exception("delivery of %s failed", webhook_id)
             delivery = Delivery(False, None, 0, 0, f"内部错误：{type(exc).__name__}")
+        went_out = delivery.ok or delivery.attempts > 0
         for pending in batch:
+            if went_out and pending.read_at is not None:
+                self.freshness.add(pending.task.platform, (sent_at - pending.read_at).total_seconds(), pending.fresh)
             payload = build_body(self.config.site_name, [pending.entry])
             self._finish(Outcome(pending.task, delivery.ok, delivery, payload, webhook_id, pending.fetch_failure))
 

@@ -19,7 +19,7 @@ RUNNING = f"'{RunStatus.RUNNING}'"
 # The switch and the runs
 
 RUN_COLUMNS = """id, trigger, status, started_at, finished_at, total, done, success_count,
-    failed_count, error"""
+    failed_count, error, freshness"""
 
 FETCH_STATE = """
 SELECT enabled, enabled_at, changed_at, NOW() AS now FROM broadcaster_state WHERE id = 1
@@ -78,7 +78,7 @@ FINISH_RUN = f"""
 UPDATE broadcaster_runs
 SET status = %(status)s, finished_at = NOW(), heartbeat_at = NOW(), total = %(total)s,
     done = %(done)s, success_count = %(success_count)s, failed_count = %(failed_count)s,
-    error = %(error)s
+    error = %(error)s, freshness = %(freshness)s::JSONB
 WHERE id = %(run_id)s AND status = {RUNNING}
 """
 
@@ -220,6 +220,57 @@ SET units_used = broadcaster_quota.units_used + EXCLUDED.units_used,
 QUOTA_ROW = "(%(day)s, %(units)s, %(exhausted)s)"
 
 # --------------------------------------------------------------------------------------------
+# TikHub requests (per UTC day) and egresses
+
+FETCH_TIKHUB_USAGE = """
+SELECT requests_used FROM broadcaster_tikhub_usage WHERE day = %(day)s
+"""
+
+ADD_TIKHUB_REQUESTS = """
+INSERT INTO broadcaster_tikhub_usage (day, requests_used) VALUES %s
+ON CONFLICT (day) DO UPDATE
+SET requests_used = broadcaster_tikhub_usage.requests_used + EXCLUDED.requests_used
+"""
+TIKHUB_ROW = "(%(day)s, %(requests)s)"
+
+FETCH_EGRESS_STATES = """
+SELECT egress_key, bench_level, benched_until FROM broadcaster_egress
+"""
+
+UPSERT_EGRESS = """
+INSERT INTO broadcaster_egress AS e
+    (egress_key, platform, label, bench_level, benched_until, pages_last_pass, last_pass_at, last_error)
+VALUES %s
+ON CONFLICT (egress_key) DO UPDATE SET
+    platform = EXCLUDED.platform, label = EXCLUDED.label, bench_level = EXCLUDED.bench_level,
+    benched_until = EXCLUDED.benched_until, pages_last_pass = EXCLUDED.pages_last_pass,
+    last_pass_at = EXCLUDED.last_pass_at, last_error = COALESCE(EXCLUDED.last_error, e.last_error)
+"""
+EGRESS_ROW = (
+    "(%(egress_key)s, %(platform)s, %(label)s, %(level)s, %(benched_until)s, %(pages)s, NOW(), %(last_error)s)"
+)
+
+INSERT_EGRESS_BLOCKS = """
+INSERT INTO broadcaster_egress_blocks (egress_key, blocked_at, reason) VALUES %s
+"""
+EGRESS_BLOCK_ROW = "(%(egress_key)s, %(blocked_at)s, %(reason)s)"
+
+# Every egress any pass has used, with its blocks in the last hour.
+FETCH_EGRESS_STATUS = """
+SELECT e.egress_key, e.platform, e.label, e.bench_level, e.benched_until, e.pages_last_pass,
+       e.last_pass_at, e.last_error,
+       (SELECT COUNT(*) FROM broadcaster_egress_blocks b
+        WHERE b.egress_key = e.egress_key AND b.blocked_at > NOW() - interval '1 hour') AS blocks_last_hour
+FROM broadcaster_egress e
+"""
+
+# Distinct videos per platform among the active tasks (for --plan).
+COUNT_VIDEOS_BY_PLATFORM = f"""
+SELECT platform, COUNT(DISTINCT video_id) AS videos, COUNT(*) AS tasks
+FROM ({ACTIVE_TASK_VIDEOS}) t WHERE video_id IS NOT NULL GROUP BY platform
+"""
+
+# --------------------------------------------------------------------------------------------
 # Admin API
 
 TASK_COLUMNS = """
@@ -304,4 +355,11 @@ DELETE FROM broadcaster_runs WHERE id IN (
     LIMIT %(batch)s)
 """
 
-PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS)
+PRUNE_EGRESS_BLOCKS = """
+DELETE FROM broadcaster_egress_blocks WHERE id IN (
+    SELECT id FROM broadcaster_egress_blocks
+    WHERE blocked_at < NOW() - make_interval(days => %(days)s)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS)

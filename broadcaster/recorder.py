@@ -61,6 +61,9 @@ class RowBatch:
     logs: list[dict] = dataclasses.field(default_factory=list)
     errors: list[dict] = dataclasses.field(default_factory=list)
     quota: list[dict] = dataclasses.field(default_factory=list)
+    tikhub: list[dict] = dataclasses.field(default_factory=list)
+    egress: list[dict] = dataclasses.field(default_factory=list)
+    egress_blocks: list[dict] = dataclasses.field(default_factory=list)
 
     def statements(self) -> list[tuple[str, str, list[dict]]]:
         """(statement, row template, rows) for `Database.write_batches`."""
@@ -72,6 +75,9 @@ class RowBatch:
             (queries.INSERT_WEBHOOK_LOGS, queries.WEBHOOK_LOG_ROW, self.logs),
             (queries.INSERT_ERROR_LOGS, queries.ERROR_LOG_ROW, self.errors),
             (queries.ADD_QUOTA_UNITS, queries.QUOTA_ROW, self.quota),
+            (queries.ADD_TIKHUB_REQUESTS, queries.TIKHUB_ROW, self.tikhub),
+            (queries.UPSERT_EGRESS, queries.EGRESS_ROW, self.egress),
+            (queries.INSERT_EGRESS_BLOCKS, queries.EGRESS_BLOCK_ROW, self.egress_blocks),
         ]
 
 
@@ -143,6 +149,12 @@ class CountingRecorder:
     def add_quota(self, day: dt.date, units: int, exhausted: bool) -> None:
         """YouTube API units spent (dropped here)."""
 
+    def add_tikhub_requests(self, day: dt.date, requests: int) -> None:
+        """TikHub requests made (dropped here)."""
+
+    def add_egress(self, states: list[dict], blocks: list[dict]) -> None:
+        """How a platform's egresses fared (dropped here)."""
+
     def counts(self) -> dict:
         """Progress so far: tasks finished and delivered."""
         with self._lock:
@@ -185,6 +197,17 @@ class Recorder(CountingRecorder):
         if units or exhausted:
             self._put("quota", {"day": day, "units": units, "exhausted": exhausted})
 
+    def add_tikhub_requests(self, day: dt.date, requests: int) -> None:
+        """Queue TikHub requests made on UTC `day`."""
+        self._put("tikhub", {"day": day, "requests": requests})
+
+    def add_egress(self, states: list[dict], blocks: list[dict]) -> None:
+        """Queue each egress's state after the pass and its blocks."""
+        for row in states:
+            self._put("egress", row)
+        for row in blocks:
+            self._put("egress_blocks", row)
+
     def close(self, timeout: float = 60.0) -> None:
         """Flush everything queued and stop the writer."""
         if self._thread.is_alive():
@@ -221,10 +244,8 @@ class Recorder(CountingRecorder):
                 batch.logs.append(log_row(item, self.run_id))
                 if error:
                     batch.errors.append(error)
-            elif kind == "video":
-                batch.videos.append(item)
             else:
-                batch.quota.append(item)
+                getattr(batch, "videos" if kind == "video" else kind).append(item)
         return batch
 
     def _write_with_retry(self, batch: RowBatch) -> None:

@@ -130,6 +130,15 @@ class PostgresTaskSource:
         for row in self.database.stream(queries.SELECT_PASS_TASKS):
             yield task_row(row), stored_counts(row)
 
+    def tikhub_requests(self, day: dt.date) -> int:
+        """TikHub requests made on UTC `day`."""
+        row = self.database.fetch_one(queries.FETCH_TIKHUB_USAGE, {"day": day})
+        return row["requests_used"] if row else 0
+
+    def egress_states(self) -> dict[str, dict]:
+        """Benches stored by earlier passes, by egress key."""
+        return {row["egress_key"]: row for row in self.database.fetch_all(queries.FETCH_EGRESS_STATES)}
+
     def youtube_quota(self, day: dt.date) -> tuple[int, bool]:
         """API units spent on Pacific `day`, and whether the API said the quota is gone."""
         row = self.database.fetch_one(queries.FETCH_QUOTA, {"day": day})

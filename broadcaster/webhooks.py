@@ -9,7 +9,6 @@ breaker so a dead receiver costs seconds, not hours.
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import hashlib
 import hmac
 import ipaddress
@@ -27,14 +26,13 @@ from requests.adapters import HTTPAdapter
 from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES, InvalidIPAddress
 from requests_hardened.ip_filter_adapter import IPFilterAdapter
 
-from broadcaster.httpclient import ThreadSessions, read_capped
+from broadcaster.httpclient import RETRY_AFTER_CAP_SECONDS, ThreadSessions, parse_retry_after, read_capped
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "DramaRelayBot-StatsBroadcaster/1.0"
 EVENT_NAME = "task.daily_stats"
 MAX_RESPONSE_BYTES = 64 * 1024
-RETRY_AFTER_CAP_SECONDS = 30.0
 BREAKER_THRESHOLD = 3  # consecutive timeouts/connection failures that open a host's breaker
 RETRYABLE_STATUS = {408, 429}
 MAX_CALLBACK_URL_LENGTH = 2048
@@ -147,24 +145,6 @@ class CircuitBreakers:
         """Count an unreachable attempt, or reset the host's count on any answer."""
         with self._lock:
             self._failures[host] = self._failures.get(host, 0) + 1 if unreachable else 0
-
-
-def parse_retry_after(value: str | None, *, cap: float = RETRY_AFTER_CAP_SECONDS) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or HTTP date), capped."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        seconds = when.timestamp() - time.time()
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, min(seconds, cap))
 
 
 class WebhookSender:

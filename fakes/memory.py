@@ -52,6 +52,25 @@ class FakeFetcher:
         """"api", "tikhub" or "page", as configured."""
         return self.sources.get(platform, "page")
 
+    def uses_tikhub(self, platform: str) -> bool:
+        """True when TikHub is configured for the platform."""
+        return self.sources.get(platform) == "tikhub"
+
+    def through(self, proxy: str) -> FakeFetcher:
+        """Every egress answers alike here."""
+        return self
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+    def fetch_page(self, ref) -> FetchResult:
+        """A page read: the configured result."""
+        return self.fetch_one(ref)
+
+    def fetch_tikhub(self, ref) -> FetchResult:
+        """A TikHub read: the configured result."""
+        return self.fetch_one(ref)
+
     def fetch_one(self, ref) -> FetchResult:
         """The configured result for one video (raising it when it is an exception)."""
         with self._lock:

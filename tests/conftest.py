@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_DB_NAME = f"broadcaster_test_{os.getpid()}"
 TABLES = (
     "drama_tasks", "webhook_logs", "broadcaster_error_logs", "broadcaster_runs",
-    "broadcaster_task_videos", "broadcaster_videos", "broadcaster_quota",
+    "broadcaster_task_videos", "broadcaster_videos", "broadcaster_quota", "broadcaster_tikhub_usage",
+    "broadcaster_egress", "broadcaster_egress_blocks",
 )
 SERIALS = (("drama_tasks", "task_id"), ("webhook_logs", "id"), ("broadcaster_error_logs", "id"),
            ("broadcaster_runs", "id"))

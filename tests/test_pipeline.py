@@ -12,8 +12,9 @@ import threading
 
 import pytest
 
-from broadcaster.budget import Budget, RefreshPlan, plan_budget, plan_refreshes
+from broadcaster.budget import Budget, Pacer, RefreshPlan, plan_budget, plan_refreshes
 from broadcaster.config import Config
+from broadcaster.egress import Egress, EgressPool
 from broadcaster.errors import ApiConfigError, QuotaExceeded
 from broadcaster.pipeline import BroadcastPass, decide_counts
 from broadcaster.platforms.results import FetchResult
@@ -27,20 +28,28 @@ OK, UNAVAILABLE, BLOCKED, ERROR = FetchStatus
 DAY = dt.date(2026, 12, 1)
 CONFIG = Config(youtube_pages_per_minute=0, tiktok_pages_per_minute=0, douyin_pages_per_minute=0)
 EVERYTHING = RefreshPlan({YT: None, TT: None, DY: None})
-PAGES = Budget(youtube_api=False, refresh_limits={YT: None, TT: None, DY: None}, youtube_fallback_pages=None,
-               quota_day=DAY)
+PAGES = Budget(youtube_api=False, refresh_limits={YT: None, TT: None, DY: None}, quota_day=DAY)
 
 
-def run_pass(rows, fetcher, *, sender=None, budget=PAGES, refresh=EVERYTHING, config=CONFIG):
+def pools(fetcher, pages: dict | None = None) -> dict[str, EgressPool]:
+    """One direct, unpaced egress per platform; `pages` caps a platform's pages this pass."""
+    pages = pages or {}
+    return {platform: EgressPool(platform, [Egress(platform, "direct", fetcher, Pacer(0), pages.get(platform))])
+            for platform in (YT, TT, DY)}
+
+
+def run_pass(rows, fetcher, *, sender=None, budget=PAGES, refresh=EVERYTHING, config=CONFIG, egress=None):
     """Run one pass over `rows`; return its counts, the sender and every row written."""
     sender = sender or RecordingSender()
     written: list[RowBatch] = []
+    egress = egress or pools(fetcher)
     the_pass = BroadcastPass(config, run_id=7, rows=rows, budget=budget, refresh=refresh, fetcher=fetcher,
-                             sender=sender, recorder=Recorder(written.append, 7), stop_event=threading.Event())
+                             egress=egress, sender=sender, recorder=Recorder(written.append, 7),
+                             stop_event=threading.Event())
     counts = the_pass.execute()
     merged = RowBatch()
     for batch in written:
-        for name in ("videos", "deliveries", "logs", "errors", "quota"):
+        for name in ("videos", "deliveries", "logs", "errors", "quota", "tikhub", "egress", "egress_blocks"):
             getattr(merged, name).extend(getattr(batch, name))
     return counts, sender, merged
 
@@ -114,9 +123,10 @@ def test_youtube_uses_its_share_of_the_day_quota_until_it_is_gone():
     now = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
     config = Config(youtube_daily_quota=10_000, youtube_pages_per_minute=8)
 
-    fresh = plan_budget(config, youtube_api_key=True, quota=(0, False), now=now)
-    spent = plan_budget(config, youtube_api_key=True, quota=(300, True), now=now)
-    no_key = plan_budget(config, youtube_api_key=False, quota=(0, False), now=now)
+    pages = {YT: 12, TT: 9, DY: 9}
+    fresh = plan_budget(config, youtube_api_key=True, quota=(0, False), page_capacity=pages, now=now)
+    spent = plan_budget(config, youtube_api_key=True, quota=(300, True), page_capacity=pages, now=now)
+    no_key = plan_budget(config, youtube_api_key=False, quota=(0, False), page_capacity=pages, now=now)
 
     assert fresh.youtube_api and fresh.refresh_limits[YT] > 50 and fresh.refresh_limits[YT] % 50 == 0
     assert (False, 12) == (spent.youtube_api, spent.refresh_limits[YT])
@@ -143,7 +153,7 @@ def _youtube_rows(count):
     return [(task(i, YT, f"v{i:010d}"), NEVER_READ) for i in range(count)]
 
 
-API = Budget(youtube_api=True, refresh_limits={YT: None, TT: None, DY: None}, youtube_fallback_pages=2, quota_day=DAY)
+API = Budget(youtube_api=True, refresh_limits={YT: None, TT: None, DY: None}, quota_day=DAY)
 
 
 def test_youtube_ids_go_fifty_to_a_call():
@@ -164,7 +174,7 @@ def test_spent_quota_falls_back_to_pages_within_the_fallback_budget():
     pages = {(YT, t.video_id): FetchResult(OK, 7, 2) for t, _ in rows}
     fetcher = FakeFetcher(pages, youtube_api=QuotaExceeded("quota"))
 
-    counts, _, written = run_pass(rows, fetcher, budget=API)
+    counts, _, written = run_pass(rows, fetcher, budget=API, egress=pools(fetcher, {YT: 2}))
 
     assert 2 == sum(fetcher.calls.values())
     assert 2 == counts["success_count"]
@@ -173,18 +183,26 @@ def test_spent_quota_falls_back_to_pages_within_the_fallback_budget():
     assert [{"day": DAY, "units": 1, "exhausted": True}] == written.quota
 
 
-def test_a_refused_api_key_is_a_per_video_error():
-    """A TikHub key that is refused fails each video's fetch like any error: last counts are sent."""
+def test_a_refused_api_key_is_a_per_video_error_and_turns_tikhub_off():
+    """A refused TikHub key is an ordinary error for that video (last counts are sent), and
+    TikHub is not asked again in this pass."""
     rows = [(task(1, DY, "71"), stored(None, 50)), (task(2, DY, "72"), NEVER_READ)]
     refused = ApiConfigError("TikHub API key 无效或无权限 (HTTP 401)")
     fetcher = FakeFetcher({(DY, "71"): refused, (DY, "72"): refused}, sources={DY: "tikhub"})
+    budget = Budget(youtube_api=False, refresh_limits={YT: None, TT: None, DY: 2}, quota_day=DAY,
+                    tikhub={DY: 2}, tikhub_first=frozenset({DY}), tikhub_day=DAY)
 
-    counts, sender, written = run_pass(rows, fetcher)
+    counts, sender, written = run_pass(rows, fetcher, budget=budget)
 
+    assert 1 == sum(fetcher.calls.values())
     assert 1 == counts["success_count"]
     assert {1: 50} == {tid: entry["yt_like_count"] for tid, entry in sender.entries().items()}
-    assert [ErrorType.ERROR, ErrorType.ERROR] == [row["error_type"] for row in written.errors]
-    assert all("HTTP 401" in row["error_message"] and "内部错误" not in row["error_message"] for row in written.errors)
+    [error] = written.errors
+    assert ErrorType.ERROR == error["error_type"] and "HTTP 401" in error["error_message"]
+    assert "内部错误" not in error["error_message"]
+    [skipped] = [log for log in written.logs if log["callback_status"] == "failed"]
+    assert "TikHub 本轮已停用" in skipped["error"]
+    assert [{"day": DAY, "requests": 1}] == written.tikhub
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,11 +213,11 @@ def test_recorder_rows_for_each_kind_of_outcome():
     """Delivered, fallen back, unavailable and invalid-link tasks each leave the right rows."""
     rows = [
         (task(1, TT, "1"), NEVER_READ),
-        (task(2, TT, "2"), stored(5, 5)),
+        (task(2, DY, "2"), stored(5, 5)),  # its own platform: the block benches Douyin's egress only
         (task(3, TT, "3"), stored(5, 5)),
         (task(4, None, None, video_error="无法识别的视频链接"), NEVER_READ),
     ]
-    fetcher = FakeFetcher({(TT, "1"): FetchResult(OK, 100, 10), (TT, "2"): FetchResult(BLOCKED, reason="10204"),
+    fetcher = FakeFetcher({(TT, "1"): FetchResult(OK, 100, 10), (DY, "2"): FetchResult(BLOCKED, reason="challenge"),
                            (TT, "3"): FetchResult(UNAVAILABLE, reason="deleted")})
 
     _, sender, written = run_pass(rows, fetcher)

@@ -19,7 +19,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from broadcaster.errors import FetchError
-from broadcaster.httpclient import ThreadSessions, read_capped
+from broadcaster.httpclient import ThreadSessions, parse_retry_after, read_capped
 from broadcaster.platforms.results import FetchResult, describe_error, no_counts, redact
 from broadcaster.states import FetchStatus
 
@@ -45,12 +45,19 @@ API_HEADERS = {
 _BLOCKING_REDIRECTS = ("google.com/sorry", "/login", "/signin", "accounts.google.com")
 
 
-def make_session() -> requests.Session:
-    """Return a Session with a small connection pool and no python-requests User-Agent."""
+def make_session(proxy: str | None = None) -> requests.Session:
+    """Return a Session with a small connection pool and no python-requests User-Agent.
+
+    With `proxy`, every request goes through it (an egress of *_PROXIES); without, the
+    environment's proxy settings apply as usual.
+    """
     session = requests.Session()
-    # Read proxy settings (HTTPS_PROXY, …) once: with trust_env on, requests scans the whole
-    # environment on every request, which was a measurable share of a large pass's CPU.
-    session.proxies.update(urllib.request.getproxies())
+    if proxy:
+        session.proxies.update({"http": proxy, "https": proxy})
+    else:
+        # Read proxy settings (HTTPS_PROXY, …) once: with trust_env on, requests scans the
+        # whole environment on every request, a measurable share of a large pass's CPU.
+        session.proxies.update(urllib.request.getproxies())
     session.trust_env = False
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16)
     session.mount("https://", adapter)
@@ -62,10 +69,12 @@ def make_session() -> requests.Session:
 class RequestFailed(FetchError):
     """A request produced no usable response; ``status`` says how to classify it."""
 
-    def __init__(self, status: str, reason: str):
+    def __init__(self, status: str, reason: str, *, egress_fault: bool = False):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        #: the request never reached the platform because its proxy failed
+        self.egress_fault = egress_fault
 
 
 @dataclass(frozen=True)
@@ -102,16 +111,23 @@ class PageClient:
         """GET `url` without following redirects; raise RequestFailed on a transport failure."""
         started = time.monotonic()
         safe_url = redact(url)
+        session = self._sessions.get()
         try:
-            resp = self._sessions.get().get(
+            resp = session.get(
                 url, headers=dict(headers), cookies=cookies, timeout=self.timeout, stream=True, allow_redirects=False,
             )
-        except requests.Timeout as exc:
+        except requests.ReadTimeout as exc:
             logger.info("GET %s timed out: %s", safe_url, describe_error(exc), extra={"action": "fetch_timeout"})
             raise RequestFailed(ERROR, f"请求超时 ({describe_error(exc)})") from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             logger.info("GET %s failed: %s", safe_url, describe_error(exc), extra={"action": "fetch_connection_error"})
-            raise RequestFailed(ERROR, f"连接失败 ({describe_error(exc)})") from None
+            # Through a proxy, failing to connect means the proxy failed (SOCKS errors surface as
+            # plain connection errors), so the egress is at fault, not the platform.
+            proxied = bool(session.proxies.get(url.split(":", 1)[0].lower()))
+            fault = isinstance(exc, requests.exceptions.ProxyError) or (
+                proxied and isinstance(exc, (requests.ConnectionError, requests.ConnectTimeout)))
+            what = "请求超时" if isinstance(exc, requests.Timeout) else "连接失败"
+            raise RequestFailed(ERROR, f"{what} ({describe_error(exc)})", egress_fault=fault) from None
         try:
             body = self._read_body(resp, started)
         finally:
@@ -148,7 +164,8 @@ def status_result(resp: Response, what: str) -> FetchResult | None:
     if code == 429:
         retry = resp.headers.get("Retry-After", "")
         hint = f", Retry-After {retry[:20]}" if retry else ""
-        return no_counts(BLOCKED, f"{what} 请求过于频繁，稍后重试 (HTTP 429{hint})")
+        return FetchResult(BLOCKED, reason=f"{what} 请求过于频繁，稍后重试 (HTTP 429{hint})",
+                           retry_after=parse_retry_after(retry) or 0.0)
     if code == 403:
         return no_counts(BLOCKED, f"{what} 拒绝访问，可能被风控 (HTTP 403)")
     if code >= 500:

@@ -16,6 +16,8 @@ class FetchResult:
     views: int | None = None  # None = unknown (never 0 for "unknown")
     likes: int | None = None
     reason: str = ""  # set for every non-OK and for OK with an unknown count
+    egress_fault: bool = False  # the proxy in between failed, not the platform
+    retry_after: float | None = None  # set for a 429: its Retry-After in seconds (capped; 0 when absent)
 
     @property
     def ok(self) -> bool:
