@@ -1,6 +1,8 @@
 """URL recognition and count parsing in video_stats_fetcher: tables plus property tests."""
 
+import re
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -268,6 +270,32 @@ def test_rejected_inputs_raise_invalid_video_url_with_a_chinese_reason(text):
     reason = str(caught.value)
     assert reason
     assert any("\u4e00" <= c <= "\u9fff" for c in reason)
+
+
+def _readme_link_examples() -> list[tuple[str, str]]:
+    """Return (platform column, example) for every example in README.md's "Supported links" table."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Supported links", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|") for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    return [(row[1].strip(), example) for row in rows for example in re.findall(r"`([^`]+)`", row[3])]
+
+
+README_EXAMPLES = _readme_link_examples()
+PLATFORM_NAMES = {"YouTube": YOUTUBE, "TikTok": TIKTOK, "Douyin": DOUYIN}
+
+
+@pytest.mark.parametrize(("platform", "example"), README_EXAMPLES, ids=[e[:60] for _, e in README_EXAMPLES])
+def test_every_example_in_the_readme_table_is_recognised(platform, example):
+    """Each example of the README's supported-links table parses, to the platform its row names."""
+    actual = parse_video_url(example)
+
+    assert PLATFORM_NAMES[platform] == actual.platform
+
+
+def test_readme_table_has_an_example_for_every_form():
+    """The table is not empty: every platform has examples (at least 20 forms in all)."""
+    assert {"YouTube", "TikTok", "Douyin"} == {platform for platform, _ in README_EXAMPLES}
+    assert len(README_EXAMPLES) >= 20
 
 
 def test_live_stream_embed_is_rejected_as_a_channel_live_slot():
