@@ -28,6 +28,7 @@ from broadcaster import db, lifecycle, queries
 from broadcaster.clock import interval_text, isoformat
 from broadcaster.config import Config, config_from_mapping, load_config
 from broadcaster.db import Database
+from broadcaster.egress import egress_status
 from broadcaster.errors import StorageError
 from broadcaster.states import CallbackStatus, RunStatus, TaskStatus, Trigger
 from broadcaster.webhooks import CallbackURLError, check_callback_url
@@ -260,6 +261,7 @@ def run_json(row: dict | None) -> dict | None:
         "success_count": row["success_count"],
         "failed_count": row["failed_count"],
         "error": row.get("error"),
+        "freshness": row.get("freshness"),
     }
 
 
@@ -354,6 +356,8 @@ def status():
         "current_run": run_json(database.fetch_one(queries.FETCH_CURRENT_RUN)),
         "last_run": run_json(database.fetch_one(queries.FETCH_LAST_FINISHED_RUN)),
         "timestamp": isoformat(state["now"]),
+        "stale_warn_hours": _config().stale_warn_hours,
+        "egresses": egress_status(_config(), database.fetch_all(queries.FETCH_EGRESS_STATUS), state["now"]),
     }
     return jsonify({"success": True, "data": data})
 

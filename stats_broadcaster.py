@@ -11,6 +11,7 @@ any number of processes may share one database and at most one pass runs at a ti
     python3 stats_broadcaster.py --once            one pass now, report on stdout
     python3 stats_broadcaster.py --once --dry-run  print each payload, send and write nothing
     python3 stats_broadcaster.py --init-db         apply the schema
+    python3 stats_broadcaster.py --plan            how fresh the counts can be at the current settings
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import sys
 import threading
 import time
 
-from broadcaster import lifecycle
+from broadcaster import lifecycle, planning
 from broadcaster.clock import interval_text
 from broadcaster.config import Config, load_config
 from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
@@ -191,6 +192,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace | int:
     parser.add_argument("--once", action="store_true", help="run one pass now and print the report")
     parser.add_argument("--dry-run", action="store_true", help="with --once: fetch and print payloads, send nothing")
     parser.add_argument("--init-db", action="store_true", help="apply the schema and exit")
+    parser.add_argument("--plan", action="store_true", help="print how fresh the counts can be at the current settings")
     parser.add_argument("--run-pass", type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
     try:
         args = parser.parse_args(argv)
@@ -199,8 +201,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace | int:
     if args.dry_run and not args.once:
         print("错误: --dry-run 只能与 --once 一起使用", file=sys.stderr)
         return 2
-    if args.init_db and args.once:
-        print("错误: --init-db 不能与 --once 一起使用", file=sys.stderr)
+    if sum((args.once, args.init_db, args.plan)) > 1:
+        print("错误: --once、--init-db 和 --plan 只能选一个", file=sys.stderr)
         return 2
     return args
 
@@ -217,8 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"配置错误: {exc}", file=sys.stderr)
         return 2
-    configure_logging(config.secrets(), logging.WARNING if args.once or args.init_db else logging.INFO)
-    if not (args.once or args.init_db):
+    one_shot = args.once or args.init_db or args.plan
+    configure_logging(config.secrets(), logging.WARNING if one_shot else logging.INFO)
+    if not one_shot:
         return run_loop(config)
     try:
         database = open_database(config)
@@ -227,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.init_db:
         print("数据库结构已就绪")
+        return 0
+    if args.plan:
+        print(planning.plan_report(config, planning.load_facts(database)))
         return 0
     if args.dry_run:
         result = lifecycle.dry_run_pass(config, database)

@@ -56,6 +56,12 @@ YOUTUBE, TIKTOK, DOUYIN = Platform
 OK, UNAVAILABLE, BLOCKED, ERROR = FetchStatus
 YOUTUBE_API_MAX_IDS = youtube.API_MAX_IDS
 
+#: TikHub's request and answer for each platform it reads.
+_TIKHUB_READERS = {
+    DOUYIN: (tikhub.douyin_video_url, tikhub.parse_tikhub_response),
+    TIKTOK: (tikhub.tiktok_video_url, tikhub.parse_tikhub_tiktok_response),
+}
+
 #: How a platform's counts are read, as `VideoStatsFetcher.source` answers.
 SOURCE_API, SOURCE_PAGE, SOURCE_TIKHUB = "api", "page", "tikhub"
 
@@ -222,16 +228,25 @@ class VideoStatsFetcher:
 
         Raises ApiConfigError when TikHub refuses the key (401/403) or the balance is spent (402).
         """
-        douyin.check_id(video_id)
+        return self.fetch_tikhub(VideoRef(DOUYIN, douyin.check_id(video_id)))
+
+    def fetch_tikhub(self, ref: VideoRef) -> FetchResult:
+        """The counts of one resolved Douyin or TikTok video from TikHub (the per-platform dispatch).
+
+        Raises ApiConfigError when TikHub refuses the key (401/403) or the balance is spent (402).
+        """
+        if ref.platform not in _TIKHUB_READERS:
+            raise InvalidVideoURL(f"TikHub 不支持该平台：{ref.platform!r}")
         if self._tikhub_api_key is None:
             raise ApiConfigError("未配置 TikHub API key")
+        url_for, parse = _TIKHUB_READERS[ref.platform]
         headers = dict(API_HEADERS, Authorization=f"Bearer {self._tikhub_api_key}")
         try:
-            resp = self._client.get(tikhub.douyin_video_url(self.tikhub_api_url, video_id), headers)
+            resp = self._client.get(url_for(self.tikhub_api_url, ref.video_id), headers)
         except RequestFailed as exc:
             return no_counts(exc.status, f"TikHub {exc.reason}")
         try:
-            return tikhub.answer_result(resp, video_id)
+            return tikhub.answer_result(resp, ref.video_id, parse)
         except ApiConfigError as exc:
             logger.warning("TikHub refused the call: %s", exc, extra={"action": "tikhub_refused"})
             raise
@@ -247,15 +262,6 @@ class VideoStatsFetcher:
         if ref.platform == DOUYIN:
             return self.fetch_douyin_page(ref.video_id)
         raise InvalidVideoURL(f"不支持的平台：{ref.platform!r}")
-
-    def fetch_tikhub(self, ref: VideoRef) -> FetchResult:
-        """The counts of one resolved video from TikHub: the per-platform TikHub dispatch.
-
-        Raises ApiConfigError when TikHub refuses the key or the balance is spent.
-        """
-        if ref.platform == DOUYIN:
-            return self.fetch_douyin_tikhub(ref.video_id)
-        raise InvalidVideoURL(f"TikHub 不支持该平台：{ref.platform!r}")
 
     def fetch_one(self, ref: VideoRef) -> FetchResult:
         """The counts of one resolved video from its platform's first per-video source.

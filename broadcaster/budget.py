@@ -21,6 +21,7 @@ from broadcaster.states import FetchStatus, Platform
 from broadcaster.tasks import VideoStaleness
 
 YOUTUBE_IDS_PER_CALL = 50
+DAY_SECONDS = 86400
 
 
 def share_for_pass(daily: int, used: int, seconds_left: float, interval: int) -> int:
@@ -35,11 +36,6 @@ def share_for_pass(daily: int, used: int, seconds_left: float, interval: int) ->
 def youtube_units_for_pass(daily_quota: int, used: int, now: dt.datetime, interval: int) -> int:
     """This pass's share of the day's remaining API units (the day ends at Pacific midnight)."""
     return share_for_pass(daily_quota, used, seconds_to_pacific_midnight(now), interval)
-
-
-def tikhub_requests_for_pass(daily: int, used: int, now: dt.datetime, interval: int) -> int:
-    """This pass's share of the day's TikHub requests (the day ends at UTC midnight)."""
-    return share_for_pass(daily, used, seconds_to_utc_midnight(now), interval)
 
 
 def pages_for_pass(per_minute: int, interval: int) -> int | None:
@@ -86,19 +82,21 @@ class Budget:
 
 
 def plan_budget(config, *, youtube_api_key: bool, quota: tuple[int, bool], page_capacity: Mapping[str, int | None],
-                tikhub_key: bool = False, tikhub_used: int = 0, now: dt.datetime) -> Budget:
+                tikhub_key: bool = False, tikhub_used: int = 0, now: dt.datetime, steady: bool = False) -> Budget:
     """Per-platform refresh limits for a pass: API units, page capacity of the usable egresses,
     and TikHub's share of the day.
 
     `quota` is (YouTube units used today, whether the API said the day's quota is gone);
-    `page_capacity` is pages per platform over its usable egresses (None = unlimited).
+    `page_capacity` is pages per platform over its usable egresses (None = unlimited). With
+    `steady`, daily allowances are shared as on an average pass of a whole day (for estimates).
     """
     interval = config.broadcast_interval_seconds
     units = 0
     used, exhausted = quota
     if youtube_api_key and not exhausted:
-        units = youtube_units_for_pass(config.youtube_daily_quota, used, now, interval)
-    tikhub = _tikhub_shares(config, tikhub_key, tikhub_used, now)
+        left = DAY_SECONDS if steady else seconds_to_pacific_midnight(now)
+        units = share_for_pass(config.youtube_daily_quota, 0 if steady else used, left, interval)
+    tikhub = _tikhub_shares(config, tikhub_key, 0 if steady else tikhub_used, now, steady)
     tikhub_first = frozenset({Platform.DOUYIN} & set(tikhub))
     limits = {
         Platform.YOUTUBE: units * YOUTUBE_IDS_PER_CALL if units > 0 else page_capacity[Platform.YOUTUBE],
@@ -109,12 +107,13 @@ def plan_budget(config, *, youtube_api_key: bool, quota: tuple[int, bool], page_
     return Budget(units > 0, limits, pacific_day(now), tikhub, tikhub_first, now.astimezone(dt.UTC).date())
 
 
-def _tikhub_shares(config, key: bool, used: int, now: dt.datetime) -> dict[str, int]:
+def _tikhub_shares(config, key: bool, used: int, now: dt.datetime, steady: bool) -> dict[str, int]:
     """This pass's TikHub requests per platform that uses it (split evenly when both do)."""
     platforms = [Platform(name) for name in config.tikhub_platforms] if key else []
     if not platforms:
         return {}
-    share = tikhub_requests_for_pass(config.tikhub_daily_requests, used, now, config.broadcast_interval_seconds)
+    left = DAY_SECONDS if steady else seconds_to_utc_midnight(now)
+    share = share_for_pass(config.tikhub_daily_requests, used, left, config.broadcast_interval_seconds)
     first, rest = divmod(share, len(platforms))
     return {platform: first + (1 if index < rest else 0) for index, platform in enumerate(platforms)}
 

@@ -16,8 +16,8 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 
 from broadcaster.budget import Pacer, pages_for_pass
-from broadcaster.clock import utcnow
-from broadcaster.proxies import DIRECT, egress_key, mask_proxy
+from broadcaster.clock import isoformat, utcnow
+from broadcaster.proxies import egress_key, mask_proxy
 
 COOLDOWN_FIRST_SECONDS = 300
 COOLDOWN_MAX_SECONDS = 3600
@@ -146,7 +146,24 @@ def build_pools(config, stored: Mapping[str, Mapping], make_fetcher: Callable[[s
     return pools
 
 
-def describe_egress(platform: str, url: str) -> dict:
-    """Key and label of a configured egress (for status answers before any pass used it)."""
-    return {"egress_key": egress_key(platform, url), "platform": platform, "label": mask_proxy(url),
-            "direct": url == DIRECT}
+def egress_status(config, rows: Iterable[Mapping], now: dt.datetime) -> list[dict]:
+    """Every configured egress for the status API: masked label, state, pages in the last pass,
+    blocks in the last hour (`rows` from ``FETCH_EGRESS_STATUS``; an egress no pass has used yet
+    shows as ready)."""
+    stored = {row["egress_key"]: row for row in rows}
+    answer = []
+    for platform in ("youtube", "tiktok", "douyin"):
+        for url in config.proxies(platform):
+            row = stored.get(egress_key(platform, url), {})
+            benched_until = row.get("benched_until")
+            benched = benched_until is not None and benched_until > now
+            answer.append({
+                "platform": platform,
+                "label": mask_proxy(url),
+                "state": "benched" if benched else "ready",
+                "benched_until": isoformat(benched_until) if benched else None,
+                "pages_last_pass": row.get("pages_last_pass", 0),
+                "blocks_last_hour": row.get("blocks_last_hour", 0),
+                "last_error": row.get("last_error") if benched else None,
+            })
+    return answer
