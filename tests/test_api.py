@@ -15,7 +15,8 @@ from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, in
 
 YT = "dQw4w9WgXcQ"
 YT_URL = f"https://www.youtube.com/watch?v={YT}"
-RUN_KEYS = {"id", "trigger", "status", "started_at", "finished_at", "total", "done", "success_count", "failed_count"}
+RUN_KEYS = {"id", "trigger", "status", "started_at", "finished_at", "total", "done", "success_count", "failed_count",
+            "freshness"}
 SERVED_RUN_KEYS = RUN_KEYS | {"error"}  # the contract's RUN plus why a run failed or was interrupted
 RESULT_KEYS = {"success", "run_id", "total", "success_count", "failed_count", "timestamp"}
 TASK_KEYS = {
@@ -23,7 +24,8 @@ TASK_KEYS = {
     "callback_url", "has_callback_secret", "callback_status", "callback_retry_count", "callback_last_attempt",
     "created_at", "view_count", "like_count", "stats_status", "stats_reason", "stats_fetched_at",
 }
-STATUS_KEYS = {"running", "interval_seconds", "next_run_at", "current_run", "last_run", "timestamp"}
+STATUS_KEYS = {"running", "interval_seconds", "next_run_at", "current_run", "last_run", "timestamp",
+               "stale_warn_hours", "egresses"}  # §6 plus §8's egress list and the warning threshold
 UNREACHABLE_DATABASE = "postgresql://u:p@127.0.0.1:1/x"
 
 
