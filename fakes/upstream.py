@@ -7,6 +7,7 @@ One server on 127.0.0.1 answers every upstream under its own path prefix::
     /tt/@HANDLE/video/ID                              TikTok post page
     /dy/share/video/ID/                               iesdouyin share page
     /tikhub/api/v1/douyin/web/fetch_one_video?aweme_id=ID   (needs Authorization: Bearer ...)
+    /tikhub/api/v1/tiktok/app/v3/fetch_one_video?aweme_id=ID  (TikTok through TikHub, same key)
     /x2c/NAME                                         X2C Pool webhook receivers (POST)
     /_control/...                                     control API for out-of-process use (loopback only)
 
@@ -87,7 +88,9 @@ BOT_WALL = "Sign in to confirm you\u2019re not a bot"
 
 # a batch answer is decided by the "worst" video in it, in this order
 _API_BATCH_ORDER = ("quota", "blocked", "http_429", "http_500", "garbage", "truncated", "huge", "not_utf8", "slow", "trickle")
-_PLATFORM_OF = {"yt-api": "youtube", "yt": "youtube", "tt": "tiktok", "dy": "douyin", "tikhub": "douyin"}
+_PLATFORM_OF = {"yt-api": "youtube", "yt": "youtube", "tt": "tiktok", "dy": "douyin", "tikhub": "douyin",
+                "tikhub-tt": "tiktok"}
+_TIKHUB_KINDS = {"/api/v1/douyin/web/fetch_one_video": "tikhub", "/api/v1/tiktok/app/v3/fetch_one_video": "tikhub-tt"}
 _DATA_MARKERS = (b"ytInitialPlayerResponse = ", b'id="__UNIVERSAL_DATA_FOR_REHYDRATION__"', b"_ROUTER_DATA = ")
 _BAD_UTF8 = b"\xff\xfe\xc3\x28"
 _HEAD_END = "</head>"
@@ -826,14 +829,14 @@ class FakeUpstream:
     def _build_page_reply(self, kind: str, video_id: str, video: Video | None) -> _Reply:
         """Build the reply for a page or TikHub request about one video."""
         behaviour = video.behaviour if video else "missing"
-        content_type = JSON if kind == "tikhub" else HTML
+        content_type = JSON if kind.startswith("tikhub") else HTML
         plain = _status_reply(behaviour, content_type)
         if plain is not None:
             return plain
         if behaviour == "garbage":
             return _Reply(200, _garbage(video_id), content_type)
-        if kind == "tikhub":
-            return self._tikhub_body(video_id, video, behaviour)
+        if kind.startswith("tikhub"):
+            return self._tikhub_body(kind, video_id, video, behaviour)
         state = behaviour if behaviour in ("hidden_likes", "deleted", "private", "blocked", "missing") else "ok"
         build, takes_filler = _page_builder(kind, video_id, video, state)
         size = HUGE_SIZE if behaviour == "huge" else (video.size if video and video.size else DEFAULT_SIZES[kind])
@@ -841,8 +844,9 @@ class FakeUpstream:
         return _shaped(200, body, content_type, behaviour, kind)
 
     def _tikhub(self, path: str, params: dict, authorization: str) -> _Reply:
-        """Answer TikHub's fetch_one_video, which needs a bearer key."""
-        if path.rstrip("/") != "/api/v1/douyin/web/fetch_one_video":
+        """Answer TikHub's fetch_one_video (Douyin or TikTok), which needs a bearer key."""
+        kind = _TIKHUB_KINDS.get(path.rstrip("/"))
+        if kind is None:
             return _json_reply(404, {"detail": "Not Found"})
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -850,17 +854,20 @@ class FakeUpstream:
         aweme_id = (params.get("aweme_id") or [""])[0]
         if not aweme_id:
             return _json_reply(422, {"detail": [{"loc": ["query", "aweme_id"], "msg": "field required"}]})
-        return self._page_reply("tikhub", aweme_id)
+        return self._page_reply(kind, aweme_id)
 
     @staticmethod
-    def _tikhub_body(video_id: str, video: Video | None, behaviour: str) -> _Reply:
-        """Return the TikHub answer about one Douyin video."""
+    def _tikhub_body(kind: str, video_id: str, video: Video | None, behaviour: str) -> _Reply:
+        """Return the TikHub answer about one Douyin or TikTok video."""
         if behaviour == "blocked":
             return _json_reply(429, {"detail": {"code": 429, "message": "Too many requests, slow down."}})
         views = (video.views or 0) if video else 0
         likes = 0 if behaviour == "hidden_likes" or video is None else (video.likes or 0)
         filtered = behaviour in ("deleted", "private", "missing")
-        data = pages.tikhub_response(video_id, views, likes, filtered=filtered)
+        if kind == "tikhub-tt":
+            data = pages.tikhub_tiktok_response(video_id, views, likes, gone="filtered" if filtered else None)
+        else:
+            data = pages.tikhub_response(video_id, views, likes, filtered=filtered)
         return _shaped(200, json.dumps(data, ensure_ascii=False).encode(), JSON, behaviour, "tikhub")
 
     def _youtube_api(self, path: str, params: dict) -> _Reply:
