@@ -253,6 +253,7 @@ def run_json(row: dict | None) -> dict | None:
     return {
         "id": row["id"],
         "trigger": row["trigger"],
+        "scope": row["scope"],
         "status": row["status"],
         "started_at": isoformat(row["started_at"]),
         "finished_at": isoformat(row["finished_at"]),

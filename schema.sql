@@ -84,6 +84,9 @@ CREATE TABLE IF NOT EXISTS broadcaster_runs (
     error TEXT
 );
 ALTER TABLE broadcaster_runs ADD COLUMN IF NOT EXISTS freshness JSONB;
+-- A pass over selected tasks (POST /api/broadcaster/trigger with task_ids) keeps their ids.
+ALTER TABLE broadcaster_runs ADD COLUMN IF NOT EXISTS scope TEXT NOT NULL DEFAULT 'all';
+ALTER TABLE broadcaster_runs ADD COLUMN IF NOT EXISTS task_ids INTEGER[];
 CREATE UNIQUE INDEX IF NOT EXISTS broadcaster_runs_one_running
     ON broadcaster_runs ((TRUE)) WHERE status = 'running';
 CREATE INDEX IF NOT EXISTS broadcaster_runs_started_at_idx ON broadcaster_runs (started_at);

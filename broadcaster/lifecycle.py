@@ -125,11 +125,12 @@ def mark_abandoned_runs(database: Database) -> list[int]:
     return [row["id"] for row in rows]
 
 
-def claim_run(database: Database, trigger: str) -> int | None:
-    """Insert a running pass for `trigger`; None when another (live) pass is running."""
+def claim_run(database: Database, trigger: str, task_ids: list[int] | None = None) -> int | None:
+    """Insert a running pass for `trigger` (over just `task_ids` when given); None when another
+    (live) pass is running."""
     # A pass whose process died must not block this one, even where no supervisor runs.
     mark_abandoned_runs(database)
-    row = database.fetch_one(queries.CLAIM_RUN, {"trigger": trigger, "runner": runner_id()})
+    row = database.fetch_one(queries.CLAIM_RUN, {"trigger": trigger, "runner": runner_id(), "task_ids": task_ids})
     return row["id"] if row else None
 
 
@@ -232,7 +233,8 @@ def run_claimed_pass(config: Config, database: Database, run_id: int, *,
     """Execute a pass whose run row this process has claimed, and record how it ended."""
     stop_event = stop_event or threading.Event()
     fetcher = fetcher or VideoStatsFetcher.from_config(config)
-    source = PostgresTaskSource(database)
+    task_ids = database.fetch_one(queries.FETCH_RUN_TASK_IDS, {"run_id": run_id})["task_ids"]
+    source = PostgresTaskSource(database, task_ids)
     sender = make_sender(config, stop_event)
     recorder = Recorder(database_writer(database), run_id)
     status, error, the_pass = RunStatus.SUCCEEDED, None, None
@@ -240,7 +242,7 @@ def run_claimed_pass(config: Config, database: Database, run_id: int, *,
     with _Active(stop_event):
         try:
             initial_total = source.count_active()
-            sync_task_videos(database, fetcher, stop_event)
+            sync_task_videos(database, fetcher, stop_event, task_ids)
             the_pass = build_pass(config, source, run_id=run_id, fetcher=fetcher, sender=sender,
                                   recorder=recorder, stop_event=stop_event)
 

@@ -44,9 +44,10 @@ def resolve_link(fetcher, task_id: int, url: str) -> TaskLink | None:
     return TaskLink(task_id, url, ref.platform, ref.video_id, ref.handle)
 
 
-def resolve_new_links(database: Database, fetcher, stop_event: threading.Event) -> list[TaskLink]:
-    """Resolve every active task's link that is not stored yet (or changed since)."""
-    rows = database.fetch_all(queries.FETCH_TASKS_TO_RESOLVE)
+def resolve_new_links(database: Database, fetcher, stop_event: threading.Event,
+                      task_ids: list[int] | None = None) -> list[TaskLink]:
+    """Resolve every active task's link (of `task_ids`, when given) not stored yet or changed since."""
+    rows = database.fetch_all(queries.FETCH_TASKS_TO_RESOLVE, {"task_ids": task_ids})
     if not rows:
         return []
     with concurrent.futures.ThreadPoolExecutor(RESOLVE_CONCURRENCY, thread_name_prefix="resolve") as pool:
@@ -62,9 +63,10 @@ def store_links(database: Database, links: list[TaskLink]) -> None:
     database.write_batches([(queries.UPSERT_TASK_VIDEOS, queries.TASK_VIDEO_ROW, rows)])
 
 
-def sync_task_videos(database: Database, fetcher, stop_event: threading.Event) -> int:
+def sync_task_videos(database: Database, fetcher, stop_event: threading.Event,
+                     task_ids: list[int] | None = None) -> int:
     """Resolve and store the links no pass has seen yet; return how many were stored."""
-    links = resolve_new_links(database, fetcher, stop_event)
+    links = resolve_new_links(database, fetcher, stop_event, task_ids)
     store_links(database, links)
     return len(links)
 

@@ -11,14 +11,14 @@ from collections.abc import Iterable
 
 from psycopg2 import sql as pgsql
 
-from broadcaster.states import CallbackStatus, FetchStatus, RunStatus, TaskStatus, Trigger
+from broadcaster.states import CallbackStatus, FetchStatus, RunStatus, Scope, TaskStatus, Trigger
 
 RUNNING = f"'{RunStatus.RUNNING}'"
 
 # --------------------------------------------------------------------------------------------
 # The switch and the runs
 
-RUN_COLUMNS = """id, trigger, status, started_at, finished_at, total, done, success_count,
+RUN_COLUMNS = """id, trigger, scope, status, started_at, finished_at, total, done, success_count,
     failed_count, error, freshness"""
 
 FETCH_STATE = """
@@ -60,11 +60,15 @@ RETURNING id
 """
 
 CLAIM_RUN = f"""
-INSERT INTO broadcaster_runs (trigger, status, runner, started_at, heartbeat_at)
-VALUES (%(trigger)s, {RUNNING}, %(runner)s, NOW(), NOW())
+INSERT INTO broadcaster_runs (trigger, status, runner, started_at, heartbeat_at, scope, task_ids)
+VALUES (%(trigger)s, {RUNNING}, %(runner)s, NOW(), NOW(),
+        CASE WHEN %(task_ids)s::INTEGER[] IS NULL THEN '{Scope.ALL}' ELSE '{Scope.SELECTED}' END,
+        %(task_ids)s::INTEGER[])
 ON CONFLICT DO NOTHING
 RETURNING id
 """
+
+FETCH_RUN_TASK_IDS = "SELECT task_ids FROM broadcaster_runs WHERE id = %(run_id)s"
 
 HEARTBEAT_RUN = f"""
 UPDATE broadcaster_runs
@@ -108,8 +112,11 @@ FROM webhook_logs WHERE run_id = %(run_id)s ORDER BY id
 # --------------------------------------------------------------------------------------------
 # Tasks and videos
 
+# Active tasks with somewhere to send and something to read; `task_ids` (NULL: every task)
+# narrows a pass to selected tasks.
 ACTIVE_TASK_FILTER = f"""
 d.status = '{TaskStatus.ACTIVE}' AND COALESCE(d.callback_url, '') <> '' AND COALESCE(d.video_url, '') <> ''
+AND (%(task_ids)s::INTEGER[] IS NULL OR d.task_id = ANY(%(task_ids)s::INTEGER[]))
 """
 
 FETCH_TASKS_TO_RESOLVE = f"""

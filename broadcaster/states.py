@@ -46,6 +46,13 @@ class Trigger(StrEnum):
     CLI = "cli"
 
 
+class Scope(StrEnum):
+    """Which tasks a pass covers (``broadcaster_runs.scope``)."""
+
+    ALL = "all"
+    SELECTED = "selected"  # the task ids stored with the run (POST trigger with task_ids)
+
+
 class CallbackStatus(StrEnum):
     """A task's delivery state (``drama_tasks.callback_status``, ``webhook_logs.callback_status``)."""
 

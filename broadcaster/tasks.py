@@ -113,21 +113,22 @@ def group_jobs(
 class PostgresTaskSource:
     """What a pass reads from the database: the tasks, their videos' staleness, the quota used."""
 
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, task_ids: list[int] | None = None):
         self.database = database
+        self.scope = {"task_ids": task_ids}  # None: every active task
 
     def count_active(self) -> int:
         """How many tasks a pass would select now."""
-        return self.database.fetch_one(queries.COUNT_ACTIVE_TASKS)["total"]
+        return self.database.fetch_one(queries.COUNT_ACTIVE_TASKS, self.scope)["total"]
 
     def video_staleness(self) -> Iterator[VideoStaleness]:
         """Every video of the active tasks, with when it was last tried."""
-        for row in self.database.stream(queries.SELECT_VIDEO_STALENESS):
+        for row in self.database.stream(queries.SELECT_VIDEO_STALENESS, self.scope):
             yield VideoStaleness(row["platform"], row["video_id"], row["fetch_status"], row["attempted_at"])
 
     def rows(self) -> Iterator[tuple[TaskRow, StoredCounts]]:
         """Every active task with its video's stored counts, ordered by video."""
-        for row in self.database.stream(queries.SELECT_PASS_TASKS):
+        for row in self.database.stream(queries.SELECT_PASS_TASKS, self.scope):
             yield task_row(row), stored_counts(row)
 
     def tikhub_requests(self, day: dt.date) -> int:

@@ -71,6 +71,7 @@ def _quoted_literals(text: str) -> set[str]:
 STATUS_COLUMNS = {
     "status": (states.RunStatus, states.TaskStatus),
     "trigger": (states.Trigger,),
+    "scope": (states.Scope,),
     "callback_status": (states.CallbackStatus,),
     "fetch_status": (states.FetchStatus,),
 }
@@ -95,7 +96,7 @@ def test_schema_status_literals_are_shared_constants():
 def test_queries_spell_statuses_through_the_constants():
     """queries.py never writes a status value by hand: each one comes from broadcaster.states."""
     every_value = _allowed([states.RunStatus, states.TaskStatus, states.Trigger, states.CallbackStatus,
-                            states.FetchStatus, states.Platform])
+                            states.FetchStatus, states.Platform, states.Scope])
     source = (ROOT / "broadcaster" / "queries.py").read_text(encoding="utf-8")
     compiled = [value for name, value in vars(queries).items() if name.isupper() and isinstance(value, str)]
 

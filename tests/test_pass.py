@@ -362,3 +362,18 @@ def test_private_callback_is_refused_at_send(database, fake, fake_config):
     assert [] == fake.received("private")
     [log] = log_rows(database, task_id)
     assert "内网" in log["error"]
+
+
+def test_a_pass_over_selected_tasks_covers_only_them(database, fake, fake_config):
+    """A run claimed with task ids selects just those tasks; its scope says so."""
+    fake.add_video("youtube", YT, 10, 2)
+    fake.set_receiver("r")
+    ids = [insert_task(database, callback_url=fake.callback_url("r"), external_task_id=500 + i) for i in range(3)]
+    run_id = lifecycle.claim_run(database, "manual", [ids[0], ids[2]])
+
+    result = sb.broadcast_all_tasks(fake_config, database, run_id=run_id)
+
+    assert (2, 2) == (result["total"], result["success_count"])
+    assert {500, 502} == {r.json["stats"][0]["task_id"] for r in fake.received("r")}
+    row = database.fetch_one("SELECT scope, task_ids FROM broadcaster_runs WHERE id = %s", (run_id,))
+    assert ("selected", [ids[0], ids[2]]) == (row["scope"], row["task_ids"])
