@@ -5,6 +5,7 @@
     python -m bench.run_bench --tasks 5000 --batch-size 1,100 --latency 0.1
     python -m bench.run_bench --baseline       # the earlier design vs this one at 200 tasks (~4 min)
     python -m bench.run_bench --status-load    # 50 clients poll the status API during a 5,000-task pass
+    python -m bench.run_bench --freshness      # only the freshness scenario (bench/freshness.py)
 
 Each scenario gets a fresh database on the embedded server under instance/bench-pgdata
 (`bench_<tasks>_b<batch>`), seeded with N tasks (50 % YouTube through the API, 30 % TikTok,
@@ -226,6 +227,23 @@ def seed(url: str, tasks: list[Task], callback_url: str) -> None:
         conn.close()
 
 
+def seed_prior_counts(url: str, tasks: list[Task]) -> None:
+    """Every video read once before, 1–24 hours ago, with the counts the fake serves."""
+    rows = [(t.platform, t.video_id, t.views, t.likes, f"{1 + i % 24} hours") for i, t in enumerate(tasks)]
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            psycopg2.extras.execute_values(
+                cur,
+                "INSERT INTO broadcaster_videos (platform, video_id, view_count, like_count, fetch_status, "
+                "fetched_at, attempted_at) SELECT v.p, v.id, v.views, v.likes, 'ok', NOW() - v.age::INTERVAL, "
+                "NOW() - v.age::INTERVAL FROM (VALUES %s) AS v(p, id, views, likes, age)",
+                rows, page_size=2000,
+            )
+    finally:
+        conn.close()
+
+
 def database_facts(url: str) -> dict:
     """What the pass left in the database."""
     conn = psycopg2.connect(url)
@@ -373,7 +391,7 @@ def bench_config(spec: dict):
     from broadcaster.config import Config
 
     fake = spec["fake"]
-    return Config(
+    config = Config(
         database_url=spec["database_url"],
         site_name=SITE_NAME,
         fetch_concurrency=spec["fetch_concurrency"],
@@ -392,6 +410,7 @@ def bench_config(spec: dict):
         tikhub_api_url=fake["tikhub_api_url"],
         instance_path=str(OUT / "instance"),
     )
+    return config.replace(**spec.get("settings", {}))
 
 
 class RssSampler:
@@ -555,10 +574,14 @@ class Scenario:
     tasks: int
     batch_size: int
     impl: str = "pass"  # or "baseline"
+    settings: dict = dataclasses.field(default_factory=dict)  # overrides of bench_config
+    prior_counts: bool = False  # every video already read once (hours ago), as in a running service
+    label: str = ""
 
     @property
     def name(self) -> str:
-        return f"{'baseline' if self.impl == 'baseline' else 'pass'}_{self.tasks}_b{self.batch_size}"
+        suffix = f"_{self.label}" if self.label else ""
+        return f"{'baseline' if self.impl == 'baseline' else 'pass'}_{self.tasks}_b{self.batch_size}{suffix}"
 
 
 def run_scenario(scenario: Scenario, args, server_url: str) -> dict:
@@ -571,11 +594,13 @@ def run_scenario(scenario: Scenario, args, server_url: str) -> dict:
     try:
         url = fresh_database(server_url, db_name)
         seed(url, tasks, fake.callback_url(RECEIVER))
+        if scenario.prior_counts:
+            seed_prior_counts(url, tasks)
         fake.load(tasks)
         spec = {
             "impl": scenario.impl, "database_url": url, "fake": fake.info, "batch_size": scenario.batch_size,
             "fetch_concurrency": args.fetch_concurrency, "webhook_concurrency": args.webhook_concurrency,
-            "baseline_sleep": 1.0,
+            "baseline_sleep": 1.0, "settings": scenario.settings,
         }
         fake_cpu, pg_cpu = fake.cpu(), postgres_cpu()
         if scenario.impl == "baseline":
@@ -918,6 +943,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--webhook-concurrency", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="1,000 tasks at batch 1 and 100")
     parser.add_argument("--baseline", action="store_true", help="the earlier design vs this one (200 tasks)")
+    parser.add_argument("--freshness", action="store_true", help="only the freshness scenario (1 vs 10 egresses; "
+                        "part of the default run)")
     parser.add_argument("--status-load", action="store_true", help="status API latency under gunicorn during a pass")
     parser.add_argument("--clients", type=int, default=50, help="--status-load: polling clients")
     parser.add_argument("--poll-interval", type=float, default=1.0,
@@ -971,8 +998,13 @@ def main(argv: list[str] | None = None) -> int:
               f"{time.monotonic() - started:.0f} s in all; details in bench/out/")
         return 0 if outcome["ok"] else 1
 
-    outcomes, crashed = [], []
-    for scenario in scenarios_for(args):
+    outcomes, crashed, extra_targets = [], [], []
+    if args.freshness or not (args.baseline or args.quick or args.tasks or args.batch_size):
+        from bench.freshness import run_freshness
+
+        fresh_outcomes, extra_targets = run_freshness(args, server_url)
+        outcomes += fresh_outcomes
+    for scenario in scenarios_for(args) if not args.freshness else []:
         try:
             outcomes.append(run_scenario(scenario, args, server_url))
         except (RuntimeError, OSError, psycopg2.Error, requests.RequestException) as exc:
@@ -989,9 +1021,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{base['requests'].get('yt-api', 0)} vs {new['requests'].get('yt-api', 0)}")
         print(f"baseline extrapolated: {per_task:.2f} s per task -> {per_task * 10_000 / 3600:.1f} h for 10,000 tasks "
               f"(a pass fits the 180 s interval up to ~{180 / per_task:.0f} tasks)")
-    if not args.baseline:
+    standard = [o for o in outcomes if "egress" not in o["scenario"]]
+    if not args.baseline and standard:
         print("\nTargets (one process):")
-        for line in target_lines(outcomes, args):
+        for line in target_lines(standard, args):
+            print(line)
+    if extra_targets:
+        print("\nTargets (freshness):")
+        for line in extra_targets:
             print(line)
     (OUT / f"results-{stamp}.json").write_text(json.dumps(outcomes, indent=1, default=str))
     failed = [o["scenario"] for o in outcomes if not o["ok"]] + crashed
