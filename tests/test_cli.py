@@ -86,6 +86,8 @@ def test_init_db_applies_the_schema(database, env):
         (["--once"], {"WEBHOOK_MAX_ATTEMPTS": "0"}, "WEBHOOK_MAX_ATTEMPTS"),
         (["--dry-run"], {}, "--dry-run"),
         (["--bogus"], {}, "--bogus"),
+        (["--once"], {"TIKTOK_PROXIES": "direct,socks4://user:hunter2-pw@10.0.0.1:1080"}, "TIKTOK_PROXIES 第 2 项"),
+        (["--plan", "--once"], {}, "--plan"),
     ],
 )
 def test_bad_usage_or_config_exits_2_with_one_line(env, args, extra_env, needle):
@@ -95,6 +97,7 @@ def test_bad_usage_or_config_exits_2_with_one_line(env, args, extra_env, needle)
     assert 2 == result.returncode
     assert needle in result.stderr
     assert "Traceback" not in result.stderr
+    assert "hunter2-pw" not in result.stderr
 
 
 def test_unreachable_database_exits_1_with_one_line(env):
@@ -156,3 +159,19 @@ def test_sigterm_during_a_pass_records_interrupted(database, fake, env):
     run_row = database.fetch_one("SELECT status, done, total FROM broadcaster_runs")
     assert "interrupted" == run_row["status"]
     assert run_row["done"] < 30
+
+
+def test_plan_reads_the_tasks_and_names_a_change(env, database):
+    """--plan prints each platform's videos, sources, budget and cycle, and what would shorten it."""
+    for i in range(30):
+        insert_task(database, video_url=f"https://www.tiktok.com/@u/video/{7504044860782021930 + i}")
+    insert_task(database, video_url="https://youtu.be/dQw4w9WgXcQ")
+    run(["stats_broadcaster.py", "--once"], env)  # stores the links
+
+    result = run(["stats_broadcaster.py", "--plan"], {**env, "TIKTOK_PAGES_PER_MINUTE": "6"})
+
+    assert 0 == result.returncode, result.stderr
+    assert "TikTok：30 个视频（30 个任务）" in result.stdout
+    assert "每轮可刷新：9 个视频" in result.stdout and "全部刷新一轮约：12 分钟" in result.stdout
+    assert "再加 1 个 TikTok 出口（TIKTOK_PROXIES）" not in result.stdout  # 12 minutes is within the hour
+    assert "抖音：没有进行中的任务" in result.stdout
