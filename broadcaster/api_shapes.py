@@ -1,0 +1,195 @@
+"""The admin API's JSON shapes and its input checks.
+
+Answers are built here (RUN, TASK, a log row, the error body of every refusal), and client
+input is checked here: query arguments and a task's fields. A bad value raises `BadRequest`,
+whose Chinese message goes back in a 400.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+import video_stats_fetcher as vsf
+from broadcaster.clock import isoformat
+from broadcaster.config import Config
+from broadcaster.states import TaskStatus
+from broadcaster.webhooks import CallbackURLError, check_callback_url
+
+TASK_STATUSES = tuple(TaskStatus)
+MAX_TEXT = {"title": 500, "callback_secret": 512, "project_id": 128}
+INT32_MAX = 2**31 - 1
+
+
+class BadRequest(Exception):
+    """Invalid client input; the message (Chinese) goes back in a 400."""
+
+
+def error_response(message: str, status: int):
+    """The JSON error body `{"success": false, "error": …}` with its status."""
+    # A message may echo client input (a field name); an unpaired surrogate in it would make
+    # the JSON answer unencodable.
+    message = message.encode("utf-8", "replace").decode("utf-8")
+    response = jsonify({"success": False, "error": message})
+    response.status_code = status
+    return response
+
+
+# --------------------------------------------------------------------------------------------
+# Answers
+
+
+def run_json(row: dict | None) -> dict | None:
+    """RUN of DESIGN.md §6."""
+    if row is None:
+        return None
+    return {
+        "id": row["id"],
+        "trigger": row["trigger"],
+        "scope": row["scope"],
+        "status": row["status"],
+        "started_at": isoformat(row["started_at"]),
+        "finished_at": isoformat(row["finished_at"]),
+        "total": row["total"],
+        "done": row["done"],
+        "success_count": row["success_count"],
+        "failed_count": row["failed_count"],
+        "error": row.get("error"),
+        "freshness": row.get("freshness"),
+    }
+
+
+def task_json(row: dict) -> dict:
+    """TASK: a task with its latest counts and delivery status; never its secret."""
+    data = {key: row[key] for key in (
+        "task_id", "external_task_id", "project_id", "title", "status", "video_url", "platform",
+        "duration", "callback_url", "has_callback_secret", "callback_status", "callback_retry_count",
+        "view_count", "like_count", "stats_status", "stats_reason",
+    )}
+    data["callback_last_attempt"] = isoformat(row["callback_last_attempt"])
+    data["created_at"] = isoformat(row["created_at"])
+    data["stats_fetched_at"] = isoformat(row["stats_fetched_at"])
+    return data
+
+
+def log_json(row: dict) -> dict:
+    """One webhook log row."""
+    data = dict(row)
+    data["created_at"] = isoformat(row["created_at"])
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# Query arguments and bodies
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """An integer query argument within [low, high], or `default` when absent."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"参数 {name} 必须是整数") from None
+    if not low <= value <= high:
+        raise BadRequest(f"参数 {name} 必须在 {low}–{high} 之间")
+    return value
+
+
+def json_object() -> dict:
+    """The request body as a JSON object, or BadRequest."""
+    try:
+        data = request.get_json(silent=True, force=True)
+    except RecursionError:  # json.loads gives up on deep nesting with this, not a ValueError
+        data = None
+    if not isinstance(data, dict):
+        raise BadRequest("请求体必须是 JSON 对象")
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# A task's fields: POST /api/tasks, PATCH /api/tasks/<id>
+
+
+def validate_task(data: dict, config: Config, *, partial: bool) -> dict:
+    """Check a task's fields; return the clean values or raise BadRequest with the reason."""
+    allowed = {"title", "video_url", "callback_url", "callback_secret", "project_id", "external_task_id",
+               "duration", "status"}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise BadRequest(f"未知字段：{', '.join(unknown)}")
+    if not partial:
+        missing = [name for name in ("title", "video_url", "callback_url") if data.get(name) in (None, "")]
+        if missing:
+            raise BadRequest(f"缺少必填字段：{', '.join(missing)}")
+    clean: dict[str, Any] = {}
+    for name in ("title", "callback_secret", "project_id"):
+        if name in data:
+            clean[name] = _text_field(name, data[name], required=name == "title")
+    if "video_url" in data:
+        value = _text_field("video_url", data["video_url"], required=True, limit=2048)
+        try:
+            vsf.parse_video_url(value)
+        except vsf.InvalidVideoURL as exc:
+            raise BadRequest(f"video_url 无效：{exc}") from None
+        clean["video_url"] = value
+    if "callback_url" in data:
+        if isinstance(data["callback_url"], str):
+            _check_characters("callback_url", data["callback_url"])
+        try:
+            clean["callback_url"] = check_callback_url(
+                data["callback_url"], allow_private=config.webhook_allow_private_networks
+            )
+        except CallbackURLError as exc:
+            raise BadRequest(f"callback_url 无效：{exc}") from None
+    if "external_task_id" in data:
+        clean["external_task_id"] = _int_field("external_task_id", data["external_task_id"], 0, INT32_MAX)
+    if "duration" in data:
+        clean["duration"] = _int_field("duration", data["duration"], 0, 36500)
+    if "status" in data:
+        if data["status"] not in TASK_STATUSES:
+            raise BadRequest(f"status 只能是 {' / '.join(TASK_STATUSES)}")
+        clean["status"] = data["status"]
+    return clean
+
+
+def _text_field(name: str, value: Any, *, required: bool, limit: int | None = None) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"{name} 必须是字符串")
+    value = value.strip()
+    if required and not value:
+        raise BadRequest(f"{name} 不能为空")
+    limit = limit or MAX_TEXT.get(name, 500)
+    if len(value) > limit:
+        raise BadRequest(f"{name} 过长（最多 {limit} 个字符）")
+    _check_characters(name, value)
+    return value or None
+
+
+def _check_characters(name: str, value: str) -> None:
+    # PostgreSQL text cannot hold NUL, and an unpaired surrogate (valid JSON: "\ud800") cannot
+    # be encoded as UTF-8; the driver would fail on either with a 500.
+    if "\x00" in value or not _encodable(value):
+        raise BadRequest(f"{name} 含有非法字符")
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _int_field(name: str, value: Any, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequest(f"{name} 必须是整数")
+    if not low <= value <= high:
+        raise BadRequest(f"{name} 必须在 {low}–{high} 之间")
+    return value
