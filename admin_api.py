@@ -3,7 +3,7 @@
 The API only writes state (the switch, a manual run) and reads it; scheduled passes are run by
 each process's supervisor thread (`stats_broadcaster.Broadcaster`), started after gunicorn
 forks (see gunicorn.conf.py), never at import. Who may call it: `broadcaster.auth`; answer
-shapes and input checks: `broadcaster.api_shapes`.
+shapes and input checks: `broadcaster.api_shapes`; /metrics: `broadcaster.metrics`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 import stats_broadcaster
@@ -34,6 +34,8 @@ from broadcaster.config import Config, config_from_mapping, load_config
 from broadcaster.db import Database
 from broadcaster.egress import egress_status
 from broadcaster.errors import StorageError
+from broadcaster.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from broadcaster.metrics import render_metrics
 from broadcaster.states import CallbackStatus, RunStatus, TaskStatus, Trigger
 
 __all__ = ["bp", "create_app", "ensure_admin_credentials", "start_supervisor", "stop_supervisor"]
@@ -135,7 +137,7 @@ def _storage_error(exc: StorageError):
 
 
 # --------------------------------------------------------------------------------------------
-# Routes: the page and health
+# Routes: the page, health, metrics
 
 
 @bp.get("/")
@@ -159,6 +161,12 @@ def healthz():
     except StorageError:
         return jsonify({"status": "unavailable"}), 503
     return jsonify({"status": "ok"})
+
+
+@bp.get("/metrics")
+def metrics():
+    """Prometheus metrics, read from the database now (every worker answers alike)."""
+    return Response(render_metrics(_database(), _config()), content_type=METRICS_CONTENT_TYPE)
 
 
 # --------------------------------------------------------------------------------------------

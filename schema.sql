@@ -149,3 +149,12 @@ CREATE TABLE IF NOT EXISTS broadcaster_egress_blocks (
     reason TEXT
 );
 CREATE INDEX IF NOT EXISTS broadcaster_egress_blocks_key_idx ON broadcaster_egress_blocks (egress_key, blocked_at);
+
+-- Counters behind /metrics (broadcaster.counters). Each is added to in the transaction that
+-- writes what it counts, and nothing prunes them, so a Prometheus counter never goes down.
+CREATE TABLE IF NOT EXISTS broadcaster_counters (
+    metric TEXT NOT NULL,
+    labels JSONB NOT NULL DEFAULT '{}'::JSONB,
+    value BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (metric, labels)
+);

@@ -118,6 +118,6 @@ def security_headers(response):
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
-    if request.path.startswith("/api/") or request.path == "/admin":
+    if request.path.startswith("/api/") or request.path in ("/admin", "/metrics"):
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from psycopg2 import sql as pgsql
 
+from broadcaster import counters
 from broadcaster.states import CallbackStatus, FetchStatus, RunStatus, Scope, TaskStatus, Trigger
 
 RUNNING = f"'{RunStatus.RUNNING}'"
@@ -78,20 +79,36 @@ WHERE id = %(run_id)s AND status = {RUNNING}
 RETURNING cancel_requested
 """
 
+# Adds to a counter of /metrics (broadcaster.counters) from rows `(metric, labels, value)`.
+_COUNT_RUNS = f"""
+INSERT INTO broadcaster_counters AS c (metric, labels, value)
+SELECT '{counters.RUNS}', jsonb_build_object('trigger', trigger, 'status', status), COUNT(*)
+FROM ended GROUP BY trigger, status
+ON CONFLICT (metric, labels) DO UPDATE SET value = c.value + EXCLUDED.value
+"""
+
+# The run's end and its count in broadcaster_runs_total, in one statement: both or neither.
 FINISH_RUN = f"""
-UPDATE broadcaster_runs
-SET status = %(status)s, finished_at = NOW(), heartbeat_at = NOW(), total = %(total)s,
-    done = %(done)s, success_count = %(success_count)s, failed_count = %(failed_count)s,
-    error = %(error)s, freshness = %(freshness)s::JSONB
-WHERE id = %(run_id)s AND status = {RUNNING}
+WITH ended AS (
+    UPDATE broadcaster_runs
+    SET status = %(status)s, finished_at = NOW(), heartbeat_at = NOW(), total = %(total)s,
+        done = %(done)s, success_count = %(success_count)s, failed_count = %(failed_count)s,
+        error = %(error)s, freshness = %(freshness)s::JSONB
+    WHERE id = %(run_id)s AND status = {RUNNING}
+    RETURNING trigger, status
+)
+{_COUNT_RUNS}
 """
 
 MARK_ABANDONED_RUNS = f"""
-UPDATE broadcaster_runs
-SET status = '{RunStatus.ABANDONED}', finished_at = NOW(),
-    error = '执行该轮回传的进程已停止响应（心跳超时）'
-WHERE status = {RUNNING} AND heartbeat_at < NOW() - make_interval(secs => %(stale_seconds)s)
-RETURNING id
+WITH ended AS (
+    UPDATE broadcaster_runs
+    SET status = '{RunStatus.ABANDONED}', finished_at = NOW(),
+        error = '执行该轮回传的进程已停止响应（心跳超时）'
+    WHERE status = {RUNNING} AND heartbeat_at < NOW() - make_interval(secs => %(stale_seconds)s)
+    RETURNING id, trigger, status
+), counted AS ({_COUNT_RUNS})
+SELECT id FROM ended
 """
 
 FETCH_RUN = f"SELECT {RUN_COLUMNS} FROM broadcaster_runs WHERE id = %(run_id)s"
@@ -370,3 +387,27 @@ DELETE FROM broadcaster_egress_blocks WHERE id IN (
 """
 
 PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS)
+
+# --------------------------------------------------------------------------------------------
+# Counters of /metrics (broadcaster.counters): added to in the transaction of what they count.
+
+ADD_COUNTERS = """
+INSERT INTO broadcaster_counters AS c (metric, labels, value) VALUES %s
+ON CONFLICT (metric, labels) DO UPDATE SET value = c.value + EXCLUDED.value
+"""
+COUNTER_ROW = "(%(metric)s, %(labels)s::JSONB, %(value)s)"
+
+FETCH_COUNTERS = "SELECT metric, labels, value FROM broadcaster_counters ORDER BY metric, labels"
+
+# The gauges of /metrics, read in one round trip. Count ages come from the last finished pass
+# over every task (a retry of a few tasks says little about how fresh the rest are).
+FETCH_GAUGES = f"""
+SELECT (SELECT enabled FROM broadcaster_state WHERE id = 1) AS switch_on,
+       (SELECT COUNT(*) FROM drama_tasks d WHERE {ACTIVE_TASK_FILTER}) AS active_tasks,
+       (SELECT units_used FROM broadcaster_quota WHERE day = %(quota_day)s) AS quota_units_used,
+       (SELECT EXTRACT(EPOCH FROM finished_at - started_at) FROM broadcaster_runs
+        WHERE status <> {RUNNING} AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1) AS last_run_seconds,
+       (SELECT freshness FROM broadcaster_runs
+        WHERE status <> {RUNNING} AND scope = '{Scope.ALL}' AND freshness IS NOT NULL
+        ORDER BY id DESC LIMIT 1) AS freshness
+"""

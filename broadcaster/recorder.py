@@ -3,6 +3,7 @@
 Outcomes are counted at once (the progress the heartbeat reports) and written in batches from
 one writer thread, every batch in one transaction, so a batch retried after a database error
 never lands twice. Rows are plain dicts for the named templates in `broadcaster.queries`.
+The same transaction adds the batch's deliveries and fetches to the counters of /metrics.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import threading
 from collections.abc import Callable
 
 from broadcaster import queries
+from broadcaster.counters import counter_rows
 from broadcaster.db import Database
 from broadcaster.errors import StorageError
 from broadcaster.platforms.results import FetchResult
@@ -78,6 +80,8 @@ class RowBatch:
             (queries.ADD_TIKHUB_REQUESTS, queries.TIKHUB_ROW, self.tikhub),
             (queries.UPSERT_EGRESS, queries.EGRESS_ROW, self.egress),
             (queries.INSERT_EGRESS_BLOCKS, queries.EGRESS_BLOCK_ROW, self.egress_blocks),
+            # Every fetch counts, also a video fetched twice in one batch.
+            (queries.ADD_COUNTERS, queries.COUNTER_ROW, counter_rows(self.logs, self.videos)),
         ]
 
 

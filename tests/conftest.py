@@ -24,7 +24,7 @@ TEST_DB_NAME = f"broadcaster_test_{os.getpid()}"
 TABLES = (
     "drama_tasks", "webhook_logs", "broadcaster_error_logs", "broadcaster_runs",
     "broadcaster_task_videos", "broadcaster_videos", "broadcaster_quota", "broadcaster_tikhub_usage",
-    "broadcaster_egress", "broadcaster_egress_blocks",
+    "broadcaster_egress", "broadcaster_egress_blocks", "broadcaster_counters",
 )
 SERIALS = (("drama_tasks", "task_id"), ("webhook_logs", "id"), ("broadcaster_error_logs", "id"),
            ("broadcaster_runs", "id"))
