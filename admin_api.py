@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, re
 from werkzeug.exceptions import HTTPException
 
 import stats_broadcaster
-from broadcaster import db, lifecycle, queries
+from broadcaster import db, history, lifecycle, queries
 from broadcaster.api_shapes import (
     BadRequest,
     error_response,
@@ -306,3 +306,13 @@ def update_task(task_id: int):
     if count == 0:
         return error_response("未找到该任务", 404)
     return jsonify({"success": True, "data": task_json(database.fetch_one(queries.FETCH_TASK, {"task_id": task_id}))})
+
+
+@bp.get("/api/tasks/<int:task_id>/history")
+def task_history(task_id: int):
+    """How the task's video counts moved over the last `hours` (default 168), oldest first."""
+    hours = int_arg("hours", history.DEFAULT_HOURS, 1, history.MAX_HOURS)
+    data = history.task_history(_database(), task_id, hours)
+    if data is None:
+        return error_response("未找到该任务", 404)
+    return jsonify({"success": True, "data": data})

@@ -158,3 +158,16 @@ CREATE TABLE IF NOT EXISTS broadcaster_counters (
     value BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (metric, labels)
 );
+
+-- A point per video whenever a refresh changes its counts; kept COUNT_HISTORY_DAYS.
+CREATE TABLE IF NOT EXISTS broadcaster_count_history (
+    id BIGSERIAL PRIMARY KEY,
+    platform TEXT NOT NULL,
+    video_id TEXT NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    view_count BIGINT,
+    like_count BIGINT
+);
+CREATE INDEX IF NOT EXISTS broadcaster_count_history_video_idx
+    ON broadcaster_count_history (platform, video_id, recorded_at);
+CREATE INDEX IF NOT EXISTS broadcaster_count_history_recorded_at_idx ON broadcaster_count_history (recorded_at);

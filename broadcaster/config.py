@@ -73,6 +73,7 @@ class Config:
     tikhub_platforms: tuple[str, ...] = ("douyin",)
     tikhub_daily_requests: int = 5000
     stale_warn_hours: int = 24
+    count_history_days: int = 90  # DESIGN §9: count-history points older than this are pruned
 
     def __post_init__(self) -> None:
         # Settings may come back from JSON (the pass's child process): lists become tuples.
@@ -169,6 +170,7 @@ _INTEGERS = {
     "LOG_RETENTION_DAYS": (1, 3650),
     "TIKHUB_DAILY_REQUESTS": (0, 100_000_000),
     "STALE_WARN_HOURS": (1, 8760),
+    "COUNT_HISTORY_DAYS": (1, 3650),
 }
 _PROXY_SETTINGS = ("YOUTUBE_PROXIES", "TIKTOK_PROXIES", "DOUYIN_PROXIES")
 TIKHUB_PLATFORM_NAMES = ("douyin", "tiktok")

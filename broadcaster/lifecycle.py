@@ -352,12 +352,20 @@ def switch_off(database: Database) -> bool:
     return switched or interrupted
 
 
-def prune_old_rows(database: Database, days: int, *, batch: int = PRUNE_BATCH, pause: float = 0.05) -> int:
-    """Delete log and run rows older than `days`, a small batch per statement."""
+def prune_old_rows(database: Database, days: int, *, history_days: int | None = None, batch: int = PRUNE_BATCH,
+                   pause: float = 0.05) -> int:
+    """Delete log and run rows older than `days` and count-history points older than
+    `history_days` (COUNT_HISTORY_DAYS), a small batch per statement."""
+    if history_days is None:
+        # The supervisor passes LOG_RETENTION_DAYS alone; it runs on the settings that
+        # load_config() reads (gunicorn's create_app() and the command line both do).
+        from broadcaster.config import load_config
+
+        history_days = load_config().count_history_days
     removed = 0
     for statement in queries.PRUNE_STATEMENTS:
         while True:
-            count = database.execute(statement, {"days": days, "batch": batch})
+            count = database.execute(statement, {"days": days, "history_days": history_days, "batch": batch})
             removed += count
             if count < batch:
                 break

@@ -386,7 +386,15 @@ DELETE FROM broadcaster_egress_blocks WHERE id IN (
     LIMIT %(batch)s)
 """
 
-PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS)
+# Count history has its own retention (COUNT_HISTORY_DAYS), hence its own parameter.
+PRUNE_COUNT_HISTORY = """
+DELETE FROM broadcaster_count_history WHERE id IN (
+    SELECT id FROM broadcaster_count_history
+    WHERE recorded_at < NOW() - make_interval(days => %(history_days)s)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS, PRUNE_COUNT_HISTORY)
 
 # --------------------------------------------------------------------------------------------
 # Counters of /metrics (broadcaster.counters): added to in the transaction of what they count.
@@ -410,4 +418,42 @@ SELECT (SELECT enabled FROM broadcaster_state WHERE id = 1) AS switch_on,
        (SELECT freshness FROM broadcaster_runs
         WHERE status <> {RUNNING} AND scope = '{Scope.ALL}' AND freshness IS NOT NULL
         ORDER BY id DESC LIMIT 1) AS freshness
+"""
+
+# --------------------------------------------------------------------------------------------
+# Count history: a point per video whenever a refresh changes its counts.
+
+# Written with the recorder's batch *before* UPSERT_VIDEOS, so each fetched video is compared
+# with the counts stored until now; a first read is a point too. OK fetches only.
+INSERT_COUNT_HISTORY = """
+INSERT INTO broadcaster_count_history (platform, video_id, recorded_at, view_count, like_count)
+SELECT v.platform, v.video_id, NOW(), v.views, v.likes
+FROM (VALUES %s) AS v(platform, video_id, views, likes)
+LEFT JOIN broadcaster_videos bv ON bv.platform = v.platform AND bv.video_id = v.video_id
+WHERE (v.views IS NOT NULL OR v.likes IS NOT NULL)
+  AND (bv.video_id IS NULL OR bv.view_count IS DISTINCT FROM v.views OR bv.like_count IS DISTINCT FROM v.likes)
+"""
+COUNT_HISTORY_ROW = "(%(platform)s, %(video_id)s, %(views)s::BIGINT, %(likes)s::BIGINT)"
+
+# The video a task's current link names (NULL platform: not resolved yet, or no video).
+FETCH_TASK_VIDEO = """
+SELECT d.task_id, tv.platform, tv.video_id
+FROM drama_tasks d
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+WHERE d.task_id = %(task_id)s
+"""
+
+# A video's points of the last `hours`, oldest first. Beyond `max_points` in the window, only
+# the newest point of each `slice_s`-second slice, so a long window stays chartable.
+FETCH_COUNT_HISTORY = """
+SELECT recorded_at, view_count, like_count FROM (
+    SELECT h.recorded_at, h.view_count, h.like_count, COUNT(*) OVER () AS in_window,
+           ROW_NUMBER() OVER (PARTITION BY FLOOR(EXTRACT(EPOCH FROM h.recorded_at) / %(slice_s)s)
+                              ORDER BY h.recorded_at DESC, h.id DESC) AS newest
+    FROM broadcaster_count_history h
+    WHERE h.platform = %(platform)s AND h.video_id = %(video_id)s
+      AND h.recorded_at >= NOW() - make_interval(hours => %(hours)s)
+) slices
+WHERE in_window <= %(max_points)s OR newest = 1
+ORDER BY recorded_at
 """

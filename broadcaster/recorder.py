@@ -3,7 +3,8 @@
 Outcomes are counted at once (the progress the heartbeat reports) and written in batches from
 one writer thread, every batch in one transaction, so a batch retried after a database error
 never lands twice. Rows are plain dicts for the named templates in `broadcaster.queries`.
-The same transaction adds the batch's deliveries and fetches to the counters of /metrics.
+The same transaction stores a count-history point for each video whose counts changed and
+adds the batch's deliveries and fetches to the counters of /metrics.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from broadcaster.db import Database
 from broadcaster.errors import StorageError
 from broadcaster.platforms.results import FetchResult
 from broadcaster.retry import retry_storage
-from broadcaster.states import CallbackStatus
+from broadcaster.states import CallbackStatus, FetchStatus
 from broadcaster.tasks import TaskRow
 from broadcaster.webhooks import Delivery
 
@@ -71,7 +72,10 @@ class RowBatch:
         """(statement, row template, rows) for `Database.write_batches`."""
         # One statement cannot upsert the same video twice; the last state wins.
         videos = list({(row["platform"], row["video_id"]): row for row in self.videos}.values())
+        refreshed = [row for row in videos if row["status"] == FetchStatus.OK]
         return [
+            # Before the upsert: a history point compares the new counts with the stored ones.
+            (queries.INSERT_COUNT_HISTORY, queries.COUNT_HISTORY_ROW, refreshed),
             (queries.UPSERT_VIDEOS, queries.VIDEO_ROW, videos),
             (queries.RECORD_TASK_DELIVERIES, queries.DELIVERY_ROW, self.deliveries),
             (queries.INSERT_WEBHOOK_LOGS, queries.WEBHOOK_LOG_ROW, self.logs),

@@ -24,10 +24,10 @@ TEST_DB_NAME = f"broadcaster_test_{os.getpid()}"
 TABLES = (
     "drama_tasks", "webhook_logs", "broadcaster_error_logs", "broadcaster_runs",
     "broadcaster_task_videos", "broadcaster_videos", "broadcaster_quota", "broadcaster_tikhub_usage",
-    "broadcaster_egress", "broadcaster_egress_blocks", "broadcaster_counters",
+    "broadcaster_egress", "broadcaster_egress_blocks", "broadcaster_counters", "broadcaster_count_history",
 )
 SERIALS = (("drama_tasks", "task_id"), ("webhook_logs", "id"), ("broadcaster_error_logs", "id"),
-           ("broadcaster_runs", "id"))
+           ("broadcaster_runs", "id"), ("broadcaster_count_history", "id"))
 ADMIN_PASSWORD = "test-admin-password"
 ADMIN_TOKEN = "test-admin-token-0123456789"
 

@@ -145,7 +145,7 @@ def test_counters_never_go_down_when_runs_and_logs_are_pruned(client, database, 
                           ("broadcaster_runs", "started_at")):
         database.execute(f"UPDATE {table} SET {column} = {column} - INTERVAL '30 days'")
 
-    removed = lifecycle.prune_old_rows(database, 7, batch=2, pause=0)
+    removed = lifecycle.prune_old_rows(database, 7, history_days=90, batch=2, pause=0)
     after = samples(scrape(client))
 
     assert removed > 0

@@ -99,7 +99,7 @@ def test_the_walk_covers_every_api_route():
 
     assert {"/", "/admin", "/api/broadcaster/start", "/api/broadcaster/stop", "/api/broadcaster/status",
             "/api/broadcaster/trigger", "/api/broadcaster/runs", "/api/broadcaster/runs/1", "/api/webhook-logs",
-            "/api/tasks", "/api/tasks/1", "/metrics"} == paths
+            "/api/tasks", "/api/tasks/1", "/api/tasks/1/history", "/metrics"} == paths
     assert {("POST", "/api/tasks"), ("PATCH", "/api/tasks/1"), ("GET", "/api/tasks")} <= set(PROTECTED)
 
 

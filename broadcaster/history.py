@@ -1,0 +1,36 @@
+"""How a task's video counts moved: the points of `broadcaster_count_history`.
+
+The recorder stores a point per video whenever a refresh changes its counts (in the batch's
+transaction, `queries.INSERT_COUNT_HISTORY`); tasks sharing a video share its points. The
+supervisor prunes points older than COUNT_HISTORY_DAYS with the logs.
+"""
+
+from __future__ import annotations
+
+from broadcaster import queries
+from broadcaster.clock import isoformat
+from broadcaster.db import Database
+
+DEFAULT_HOURS = 168
+MAX_HOURS = 24 * 3650  # the longest COUNT_HISTORY_DAYS
+#: A window with more points is thinned to the newest point of each of this many equal time
+#: slices: 30 days of 3-minute passes would be 14,400 points, far more than a chart can show.
+MAX_POINTS = 1000
+
+
+def point_json(row: dict) -> dict:
+    """One point: when the counts were read, and the views and likes then."""
+    return {"at": isoformat(row["recorded_at"]), "views": row["view_count"], "likes": row["like_count"]}
+
+
+def task_history(database: Database, task_id: int, hours: int) -> dict | None:
+    """The points of the task's video over the last `hours`, oldest first; None for an unknown task."""
+    task = database.fetch_one(queries.FETCH_TASK_VIDEO, {"task_id": task_id})
+    if task is None:
+        return None
+    points = []
+    if task["video_id"] is not None:
+        params = {"platform": task["platform"], "video_id": task["video_id"], "hours": hours,
+                  "slice_s": hours * 3600 / MAX_POINTS, "max_points": MAX_POINTS}
+        points = [point_json(row) for row in database.fetch_all(queries.FETCH_COUNT_HISTORY, params)]
+    return {"task_id": task["task_id"], "platform": task["platform"], "points": points}
