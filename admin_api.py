@@ -20,12 +20,16 @@ import stats_broadcaster
 from broadcaster import db, history, lifecycle, queries
 from broadcaster.api_shapes import (
     BadRequest,
+    clean_task_ids,
     error_response,
     int_arg,
     json_object,
     log_json,
     run_json,
+    selection_problem,
+    storable_ids,
     task_json,
+    trigger_body,
     validate_task,
 )
 from broadcaster.auth import ensure_admin_credentials, refuse_unauthorised, security_headers
@@ -212,9 +216,11 @@ def status():
 
 @bp.post("/api/broadcaster/trigger")
 def trigger():
-    """Run a pass now, whatever the switch; wait up to 10 s for it."""
+    """Run a pass now, whatever the switch, over every active task or the `task_ids` given;
+    wait up to 10 s for it."""
     config, database = _config(), _database()
-    run_id = lifecycle.claim_run(database, Trigger.MANUAL)
+    task_ids = _selected_task_ids(database, trigger_body())
+    run_id = lifecycle.claim_run(database, Trigger.MANUAL, task_ids)
     if run_id is None:
         return error_response("已有一次回传正在进行中", 409)
     done = threading.Event()
@@ -230,6 +236,18 @@ def trigger():
     if done.wait(current_app.config["TRIGGER_WAIT_SECONDS"]) and "result" in outcome:
         return jsonify({"success": True, "data": outcome["result"]})
     return jsonify({"success": True, "data": {"run_id": run_id, "status": RunStatus.RUNNING}}), 202
+
+
+def _selected_task_ids(database: Database, body: dict) -> list[int] | None:
+    """The checked `task_ids` of a trigger body; None (every active task) without them."""
+    if "task_ids" not in body:
+        return None
+    ids = clean_task_ids(body["task_ids"])
+    rows = database.fetch_all(queries.FETCH_SELECTED_TASKS, {"task_ids": storable_ids(ids)})
+    problem = selection_problem(ids, rows)
+    if problem:
+        raise BadRequest(problem)
+    return ids
 
 
 @bp.get("/api/broadcaster/runs")

@@ -1,12 +1,13 @@
 """The admin API's JSON shapes and its input checks.
 
 Answers are built here (RUN, TASK, a log row, the error body of every refusal), and client
-input is checked here: query arguments and a task's fields. A bad value raises `BadRequest`,
-whose Chinese message goes back in a 400.
+input is checked here: query arguments, a task's fields and a selected pass's task ids. A bad
+value raises `BadRequest`, whose Chinese message goes back in a 400.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import jsonify, request
@@ -20,6 +21,8 @@ from broadcaster.webhooks import CallbackURLError, check_callback_url
 TASK_STATUSES = tuple(TaskStatus)
 MAX_TEXT = {"title": 500, "callback_secret": 512, "project_id": 128}
 INT32_MAX = 2**31 - 1
+MAX_SELECTED_TASKS = 1000  # DESIGN §9: a selected pass names 1-1000 tasks
+IDS_SHOWN = 10  # a refusal lists this many ids, then how many more
 
 
 class BadRequest(Exception):
@@ -107,6 +110,69 @@ def json_object() -> dict:
     if not isinstance(data, dict):
         raise BadRequest("请求体必须是 JSON 对象")
     return data
+
+
+# --------------------------------------------------------------------------------------------
+# A selected pass: POST /api/broadcaster/trigger {"task_ids": [...]}
+
+
+def trigger_body() -> dict:
+    """The trigger's optional body: nothing, or a JSON object with at most `task_ids`."""
+    if not request.get_data(cache=True).strip():
+        return {}  # the plain trigger: every active task
+    data = json_object()
+    unknown = sorted(set(data) - {"task_ids"})
+    if unknown:
+        raise BadRequest(f"未知字段：{', '.join(unknown)}")
+    return data
+
+
+def clean_task_ids(value: Any) -> list[int]:
+    """1-1000 distinct integer task ids, duplicates folded, in the order first given."""
+    if not isinstance(value, list):
+        raise BadRequest("task_ids 必须是任务 ID 的数组")
+    if not value:
+        raise BadRequest("task_ids 不能为空")
+    wrong = [item for item in value if isinstance(item, bool) or not isinstance(item, int)]
+    if wrong:
+        raise BadRequest(f"task_ids 只能包含整数任务 ID，不能是 {_preview(wrong)}")
+    ids = list(dict.fromkeys(value))
+    if len(ids) > MAX_SELECTED_TASKS:
+        raise BadRequest(f"task_ids 最多 {MAX_SELECTED_TASKS} 个（收到 {len(ids)} 个不同的 ID）")
+    return ids
+
+
+def selection_problem(ids: list[int], rows: Iterable[dict]) -> str | None:
+    """Why these ids cannot make a pass (unknown, not active, nowhere to send), or None.
+
+    `rows` are the stored tasks among `ids`, each with `selectable`: the pass's own filter.
+    """
+    found = {row["task_id"]: row for row in rows}
+    unknown = [task_id for task_id in ids if task_id not in found]
+    if unknown:
+        return f"未找到这些任务：{_id_list(unknown)}"
+    inactive = [task_id for task_id in ids if found[task_id]["status"] != TaskStatus.ACTIVE]
+    if inactive:
+        return f"这些任务未处于进行中（active）状态，不能回传：{_id_list(inactive)}"
+    unsendable = [task_id for task_id in ids if not found[task_id]["selectable"]]
+    if unsendable:
+        return f"这些任务缺少回传地址或视频链接，不能回传：{_id_list(unsendable)}"
+    return None
+
+
+def storable_ids(ids: list[int]) -> list[int]:
+    """The ids a PostgreSQL INTEGER can hold (others cannot name a stored task)."""
+    return [task_id for task_id in ids if 0 < task_id <= INT32_MAX]
+
+
+def _id_list(ids: list[int]) -> str:
+    shown = ", ".join(f"#{task_id}" for task_id in ids[:IDS_SHOWN])
+    return shown if len(ids) <= IDS_SHOWN else f"{shown} 等 {len(ids)} 个"
+
+
+def _preview(values: list[Any]) -> str:
+    text = ", ".join(repr(value) for value in values[:3])
+    return text[:80] + ("…" if len(text) > 80 or len(values) > 3 else "")
 
 
 # --------------------------------------------------------------------------------------------

@@ -457,3 +457,11 @@ SELECT recorded_at, view_count, like_count FROM (
 WHERE in_window <= %(max_points)s OR newest = 1
 ORDER BY recorded_at
 """
+
+# --------------------------------------------------------------------------------------------
+# A pass over selected tasks: which of the named tasks exist, and would a pass select them.
+
+FETCH_SELECTED_TASKS = f"""
+SELECT d.task_id, d.status, ({ACTIVE_TASK_FILTER}) AS selectable
+FROM drama_tasks d WHERE d.task_id = ANY(%(task_ids)s::INTEGER[])
+"""

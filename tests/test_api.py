@@ -261,6 +261,85 @@ def test_trigger_refused_while_a_pass_runs(client, database):
 
 
 @pytest.mark.slow
+def test_trigger_over_selected_tasks(client, database, fake):
+    """task_ids runs a manual pass over just those tasks (duplicates folded); RUN says scope 'selected'."""
+    ids = add_delivering_tasks(database, fake, count=3)
+
+    response = client.post("/api/broadcaster/trigger", json={"task_ids": [ids[2], ids[0], ids[2]]})
+
+    assert 200 == response.status_code, response.get_json()
+    result = response.get_json()["data"]
+    assert RESULT_KEYS == set(result)
+    assert (True, 2, 2, 0) == (result["success"], result["total"], result["success_count"], result["failed_count"])
+    assert [0, 2] == sorted(r.json["stats"][0]["task_id"] for r in fake.received("ok"))  # external ids 0 and 2
+    row = database.fetch_one("SELECT trigger, scope, task_ids FROM broadcaster_runs WHERE id = %s", (result["run_id"],))
+    assert ("manual", "selected", [ids[2], ids[0]]) == (row["trigger"], row["scope"], row["task_ids"])
+    run = client.get(f"/api/broadcaster/runs/{result['run_id']}").get_json()["data"]
+    assert ("selected", 2) == (run["scope"], len(run["items"]))
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    ({"task_ids": "1"}, "数组"),
+    ({"task_ids": {"1": 1}}, "数组"),
+    ({"task_ids": None}, "数组"),
+    ({"task_ids": 7}, "数组"),
+    ({"task_ids": []}, "不能为空"),
+    ({"task_ids": ["1"]}, "整数"),
+    ({"task_ids": [1.0]}, "整数"),
+    ({"task_ids": [True]}, "整数"),
+    ({"task_ids": [1, None]}, "整数"),
+    ({"task_ids": list(range(1, 1002))}, "最多 1000"),
+    ({"task_ids": [987654]}, "未找到"),
+    ({"task_ids": [2**40, -3, 0]}, "未找到"),
+    ({"task_ids": list(range(5000, 6000)) + [5000]}, "未找到"),  # 1,001 entries, 1,000 ids: folded first
+    ({"task_id": [1]}, "未知字段"),
+    ([1, 2], "JSON 对象"),
+    ("not json", "JSON 对象"),
+])
+def test_trigger_refuses_bad_task_ids(client, database, body, reason):
+    """Bad selections are a 400 with the reason, and no run is claimed."""
+    insert_task(database)
+    data = body if isinstance(body, str) else json.dumps(body)
+
+    response = client.post("/api/broadcaster/trigger", data=data, content_type="application/json")
+
+    assert 400 == response.status_code
+    error = response.get_json()["error"]
+    assert reason in error, error
+    assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_runs")["n"]
+
+
+def test_trigger_refuses_tasks_a_pass_would_not_select(client, database):
+    """Paused tasks and active ones without a callback or video URL are named in the 400."""
+    active = insert_task(database)
+    paused = insert_task(database, status="paused")
+    no_callback = insert_task(database, callback_url="")
+    no_video = insert_task(database, video_url=None)
+
+    answers = [client.post("/api/broadcaster/trigger", json={"task_ids": ids})
+               for ids in ([active, paused], [no_callback, active, no_video], [active, 424242, paused])]
+
+    assert [400, 400, 400] == [answer.status_code for answer in answers]
+    errors = [answer.get_json()["error"] for answer in answers]
+    assert "active" in errors[0] and f"#{paused}" in errors[0] and f"#{active}" not in errors[0]
+    assert f"#{no_callback}, #{no_video}" in errors[1] and "回传地址或视频链接" in errors[1]
+    assert "未找到" in errors[2] and "#424242" in errors[2]  # unknown ids are named first
+    assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_runs")["n"]
+
+
+def test_trigger_over_selected_tasks_refused_while_a_pass_runs(client, database):
+    """The one-runner rule holds for a selected pass too: 409 and nothing claimed."""
+    task_id = insert_task(database)
+    running = lifecycle.claim_run(database, "schedule")
+
+    response = client.post("/api/broadcaster/trigger", json={"task_ids": [task_id]})
+
+    assert 409 == response.status_code
+    assert "正在进行" in response.get_json()["error"]
+    assert [running] == [row["id"] for row in database.fetch_all("SELECT id FROM broadcaster_runs")]
+
+
+@pytest.mark.slow
 def test_trigger_runs_whatever_the_switch(client, database):
     """Trigger works while the switch is off and leaves it off."""
     response = client.post("/api/broadcaster/trigger")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import admin_api
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import queries
+from broadcaster import lifecycle, queries
 from broadcaster.config import Config
 from broadcaster.db import Database
 from broadcaster.logs import configure_logging
@@ -541,3 +541,24 @@ def test_patch_task_never_answers_500(fuzz_client, body):
     response = fuzz_client.patch(f"/api/tasks/{task_id}", data=json.dumps(body), content_type="application/json")
 
     _check_answer(response, 200)
+
+
+TRIGGER_BODIES = st.fixed_dictionaries({"task_ids": st.lists(st.integers(), max_size=5) | JSON_VALUES}) | JSON_VALUES
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=TRIGGER_BODIES)
+def test_trigger_task_ids_never_answer_500(fuzz_client, body):
+    """POST /api/broadcaster/trigger with arbitrary JSON answers 400 with a reason, or 409 for a valid
+    selection while a pass runs (one is held running here, so no pass ever starts)."""
+    database = fuzz_client.application.extensions["broadcaster"]["database"]
+    blocker = lifecycle.claim_run(database, "manual")
+    try:
+        response = fuzz_client.post("/api/broadcaster/trigger", data=json.dumps(body), content_type="application/json")
+    finally:
+        lifecycle.finish_run(database, blocker, "interrupted", {"total": 0, "done": 0, "success_count": 0}, None,
+                             deadline_s=1)
+
+    assert response.status_code in (400, 409), (response.status_code, response.get_data(as_text=True)[:300])
+    answer = response.get_json()
+    assert {"success", "error"} == set(answer) and answer["success"] is False and answer["error"].strip()
