@@ -14,6 +14,11 @@
   const TASK_PAGE_SIZE = 1000;
   const TASK_MAX_PAGES = 50;
   const SVG_NS = "http://www.w3.org/2000/svg";
+  const RUN_DETAIL_REFRESH_MS = 1500;
+  const MAX_RETRY_TASKS = 1000; // the API takes at most 1000 task ids per pass
+  const HISTORY_HOURS = [24, 168, 720];
+  const HOUR_MS = 3600 * 1000;
+  const DAY_MS = 24 * HOUR_MS;
 
   const RUN_STATUS = {
     running: "进行中",
@@ -52,12 +57,18 @@
     runs: [],
     selectedRunId: null,
     runDetail: null,
+    runDetailTimer: null,
+    retryBusy: false,
+    retryOrigin: {}, // run id -> {from, count}: runs started by 重试失败的任务
     logsSeq: 0,
     logTimer: null,
     expandedLogs: new Set(),
     tasks: [],
     tasksLoaded: false,
     tasksSeq: 0,
+    freshnessRun: null,
+    freshnessBusy: false,
+    history: { taskId: null, hours: 168, data: null, seq: 0 },
     activeTab: "runs",
   };
 
@@ -307,7 +318,7 @@
     renderState(data);
     renderProgress();
     renderLastRun(data.last_run);
-    renderFreshness(data.last_run, data.stale_warn_hours);
+    updateFreshness(data.last_run, data.stale_warn_hours);
     renderEgresses(data.egresses || []);
     renderCountdown();
     const updated = $("status-updated");
@@ -394,7 +405,7 @@
     }
     const head = el("div", "last-run__head");
     head.append(runStatusBadge(run.status), el("span", "last-run__id",
-      `#${run.id} · ${TRIGGER[run.trigger] || run.trigger || "—"}`));
+      `#${run.id} · ${triggerText(run)}`));
     const stats = el("div", "last-run__stats");
     stats.append(
       summaryPair("总任务数", fmtNum(run.total)),
@@ -432,6 +443,34 @@
       li.append(el("span", "badge badge--warn", stale ? `⚠️ 有数据超过 ${warnHours} 小时未刷新` : "⚠️ 无法刷新"));
     }
     return li;
+  }
+
+  /* A pass over selected tasks (a retry) says little about how fresh everything is: the card
+   * keeps showing the last pass over every task. */
+  function updateFreshness(lastRun, warnHours) {
+    if (!lastRun || lastRun.scope !== "selected") {
+      state.freshnessRun = lastRun;
+      renderFreshness(lastRun, warnHours);
+    } else if (state.freshnessRun && state.freshnessRun.scope !== "selected") {
+      renderFreshness(state.freshnessRun, warnHours);
+    } else {
+      loadFullRunFreshness(warnHours);
+    }
+  }
+
+  async function loadFullRunFreshness(warnHours) {
+    if (state.freshnessBusy) return;
+    state.freshnessBusy = true;
+    try {
+      const runs = await apiData(`/broadcaster/runs?limit=${CHART_RUNS}`);
+      const full = (Array.isArray(runs) ? runs : []).find((r) => r.scope !== "selected" && r.status !== "running");
+      state.freshnessRun = full || { scope: "all", freshness: null };
+      renderFreshness(state.freshnessRun, warnHours);
+    } catch (err) {
+      // The next status poll tries again.
+    } finally {
+      state.freshnessBusy = false;
+    }
   }
 
   function renderFreshness(run, warnHours) {
@@ -701,7 +740,7 @@
     const duration = run.status === "running" ? `${fmtDuration(runDurationMs(run))}（进行中）` : fmtDuration(runDurationMs(run));
     tr.append(
       cell(`#${run.id}`, "mono"),
-      cell(TRIGGER[run.trigger] || run.trigger),
+      cell(triggerText(run)),
       cell(runStatusBadge(run.status)),
       cell(timeNode(run.started_at)),
       cell(duration, "num"),
@@ -713,6 +752,11 @@
     return labelCells(tr, "runs-table");
   }
 
+  function triggerText(run) {
+    const name = TRIGGER[run.trigger] || run.trigger || "—";
+    return run.scope === "selected" ? `${name} · 选定任务` : name;
+  }
+
   function onRunsTableEvent(event) {
     const tr = event.target.closest("tr[data-run-id]");
     if (!tr) return;
@@ -721,6 +765,7 @@
   }
 
   async function openRunDetail(id) {
+    clearTimeout(state.runDetailTimer);
     state.selectedRunId = id;
     for (const tr of $("runs-table").tBodies[0].rows) {
       tr.classList.toggle("row--selected", tr.dataset.runId === String(id));
@@ -729,6 +774,8 @@
     section.hidden = false;
     $("run-detail-title").textContent = `回传 #${id} 的任务明细`;
     $("run-detail-summary").textContent = "加载中…";
+    $("run-detail-retry").hidden = true;
+    $("run-detail-note").hidden = true;
     placeholderRow($("run-items-table").tBodies[0], 7, "加载中…");
     section.scrollIntoView({ block: "nearest" });
     try {
@@ -736,6 +783,7 @@
       if (String(state.selectedRunId) !== String(id)) return;
       state.runDetail = run;
       renderRunDetail();
+      scheduleRunDetailRefresh(run);
     } catch (err) {
       if (String(state.selectedRunId) !== String(id)) return;
       $("run-detail-summary").textContent = "";
@@ -743,7 +791,33 @@
     }
   }
 
+  /* A run still in progress is read again until it ends, so its items and result fill in. */
+  function scheduleRunDetailRefresh(run) {
+    clearTimeout(state.runDetailTimer);
+    if (run.status === "running") {
+      state.runDetailTimer = setTimeout(() => refreshRunDetail(run.id), RUN_DETAIL_REFRESH_MS);
+    }
+  }
+
+  async function refreshRunDetail(id) {
+    if (String(state.selectedRunId) !== String(id)) return;
+    try {
+      const run = await apiData(`/broadcaster/runs/${encodeURIComponent(id)}`);
+      if (String(state.selectedRunId) !== String(id)) return;
+      state.runDetail = run;
+      renderRunDetail();
+      scheduleRunDetailRefresh(run);
+      if (run.status !== "running") {
+        loadRuns();
+        if (state.retryOrigin[run.id]) announceRetryResult(run);
+      }
+    } catch (err) {
+      state.runDetailTimer = setTimeout(() => refreshRunDetail(id), POLL_AFTER_ERROR_MS);
+    }
+  }
+
   function closeRunDetail() {
+    clearTimeout(state.runDetailTimer);
     state.selectedRunId = null;
     state.runDetail = null;
     $("run-detail").hidden = true;
@@ -756,12 +830,15 @@
     const items = Array.isArray(run.items) ? run.items : [];
     const failedOnly = $("run-detail-failed-only").checked;
     const shown = failedOnly ? items.filter((item) => item.callback_status !== "success") : items;
-    let summary = `${TRIGGER[run.trigger] || run.trigger || ""}回传 · ${RUN_STATUS[run.status] || run.status} · ` +
+    const scope = run.scope === "selected" ? `（选定的 ${fmtNum(run.total)} 个任务）` : "";
+    let summary = `${TRIGGER[run.trigger] || run.trigger || ""}回传${scope} · ${RUN_STATUS[run.status] || run.status} · ` +
       `开始 ${fmtLocal(run.started_at)} · 耗时 ${fmtDuration(runDurationMs(run))} · ` +
       `总任务数 ${fmtNum(run.total)} · 成功 ${fmtNum(run.success_count)} · 失败 ${fmtNum(run.failed_count)}`;
     if (run.error) summary += ` · 错误：${run.error}`;
     if (shown.length > MAX_TABLE_ROWS) summary += `（仅显示前 ${fmtNum(MAX_TABLE_ROWS)} 条，共 ${fmtNum(shown.length)} 条）`;
     $("run-detail-summary").textContent = summary;
+    renderRetryButton(run);
+    renderRetryNote(run);
     const tbody = $("run-items-table").tBodies[0];
     if (!shown.length) {
       placeholderRow(tbody, 7, "暂无数据", "placeholder placeholder--empty");
@@ -770,6 +847,77 @@
     const fragment = document.createDocumentFragment();
     for (const item of shown.slice(0, MAX_TABLE_ROWS)) fragment.append(runItemRow(item));
     tbody.replaceChildren(fragment);
+  }
+
+  /* ---------- 重试失败的任务: a pass over one run's failed tasks ---------- */
+
+  function failedTaskIds(run) {
+    const items = Array.isArray(run.items) ? run.items : [];
+    const ids = items
+      .filter((item) => item.callback_status === "failed" && item.task_id !== null && item.task_id !== undefined)
+      .map((item) => Number(item.task_id));
+    return Array.from(new Set(ids));
+  }
+
+  function renderRetryButton(run) {
+    const btn = $("run-detail-retry");
+    const ids = run.status === "running" ? [] : failedTaskIds(run);
+    btn.hidden = !ids.length && !state.retryBusy;
+    btn.disabled = state.retryBusy;
+    btn.textContent = state.retryBusy ? "⏳ 正在重试…" : `🔁 重试失败的任务（${fmtNum(ids.length)}）`;
+    btn.title = ids.length > MAX_RETRY_TASKS
+      ? `失败任务较多，一次重试前 ${fmtNum(MAX_RETRY_TASKS)} 个`
+      : "只回传本次失败的任务；完成后在这里显示新一次回传的结果";
+  }
+
+  function renderRetryNote(run) {
+    const node = $("run-detail-note");
+    const origin = state.retryOrigin[run.id];
+    node.hidden = !origin;
+    if (!origin) return;
+    let text = `🔁 这是回传 #${origin.from} 中 ${fmtNum(origin.count)} 个失败任务的重试`;
+    if (run.status === "running") text += `，进行中：已处理 ${fmtNum(run.done)} / ${fmtNum(run.total)}`;
+    else text += `：${RUN_STATUS[run.status] || run.status} · 成功 ${fmtNum(run.success_count)} · 失败 ${fmtNum(run.failed_count)}`;
+    node.textContent = text;
+    node.className = `run-detail__note run-detail__note--${run.status === "running" ? "info" : TONE[run.status] || "warn"}`;
+  }
+
+  async function onRetryFailed() {
+    const run = state.runDetail;
+    if (!run || state.retryBusy) return;
+    const ids = failedTaskIds(run).slice(0, MAX_RETRY_TASKS);
+    if (!ids.length) return;
+    state.retryBusy = true;
+    renderRetryButton(run);
+    showMessage(`⏳ 正在重试回传 #${run.id} 的 ${fmtNum(ids.length)} 个失败任务…`, "info");
+    try {
+      const { status, body } = await api("POST", "/broadcaster/trigger", { task_ids: ids }, [409]);
+      const data = body.data || {};
+      if (status === 409 || !body.success) {
+        showMessage(`无法重试：${errorText(body, { status })}`, "warning");
+      } else if (data.run_id === null || data.run_id === undefined) {
+        showMessage(`重试未能执行：${data.error || "未知原因"}`, "error");
+      } else {
+        state.retryOrigin[data.run_id] = { from: run.id, count: ids.length };
+        if (status === 202) showMessage(`🔁 重试回传 #${data.run_id} 已开始，完成后在回传详情中显示结果`, "info");
+        state.retryBusy = false;
+        await openRunDetail(data.run_id);
+        if (state.runDetail && state.runDetail.status !== "running") announceRetryResult(state.runDetail);
+      }
+    } catch (err) {
+      showMessage(`重试失败：${err.message}`, "error");
+    } finally {
+      state.retryBusy = false;
+      if (state.runDetail) renderRetryButton(state.runDetail);
+      loadRuns();
+      pollStatus();
+    }
+  }
+
+  function announceRetryResult(run) {
+    const ok = run.status === "succeeded";
+    showMessage(`${ok ? "✅" : "⚠️"} 重试回传 #${run.id} ${RUN_STATUS[run.status] || run.status}：` +
+      `成功 ${fmtNum(run.success_count)} · 失败 ${fmtNum(run.failed_count)}`, ok ? "success" : "warning");
   }
 
   function runItemRow(item) {
@@ -936,6 +1084,7 @@
 
   function onResize() {
     if (state.activeTab === "runs" && state.runs.length) renderRunsChart(state.runs);
+    if (state.activeTab === "tasks" && state.history.data) renderHistoryChart();
   }
 
   /* ---------- webhook logs ---------- */
@@ -1139,8 +1288,10 @@
   }
 
   function taskRow(task) {
-    const tr = el("tr");
+    const tr = el("tr", "row--clickable");
     tr.dataset.taskId = String(task.task_id);
+    tr.title = "点击查看播放量与点赞数走势";
+    if (String(task.task_id) === String(state.history.taskId)) tr.classList.add("row--selected");
     tr.append(
       taskTitleCell(task),
       cell(PLATFORM[task.platform] || (task.platform ? task.platform : "未知")),
@@ -1181,6 +1332,11 @@
     } else if (!status) {
       td.append(el("div", "counts__reason", "尚未读取"));
     }
+    const fetched = parseTime(task.stats_fetched_at);
+    if (fetched !== null) {
+      const age = Math.max(0, (serverNow() - fetched) / 1000);
+      td.append(el("div", "counts__age", `${fmtAge(age)}前读取`));
+    }
     const tips = [];
     if (task.stats_reason) tips.push(`原因：${task.stats_reason}`);
     if (task.stats_fetched_at) tips.push(`数据更新于 ${fmtLocal(task.stats_fetched_at)}（${task.stats_fetched_at}）`);
@@ -1200,7 +1356,12 @@
   }
 
   function taskActionCell(task) {
-    const td = el("td");
+    const td = el("td", "task-actions");
+    const chart = el("button", "btn btn--small btn--ghost task-history-btn", "📈 走势");
+    chart.type = "button";
+    chart.dataset.taskId = String(task.task_id);
+    chart.title = "查看该任务视频的播放量与点赞数走势";
+    td.append(chart);
     const btn = el("button", "btn btn--small task-toggle");
     btn.type = "button";
     btn.dataset.taskId = String(task.task_id);
@@ -1252,7 +1413,307 @@
 
   function onTasksTableClick(event) {
     const btn = event.target.closest("button.task-toggle");
-    if (btn && !btn.disabled) onTaskToggle(btn);
+    if (btn) {
+      if (!btn.disabled) onTaskToggle(btn);
+      return;
+    }
+    if (event.target.closest("a")) return; // the video link opens the video
+    const tr = event.target.closest("tr[data-task-id]");
+    if (tr) openTaskHistory(tr.dataset.taskId);
+  }
+
+  /* ---------- a task's count history: the chart of views and likes ---------- */
+
+  const RANGE_TEXT = { 24: "最近 24 小时", 168: "最近 7 天", 720: "最近 30 天" };
+  const TIME_STEPS = [HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 4 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS, DAY_MS,
+    2 * DAY_MS, 5 * DAY_MS, 7 * DAY_MS];
+  const SERIES = { views: "播放量", likes: "点赞数" };
+  const MAX_DOTS = 120; // beyond this many points the line alone reads better; hover still shows each
+
+  function taskById(id) {
+    return state.tasks.find((t) => String(t.task_id) === String(id)) || null;
+  }
+
+  function openTaskHistory(id) {
+    state.history.taskId = String(id);
+    state.history.data = null;
+    for (const tr of $("tasks-table").tBodies[0].rows) tr.classList.toggle("row--selected", tr.dataset.taskId === String(id));
+    const task = taskById(id);
+    $("task-history-title").textContent = `任务 #${id}${task && task.title ? `「${task.title}」` : ""}的数据走势`;
+    const section = $("task-history");
+    section.hidden = false;
+    loadTaskHistory();
+    section.scrollIntoView({ block: "nearest" });
+  }
+
+  function closeTaskHistory() {
+    state.history.taskId = null;
+    state.history.data = null;
+    state.history.seq += 1;
+    $("task-history").hidden = true;
+    for (const tr of $("tasks-table").tBodies[0].rows) tr.classList.remove("row--selected");
+  }
+
+  function selectHistoryRange(hours) {
+    if (!HISTORY_HOURS.includes(hours)) return;
+    state.history.hours = hours;
+    loadTaskHistory();
+  }
+
+  function renderRangeButtons() {
+    for (const btn of document.querySelectorAll("#task-history .range-btn")) {
+      const on = Number(btn.dataset.hours) === state.history.hours;
+      btn.setAttribute("aria-pressed", String(on));
+      btn.classList.toggle("btn--on", on);
+    }
+  }
+
+  async function loadTaskHistory() {
+    const { taskId, hours } = state.history;
+    if (taskId === null) return;
+    const seq = ++state.history.seq;
+    renderRangeButtons();
+    $("task-history-summary").textContent = "加载中…";
+    $("history-chart").replaceChildren(el("p", "empty", "加载中…"));
+    try {
+      const data = await apiData(`/tasks/${encodeURIComponent(taskId)}/history?hours=${hours}`);
+      if (seq !== state.history.seq) return;
+      state.history.data = data;
+      renderHistoryChart();
+    } catch (err) {
+      if (seq !== state.history.seq) return;
+      $("task-history-summary").textContent = "";
+      $("history-chart").replaceChildren(el("p", "empty", `⚠️ 加载失败：${err.message}`));
+    }
+  }
+
+  function signed(value) {
+    if (!Number.isFinite(value)) return "—";
+    if (value === 0) return "±0";
+    return `${value > 0 ? "+" : "−"}${fmtNum(Math.abs(value))}`;
+  }
+
+  function renderHistorySummary(data, points) {
+    const task = taskById(data.task_id);
+    const parts = [PLATFORM[data.platform] || data.platform || "平台未知"];
+    if (task) parts.push(`当前 播放 ${fmtNum(task.view_count)} / 点赞 ${fmtNum(task.like_count)}`);
+    parts.push(`${RANGE_TEXT[state.history.hours]}内 ${fmtNum(points.length)} 个数据点`);
+    if (points.length > 1) {
+      const first = points[0];
+      const last = points[points.length - 1];
+      const change = (key) => (first[key] === null || last[key] === null ? NaN : last[key] - first[key]);
+      parts.push(`期间 播放 ${signed(change("views"))} · 点赞 ${signed(change("likes"))}`);
+    }
+    $("task-history-summary").textContent = parts.join(" · ");
+  }
+
+  /* One line per count the video has; each gets its own axis (views left, likes right),
+   * because a video's likes are a small fraction of its views. */
+  function historySeries(points, plot) {
+    const series = [];
+    for (const key of Object.keys(SERIES)) {
+      const known = points.filter((p) => p[key] !== null && p[key] !== undefined);
+      if (!known.length) continue;
+      const values = known.map((p) => p[key]);
+      const scale = niceRange(Math.min(...values), Math.max(...values));
+      const y = (v) => plot.h - ((v - scale.min) / (scale.max - scale.min)) * plot.h;
+      series.push({ key, label: SERIES[key], points: known, scale, y, side: series.length ? "right" : "left" });
+    }
+    return series;
+  }
+
+  /* Counts are large and move little: the axis spans the data, not zero to the maximum. */
+  function niceRange(lo, hi) {
+    let low = lo;
+    let high = hi;
+    if (high === low) {
+      const pad = Math.max(1, Math.abs(high) * 0.05);
+      low = lo >= 0 ? Math.max(0, low - pad) : low - pad;
+      high += pad;
+    }
+    const rough = (high - low) / 4;
+    const exp = Math.pow(10, Math.floor(Math.log10(rough)));
+    const step = Math.max(1, [1, 2, 5, 10].map((f) => f * exp).find((s) => s >= rough));
+    const min = Math.floor(low / step) * step;
+    const max = Math.max(min + step, Math.ceil(high / step) * step);
+    return { min, max, step, ticks: Math.round((max - min) / step) };
+  }
+
+  function renderHistoryChart() {
+    const data = state.history.data;
+    const box = $("history-chart");
+    const points = (data.points || []).map((p) => ({ ...p, t: parseTime(p.at) })).filter((p) => p.t !== null);
+    renderHistorySummary(data, points);
+    const width = Math.max(300, Math.round(box.clientWidth || 800));
+    const height = width < 500 ? 230 : 280;
+    const m = { top: 28, right: 64, bottom: 40, left: 64 };
+    const plot = { w: width - m.left - m.right, h: height - m.top - m.bottom };
+    const series = historySeries(points, plot);
+    if (!series.length) {
+      box.replaceChildren(el("p", "empty", data.platform
+        ? `${RANGE_TEXT[state.history.hours]}内没有记录到计数变化（只在读取到的计数有变化时记一个点）`
+        : "该任务的视频还没有读取过计数"));
+      return;
+    }
+    const end = serverNow();
+    const start = end - state.history.hours * HOUR_MS;
+    const x = (t) => ((Math.min(Math.max(t, start), end) - start) / (end - start)) * plot.w;
+
+    const svg = svgEl("svg", {
+      class: "chart__svg", width, height, viewBox: `0 0 ${width} ${height}`,
+      role: "img", "aria-labelledby": "history-chart-title",
+    });
+    svg.append(svgEl("title", { id: "history-chart-title" },
+      `${RANGE_TEXT[state.history.hours]}的${series.map((s) => s.label).join("与")}（${points.length} 个数据点）`));
+    const plotArea = svgEl("g", { transform: `translate(${m.left},${m.top})` });
+    svg.append(plotArea);
+    drawHistoryAxes(plotArea, plot, series);
+    drawTimeTicks(plotArea, plot, start, end, x);
+    for (const s of series) plotArea.append(historyLine(s, x));
+    drawHistoryAxisTitles(svg, width, height, m, series);
+    plotArea.append(historyHover(points, series, x, plot));
+    box.replaceChildren(svg, historyLegend(series, data.platform));
+  }
+
+  function drawHistoryAxes(g, plot, series) {
+    const [left, right] = series;
+    for (let i = 0; i <= left.scale.ticks; i += 1) {
+      const y = plot.h - (plot.h * i) / left.scale.ticks;
+      g.append(svgEl("line", { class: "chart__grid", x1: 0, x2: plot.w, y1: y, y2: y }));
+      g.append(svgEl("text", { class: `chart__tick chart__tick--${left.key}`, x: -6, y: y + 4, "text-anchor": "end" },
+        compactNumber(left.scale.min + left.scale.step * i)));
+    }
+    if (right) {
+      for (let i = 0; i <= right.scale.ticks; i += 1) {
+        const y = plot.h - (plot.h * i) / right.scale.ticks;
+        g.append(svgEl("text", { class: `chart__tick chart__tick--${right.key}`, x: plot.w + 6, y: y + 4, "text-anchor": "start" },
+          compactNumber(right.scale.min + right.scale.step * i)));
+      }
+    }
+    g.append(svgEl("line", { class: "chart__axis", x1: 0, x2: plot.w, y1: plot.h, y2: plot.h }));
+  }
+
+  /* Round local times (whole hours, midnights) at a step that leaves ~72 px per label. */
+  function drawTimeTicks(g, plot, start, end, x) {
+    const fit = Math.max(2, Math.floor(plot.w / 72));
+    const step = TIME_STEPS.find((s) => (end - start) / s <= fit) || TIME_STEPS[TIME_STEPS.length - 1];
+    for (const t of timeTicks(start, end, step)) {
+      const px = x(t);
+      g.append(svgEl("line", { class: "chart__grid chart__grid--time", x1: px, x2: px, y1: 0, y2: plot.h }));
+      g.append(svgEl("text", { class: "chart__tick", x: px, y: plot.h + 15, "text-anchor": "middle" }, timeLabel(t, step)));
+    }
+  }
+
+  function timeTicks(start, end, step) {
+    const tick = new Date(start);
+    tick.setMinutes(0, 0, 0);
+    if (step >= DAY_MS) tick.setHours(0);
+    else tick.setHours(Math.floor(tick.getHours() / (step / HOUR_MS)) * (step / HOUR_MS));
+    const ticks = [];
+    // Calendar steps, so a daylight-saving day keeps the ticks on midnight.
+    while (tick.getTime() <= end) {
+      if (tick.getTime() >= start) ticks.push(tick.getTime());
+      if (step >= DAY_MS) tick.setDate(tick.getDate() + step / DAY_MS);
+      else tick.setHours(tick.getHours() + step / HOUR_MS);
+    }
+    return ticks;
+  }
+
+  function timeLabel(t, step) {
+    const d = new Date(t);
+    const day = `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+    if (step >= DAY_MS || (d.getHours() === 0 && d.getMinutes() === 0)) return day;
+    return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  }
+
+  function historyLine(s, x) {
+    const g = svgEl("g", { class: `chart__series chart__series--${s.key}` });
+    const coords = s.points.map((p) => [x(p.t), s.y(p[s.key])]);
+    if (coords.length > 1) {
+      g.append(svgEl("polyline", {
+        class: `chart__trend chart__trend--${s.key}`,
+        points: coords.map(([cx, cy]) => `${cx.toFixed(1)},${cy.toFixed(1)}`).join(" "),
+      }));
+    }
+    if (coords.length <= MAX_DOTS) {
+      for (const [cx, cy] of coords) {
+        g.append(svgEl("circle", { class: `chart__pt chart__pt--${s.key}`, cx: cx.toFixed(1), cy: cy.toFixed(1), r: 2.5 }));
+      }
+    }
+    return g;
+  }
+
+  function drawHistoryAxisTitles(svg, width, height, m, series) {
+    const [left, right] = series;
+    svg.append(svgEl("text", { class: `chart__label chart__label--${left.key}`, x: 4, y: 14, "text-anchor": "start" }, left.label));
+    if (right) {
+      svg.append(svgEl("text", { class: `chart__label chart__label--${right.key}`, x: width - 4, y: 14, "text-anchor": "end" },
+        right.label));
+    }
+    svg.append(svgEl("text", { class: "chart__label", x: m.left + (width - m.left - m.right) / 2, y: height - 5,
+      "text-anchor": "middle" }, "时间（本机时区，左旧右新）"));
+  }
+
+  function historyLegend(series, platform) {
+    const legend = el("ul", "chart__legend");
+    for (const s of series) {
+      const item = el("li", "chart__legend-item");
+      item.append(el("span", `swatch swatch--${s.key}`), el("span", null, `${s.label}（${s.side === "left" ? "左轴" : "右轴"}）`));
+      legend.append(item);
+    }
+    if (!series.some((s) => s.key === "views") && platform === "douyin") {
+      legend.append(el("li", "chart__legend-item muted", "抖音不公开播放量"));
+    }
+    return legend;
+  }
+
+  /* Hovering (or touching) the plot shows the nearest point's exact time and counts. */
+  function historyHover(points, series, x, plot) {
+    const layer = svgEl("g", { class: "chart__hover" });
+    const guide = svgEl("line", { class: "chart__guide", y1: 0, y2: plot.h, visibility: "hidden" });
+    const marks = series.map((s) => svgEl("circle", { class: `chart__mark chart__mark--${s.key}`, r: 4.5, visibility: "hidden" }));
+    const tip = svgEl("g", { class: "chart__tip", visibility: "hidden" });
+    const box = svgEl("rect", { class: "chart__tip-box", rx: 6, ry: 6, height: 62 });
+    const lines = [0, 1, 2].map((i) => svgEl("text", { class: i ? "chart__tip-text" : "chart__tip-time", x: 10, y: 19 + i * 18 }));
+    tip.append(box, ...lines);
+    const hit = svgEl("rect", { class: "chart__hit chart__hit--history", x: 0, y: 0, width: plot.w, height: plot.h });
+    layer.append(guide, ...marks, tip, hit);
+
+    const hide = () => [guide, tip, ...marks].forEach((node) => node.setAttribute("visibility", "hidden"));
+    const show = (event) => {
+      const rect = hit.getBoundingClientRect();
+      if (!rect.width) return;
+      const px = ((event.clientX - rect.left) / rect.width) * plot.w;
+      let nearest = points[0];
+      for (const p of points) if (Math.abs(x(p.t) - px) < Math.abs(x(nearest.t) - px)) nearest = p;
+      const cx = x(nearest.t);
+      guide.setAttribute("x1", cx);
+      guide.setAttribute("x2", cx);
+      guide.setAttribute("visibility", "visible");
+      const ys = [];
+      series.forEach((s, i) => {
+        const known = nearest[s.key] !== null && nearest[s.key] !== undefined;
+        marks[i].setAttribute("visibility", known ? "visible" : "hidden");
+        if (!known) return;
+        marks[i].setAttribute("cx", cx);
+        marks[i].setAttribute("cy", s.y(nearest[s.key]));
+        ys.push(s.y(nearest[s.key]));
+      });
+      lines[0].textContent = fmtLocal(nearest.at);
+      lines[1].textContent = `播放量 ${nearest.views === null ? "—（不公开）" : fmtNum(nearest.views)}`;
+      lines[2].textContent = `点赞数 ${nearest.likes === null ? "—（未知）" : fmtNum(nearest.likes)}`;
+      tip.setAttribute("visibility", "visible");
+      tip.dataset.at = nearest.at;
+      const w = Math.ceil(Math.max(...lines.map((line) => line.getComputedTextLength()))) + 20;
+      box.setAttribute("width", w);
+      const tx = cx + 14 + w <= plot.w ? cx + 14 : Math.max(0, cx - 14 - w);
+      const ty = Math.min(Math.max(0, (ys.length ? Math.min(...ys) : plot.h / 2) - 31), plot.h - 62);
+      tip.setAttribute("transform", `translate(${tx.toFixed(1)},${ty.toFixed(1)})`);
+    };
+    hit.addEventListener("pointermove", show);
+    hit.addEventListener("pointerdown", show);
+    hit.addEventListener("pointerleave", hide);
+    return layer;
   }
 
   /* ---------- wiring ---------- */
@@ -1283,6 +1744,11 @@
     $("tasks-table").tBodies[0].addEventListener("click", onTasksTableClick);
     $("task-filter").addEventListener("input", debounce(renderTasks, 200));
     $("task-refresh").addEventListener("click", loadTasks);
+    $("run-detail-retry").addEventListener("click", onRetryFailed);
+    $("task-history-close").addEventListener("click", closeTaskHistory);
+    for (const btn of document.querySelectorAll("#task-history .range-btn")) {
+      btn.addEventListener("click", () => selectHistoryRange(Number(btn.dataset.hours)));
+    }
     document.addEventListener("visibilitychange", onVisibilityChange);
     window.addEventListener("resize", debounce(onResize, 200));
   }

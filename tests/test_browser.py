@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from pathlib import Path
@@ -12,6 +13,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
+import stats_broadcaster as sb
 from admin_api import create_app, start_supervisor, stop_supervisor
 from tests.conftest import ADMIN_PASSWORD, insert_task
 
@@ -266,3 +268,119 @@ def test_page_and_api_refuse_requests_without_credentials(browser, live_app):
     assert 401 == api_answer.status_code
     assert api_answer.json()["success"] is False
     assert 200 == requests.get(f"{live_app}/healthz", timeout=5).status_code
+
+
+def seed_history(database, platform: str, video_id: str, views: int, likes: int, days: int = 30) -> list[tuple]:
+    """Points every 8 hours over `days` (an hour off the window edges), growing towards (views, likes)."""
+    points = []
+    for step in range(days * 3, 0, -1):
+        hours = step * 8 - 1
+        share = 1 - (hours / (days * 24)) ** 0.7  # fast early growth, then slower
+        points.append((hours, int(views * (0.2 + 0.8 * share)) - 1, int(likes * (0.1 + 0.9 * share)) - 1))
+    for hours, point_views, point_likes in points:
+        database.execute(
+            "INSERT INTO broadcaster_count_history (platform, video_id, recorded_at, view_count, like_count) "
+            "VALUES (%s, %s, NOW() - make_interval(hours => %s), %s, %s)",
+            (platform, video_id, hours, point_views, point_likes))
+    return points
+
+
+def test_retry_failed_tasks_freshness_and_count_history(page, problems, live_app, database, fake, fake_config):
+    """A pass with failures: the freshness card, 重试失败的任务 showing the new run in place, and a task's chart."""
+    ids = seed_tasks(database, fake)
+    fake.set_receiver("yt2", "gone")  # 410: its webhook fails
+    first = sb.broadcast_all_tasks(fake_config, database, trigger="cli")
+    assert (5, 3, 2) == (first["total"], first["success_count"], first["failed_count"])
+    fake.set_receiver("yt2")  # the receiver is back: a retry delivers it
+    seed_history(database, "youtube", YT1, 12500, 680)
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    # 1. the freshness card shows one line per platform and the egress table after a pass
+    page.goto(f"{live_app}/admin")
+    lines = page.locator("#freshness-lines li.freshness-line")
+    expect(lines).to_have_count(3)
+    expect(lines).to_have_text([re.compile(r"^YouTube："), re.compile(r"^TikTok："), re.compile(r"^抖音：")])
+    expect(lines.first).to_contain_text("本轮刷新 2 个任务的数据")
+    egress_rows = page.locator("#egress-table tbody tr")
+    expect(egress_rows).to_have_count(3)
+    expect(egress_rows.locator("td:nth-child(2)")).to_have_text(["直连"] * 3)
+    expect(egress_rows.locator("td:nth-child(3)")).to_have_text(["可用"] * 3)
+
+    # 2. the run's detail offers 重试失败的任务 for its two failed tasks
+    page.locator(f"#runs-table tr[data-run-id='{first['run_id']}']").click()
+    retry = page.locator("#run-detail-retry")
+    expect(retry).to_have_text("🔁 重试失败的任务（2）")
+    expect(retry).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "admin-run-detail-failed.png", full_page=True)
+    before = len(fake.received("yt2"))
+    retry.click()
+
+    # 3. the new run's result replaces the detail in place
+    title = page.locator("#run-detail-title")
+    expect(title).not_to_have_text(f"回传 #{first['run_id']} 的任务明细")
+    new_id = int(re.search(r"#(\d+)", title.text_content()).group(1))
+    assert new_id != first["run_id"]
+    note = page.locator("#run-detail-note")
+    expect(note).to_have_text(f"🔁 这是回传 #{first['run_id']} 中 2 个失败任务的重试：已完成 · 成功 1 · 失败 1")
+    expect(page.locator("#run-detail-summary")).to_contain_text("手动回传（选定的 2 个任务） · 已完成")
+    # the freshness card keeps the full pass's figures: a retry of two tasks says little about the rest
+    expect(lines).to_have_count(3)
+    expect(lines.first).to_contain_text("本轮刷新 2 个任务的数据")
+    items = page.locator("#run-items-table tbody tr")
+    expect(items).to_have_count(2)
+    expect(items.filter(has_text=TITLES["yt2"]).locator("td:nth-child(2)")).to_have_text("成功")
+    expect(items.filter(has_text=TITLES["gone"]).locator("td:nth-child(2)")).to_have_text("失败")
+    expect(page.locator("#message")).to_have_text(f"✅ 重试回传 #{new_id} 已完成：成功 1 · 失败 1")
+    run = database.fetch_one("SELECT trigger, scope, task_ids, status FROM broadcaster_runs WHERE id = %s", (new_id,))
+    assert ("manual", "selected", "succeeded") == (run["trigger"], run["scope"], run["status"])
+    assert sorted([ids["yt2"], ids["gone"]]) == sorted(run["task_ids"])
+    assert before + 1 == len(fake.received("yt2"))
+    expect(retry).to_have_text("🔁 重试失败的任务（1）")  # the deleted video's task failed again
+    expect(page.locator(f"#runs-table tr[data-run-id='{new_id}'] td:nth-child(2)")).to_have_text("手动 · 选定任务")
+    page.screenshot(path=ARTIFACTS / "admin-retry-result.png", full_page=True)
+
+    # 4. the task list shows platform, counts and their age; a task opens its chart
+    page.locator("#tab-tasks").click()
+    row = page.locator(f"#tasks-table tr[data-task-id='{ids['yt1']}']")
+    expect(row.locator("td:nth-child(2)")).to_have_text("YouTube")
+    expect(row.locator(".counts__value")).to_have_text("12,500 / 680")
+    expect(row.locator(".counts__age")).to_have_text(re.compile(r"^\d+ 秒前读取$"))
+    row.locator(".task-history-btn").click()
+    panel = page.locator("#task-history")
+    expect(panel).to_be_visible()
+    expect(page.locator("#task-history-title")).to_have_text(f"任务 #{ids['yt1']}「{TITLES['yt1']}」的数据走势")
+    expect(panel.locator(".range-btn[aria-pressed='true']")).to_have_text("7 天")
+    expect(page.locator("#task-history-summary")).to_contain_text("最近 7 天内 22 个数据点")
+    panel.locator(".range-btn[data-hours='720']").click()
+    expect(page.locator("#task-history-summary")).to_contain_text("最近 30 天内 91 个数据点")
+    dots = page.locator("#history-chart .chart__pt--views")
+    expect(dots).to_have_count(91)
+    expect(page.locator("#history-chart .chart__trend--likes")).to_have_count(1)
+
+    # 5. hovering a point shows its exact time and numbers
+    points = database.fetch_all("SELECT recorded_at, view_count, like_count FROM broadcaster_count_history "
+                                "WHERE video_id = %s ORDER BY recorded_at", (YT1,))
+    target = 45
+    dots.nth(target).scroll_into_view_if_needed()
+    box = dots.nth(target).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = page.locator("#history-chart .chart__tip")
+    expect(tip).to_have_attribute("visibility", "visible")
+    shanghai = points[target]["recorded_at"].astimezone(dt.timezone(dt.timedelta(hours=8)))
+    expect(tip.locator("text")).to_have_text([
+        shanghai.strftime("%Y-%m-%d %H:%M:%S"), f"播放量 {points[target]['view_count']:,}",
+        f"点赞数 {points[target]['like_count']:,}",
+    ])
+    page.screenshot(path=ARTIFACTS / "admin-history-30d.png", full_page=True)
+    panel.screenshot(path=ARTIFACTS / "admin-history-30d-panel.png")
+    panel.locator(".range-btn[data-hours='24']").click()
+    expect(page.locator("#task-history-summary")).to_contain_text("最近 24 小时内 4 个数据点")
+    panel.screenshot(path=ARTIFACTS / "admin-history-24h-panel.png")
+
+    # 6. opened afresh after the retry, the freshness card still shows the last full pass
+    page.reload()
+    expect(page.locator("#last-run .last-run__id")).to_have_text(f"#{new_id} · 手动 · 选定任务")
+    expect(lines).to_have_count(3)
+    expect(lines.first).to_contain_text("本轮刷新 2 个任务的数据")
+
+    assert {"console": [], "dialogs": []} == problems
