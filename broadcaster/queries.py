@@ -444,11 +444,12 @@ WHERE d.task_id = %(task_id)s
 """
 
 # A video's points of the last `hours`, oldest first. Beyond `max_points` in the window, only
-# the newest point of each `slice_s`-second slice, so a long window stays chartable.
+# the newest point of each of `max_points` slices of `slice_s` seconds, counted back from now.
 FETCH_COUNT_HISTORY = """
 SELECT recorded_at, view_count, like_count FROM (
     SELECT h.recorded_at, h.view_count, h.like_count, COUNT(*) OVER () AS in_window,
-           ROW_NUMBER() OVER (PARTITION BY FLOOR(EXTRACT(EPOCH FROM h.recorded_at) / %(slice_s)s)
+           ROW_NUMBER() OVER (PARTITION BY LEAST(FLOOR(EXTRACT(EPOCH FROM NOW() - h.recorded_at) / %(slice_s)s),
+                                                 %(max_points)s - 1)
                               ORDER BY h.recorded_at DESC, h.id DESC) AS newest
     FROM broadcaster_count_history h
     WHERE h.platform = %(platform)s AND h.video_id = %(video_id)s

@@ -128,7 +128,7 @@ def test_a_long_window_is_thinned_to_the_newest_point_of_each_slice(client, data
 
     points = get_history(client, task_id, "?hours=24")["points"]
 
-    assert 500 < len(points) <= history.MAX_POINTS
+    assert 900 < len(points) <= history.MAX_POINTS
     times = [point["at"] for point in points]
     assert times == sorted(times)
     assert (99999, 1000) == (points[-1]["views"], points[-1]["likes"])
