@@ -1546,7 +1546,8 @@
     renderHistorySummary(data, points);
     const width = Math.max(300, Math.round(box.clientWidth || 800));
     const height = width < 500 ? 230 : 280;
-    const m = { top: 28, right: 64, bottom: 40, left: 64 };
+    const side = width < 500 ? 50 : 64;
+    const m = { top: 28, right: side, bottom: 40, left: side };
     const plot = { w: width - m.left - m.right, h: height - m.top - m.bottom };
     const series = historySeries(points, plot);
     if (!series.length) {
@@ -1593,9 +1594,9 @@
     g.append(svgEl("line", { class: "chart__axis", x1: 0, x2: plot.w, y1: plot.h, y2: plot.h }));
   }
 
-  /* Round local times (whole hours, midnights) at a step that leaves ~72 px per label. */
+  /* Round local times (whole hours, midnights) at a step that leaves ~56 px per label. */
   function drawTimeTicks(g, plot, start, end, x) {
-    const fit = Math.max(2, Math.floor(plot.w / 72));
+    const fit = Math.max(3, Math.floor(plot.w / 56));
     const step = TIME_STEPS.find((s) => (end - start) / s <= fit) || TIME_STEPS[TIME_STEPS.length - 1];
     for (const t of timeTicks(start, end, step)) {
       const px = x(t);
