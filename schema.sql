@@ -122,6 +122,62 @@ CREATE TABLE IF NOT EXISTS broadcaster_quota (
     exhausted BOOLEAN NOT NULL DEFAULT FALSE
 );
 
+-- Scale-out (PASS_WORKERS, PASS_HELPER): a pass shared by several processes is cut into shards,
+-- ranges of the video key (platform/video_id) so that tasks sharing a video stay together.
+ALTER TABLE broadcaster_runs ADD COLUMN IF NOT EXISTS slots INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE broadcaster_runs ADD COLUMN IF NOT EXISTS plan JSONB;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS shard_no INTEGER;
+ALTER TABLE broadcaster_error_logs ADD COLUMN IF NOT EXISTS shard_no INTEGER;
+CREATE TABLE IF NOT EXISTS broadcaster_shards (
+    run_id BIGINT NOT NULL,
+    shard_no INTEGER NOT NULL,
+    lo_key TEXT,  -- inclusive; NULL: from the start
+    hi_key TEXT,  -- exclusive; NULL: to the end
+    status TEXT NOT NULL DEFAULT 'pending',
+    runner TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    heartbeat_at TIMESTAMPTZ,
+    total INTEGER NOT NULL DEFAULT 0,
+    done INTEGER NOT NULL DEFAULT 0,
+    success_count INTEGER NOT NULL DEFAULT 0,
+    ages JSONB,  -- the count ages it sent, per platform, merged into the run's freshness
+    PRIMARY KEY (run_id, shard_no)
+);
+-- The processes working on a pass: each takes a slot, and its share of the concurrency limits.
+CREATE TABLE IF NOT EXISTS broadcaster_pass_slots (
+    run_id BIGINT NOT NULL,
+    slot_no INTEGER NOT NULL,
+    runner TEXT,
+    seen_at TIMESTAMPTZ,
+    PRIMARY KEY (run_id, slot_no)
+);
+-- Page budgets and pacing of each egress, shared by every process of a pass.
+CREATE TABLE IF NOT EXISTS broadcaster_pass_egress (
+    run_id BIGINT NOT NULL,
+    egress_key TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    budget INTEGER,  -- NULL: unlimited
+    used INTEGER NOT NULL DEFAULT 0,
+    spacing_s DOUBLE PRECISION NOT NULL DEFAULT 0,
+    next_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    PRIMARY KEY (run_id, egress_key)
+);
+-- Allowances shared by every process of a pass (TikHub requests per platform; a refused key).
+CREATE TABLE IF NOT EXISTS broadcaster_pass_allowance (
+    run_id BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    remaining INTEGER NOT NULL DEFAULT 0,
+    note TEXT,
+    PRIMARY KEY (run_id, name)
+);
+-- Helper processes (PASS_HELPER=true) announce themselves here every second.
+CREATE TABLE IF NOT EXISTS broadcaster_helpers (
+    runner TEXT PRIMARY KEY,
+    seen_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+);
+CREATE INDEX IF NOT EXISTS broadcaster_task_videos_video_idx ON broadcaster_task_videos (platform, video_id);
+
 -- TikHub requests made per UTC day (TIKHUB_DAILY_REQUESTS is shared across passes).
 CREATE TABLE IF NOT EXISTS broadcaster_tikhub_usage (
     day DATE PRIMARY KEY,

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 
-from broadcaster import lifecycle, planning
+from broadcaster import lifecycle, planning, shards
 from broadcaster.clock import interval_text
 from broadcaster.config import Config, load_config
 from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
@@ -114,10 +114,14 @@ class Broadcaster:
                                exc_info=True, extra={"action": "tick_failed"})
 
     def run_once(self) -> dict | None:
-        """One supervisor tick: clean up dead runs, then run the due slot if this process wins it."""
+        """One supervisor tick: clean up dead runs, then run the due slot if this process wins it
+        (a helper instead joins a shared pass in progress)."""
         if not self._schema_ready:
             apply_schema(self.database)  # the app may have started while the database was down
             self._schema_ready = True
+        if self.config.pass_helper:
+            self._help()
+            return None
         for run_id in lifecycle.mark_abandoned_runs(self.database):
             logger.warning("run %s abandoned: its process stopped heartbeating", run_id)
         if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
@@ -137,6 +141,19 @@ class Broadcaster:
             return lifecycle.run_pass_in_subprocess(self.config, self.database, run_id, stop_event=self._pass_stop)
         finally:
             self._pass_stop = None
+
+    def _help(self) -> None:
+        """PASS_HELPER: announce this process, and take shards of a shared pass in a child process."""
+        shards.announce_helper(self.database)
+        for run_id in shards.joinable_runs(self.database):
+            self._pass_stop = threading.Event()
+            if self._stop.is_set():
+                self._pass_stop.set()
+            try:
+                lifecycle.run_shards_in_subprocess(self.config, self.database, run_id, stop_event=self._pass_stop)
+            finally:
+                self._pass_stop = None
+            return
 
 
 # --------------------------------------------------------------------------------------------
@@ -163,7 +180,8 @@ def print_database_retry(error: StorageError, wait: float) -> None:
 
 
 def run_loop(config: Config) -> int:
-    """Switch on and run the supervisor in this process until SIGINT/SIGTERM."""
+    """Switch on and run the supervisor in this process until SIGINT/SIGTERM (a helper, with
+    PASS_HELPER, leaves the switch alone: it only takes shards of shared passes)."""
     stop = threading.Event()
 
     def request_stop(signum, _frame) -> None:
@@ -176,13 +194,18 @@ def run_loop(config: Config) -> int:
         database = open_database(config, stop_event=stop, on_retry=print_database_retry)
     except StorageError:
         return 0  # stopped while waiting for the database
-    lifecycle.switch_on(database)
+    if not config.pass_helper:
+        lifecycle.switch_on(database)
     broadcaster = Broadcaster(config, database)
     broadcaster.start()
-    print(f"分发数据回传服务已启动，每{interval_text(config.broadcast_interval_seconds)}自动回传一次（Ctrl+C 停止）", flush=True)
+    if config.pass_helper:
+        print("协助进程已启动：只分担其他进程发起的回传（Ctrl+C 停止）", flush=True)
+    else:
+        print(f"分发数据回传服务已启动，每{interval_text(config.broadcast_interval_seconds)}自动回传一次（Ctrl+C 停止）",
+              flush=True)
     stop.wait()
     broadcaster.stop(timeout=8.0)
-    print("分发数据回传服务已停止", flush=True)
+    print("协助进程已停止" if config.pass_helper else "分发数据回传服务已停止", flush=True)
     return 0
 
 
@@ -194,6 +217,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace | int:
     parser.add_argument("--init-db", action="store_true", help="apply the schema and exit")
     parser.add_argument("--plan", action="store_true", help="print how fresh the counts can be at the current settings")
     parser.add_argument("--run-pass", type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
+    parser.add_argument("--shard-worker", type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -214,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         return args
     if args.run_pass is not None:
         return lifecycle.run_pass_child(args.run_pass)
+    if args.shard_worker is not None:
+        return lifecycle.run_shard_worker_child(args.shard_worker)
     try:
         config = load_config()
     except ConfigError as exc:

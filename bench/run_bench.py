@@ -456,10 +456,11 @@ def child_main() -> int:
     from broadcaster import db
 
     config = bench_config(spec)
-    configure_logging(config.secrets(), logging.WARNING)
+    configure_logging(config.secrets(), logging.INFO if os.environ.get("BENCH_VERBOSE") else logging.WARNING)
     database = db.Database(spec["database_url"]) if spec["impl"] == "pass" else None
     rss_before = RssSampler().rss()
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
+    workers_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     with RssSampler(0.1 if spec["impl"] == "pass" else 1.0) as sampler:
         if spec["impl"] == "pass":
@@ -471,13 +472,16 @@ def child_main() -> int:
                                         "youtube_api_key": YOUTUBE_KEY}, sleep_seconds=spec["baseline_sleep"])
     wall = time.monotonic() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    # With PASS_WORKERS > 1 the pass's other processes are this one's children, reaped by now.
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     if database is not None:
         database.close()
     print(json.dumps({
         "result": result,
         "wall": wall,
-        "cpu_user": usage.ru_utime - usage_before.ru_utime,
-        "cpu_sys": usage.ru_stime - usage_before.ru_stime,
+        "cpu_user": usage.ru_utime - usage_before.ru_utime + workers.ru_utime - workers_before.ru_utime,
+        "cpu_sys": usage.ru_stime - usage_before.ru_stime + workers.ru_stime - workers_before.ru_stime,
+        "worker_maxrss_bytes": workers.ru_maxrss * 1024,
         "voluntary_switches": usage.ru_nvcsw - usage_before.ru_nvcsw,
         "involuntary_switches": usage.ru_nivcsw - usage_before.ru_nivcsw,
         "minor_faults": usage.ru_minflt - usage_before.ru_minflt,
@@ -609,6 +613,12 @@ def run_scenario(scenario: Scenario, args, server_url: str) -> dict:
         fake_cpu, pg_cpu = fake.cpu() - fake_cpu, postgres_cpu() - pg_cpu
         stats = fake.get("/stats")
         records = fake.received()
+        if os.environ.get("BENCH_VERBOSE") and records:
+            start = min(r["at"] for r in records)
+            per_second: dict[int, int] = {}
+            for r in records:
+                per_second[int(r["at"] - start)] = per_second.get(int(r["at"] - start), 0) + 1
+            print("   webhooks per second:", [per_second.get(s, 0) for s in range(max(per_second) + 1)])
         check = verify_deliveries(tasks, records)
         facts = database_facts(url)
         problems = list(check["problems"])
@@ -634,7 +644,8 @@ def run_scenario(scenario: Scenario, args, server_url: str) -> dict:
         "cpu_per_1k": cpu * 1000 / scenario.tasks,
         "voluntary_switches": child["voluntary_switches"], "involuntary_switches": child["involuntary_switches"],
         "minor_faults": child["minor_faults"],
-        "maxrss_mb": child["maxrss_bytes"] / 2**20, "sampled_peak_rss_mb": child["sampled_peak_rss_bytes"] / 2**20,
+        "maxrss_mb": max(child["maxrss_bytes"], child["worker_maxrss_bytes"]) / 2**20,
+        "sampled_peak_rss_mb": child["sampled_peak_rss_bytes"] / 2**20,
         "rss_before_pass_mb": child["rss_before_pass_bytes"] / 2**20,
         "rss_timeline_mb": [(t, round(v / 2**20, 1)) for t, v in child["rss_timeline"]],
         "fake_cpu": fake_cpu, "postgres_cpu": pg_cpu,
@@ -956,6 +967,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="--status-load: run the pass inside a gunicorn worker (POST /api/broadcaster/trigger, "
                              "the default) or in its own process (stats_broadcaster.py --once), for comparison")
     parser.add_argument("--keep-db", action="store_true", help="keep the bench_* databases for inspection")
+    parser.add_argument("--pass-workers", type=int, default=None, help="PASS_WORKERS for --tasks runs "
+                        "(the default run measures 1 and 2)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -968,7 +981,9 @@ def scenarios_for(args) -> list[Scenario]:
     if args.quick:
         return [Scenario(1000, b) for b in batches]
     if args.tasks:
-        return [Scenario(args.tasks, b) for b in batches]
+        settings = {"pass_workers": args.pass_workers} if args.pass_workers else {}
+        label = f"w{args.pass_workers}" if args.pass_workers else ""
+        return [Scenario(args.tasks, b, settings=settings, label=label) for b in batches]
     if args.batch_size:
         return [Scenario(10_000, b) for b in batches] + [Scenario(20_000, batches[0])]
     return [Scenario(10_000, 1), Scenario(10_000, 100), Scenario(20_000, 1)]

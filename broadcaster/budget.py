@@ -54,15 +54,15 @@ class Pacer:
         self._next = 0.0
         self._lock = threading.Lock()
 
-    def wait_turn(self, stop_event: threading.Event) -> bool:
-        """Wait for this request's slot; False when the pass is stopping."""
+    def reserve(self) -> float:
+        """Take the next request's slot; the seconds to wait for it."""
         if not self.spacing:
-            return not stop_event.is_set()
+            return 0.0
         with self._lock:
             now = self.clock()
             slot = max(now, self._next)
             self._next = slot + self.spacing * random.uniform(0.7, 1.3)
-        return not stop_event.wait(max(0.0, slot - now))
+        return max(0.0, slot - now)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -73,6 +73,10 @@ class Config:
     tikhub_platforms: tuple[str, ...] = ("douyin",)
     tikhub_daily_requests: int = 5000
     stale_warn_hours: int = 24
+    # Scale-out (DESIGN §10): processes sharing one pass on the claiming host; a helper on
+    # another host takes shards of running passes and never starts one.
+    pass_workers: int = 1
+    pass_helper: bool = False
     count_history_days: int = 90  # DESIGN §9: count-history points older than this are pruned
 
     def __post_init__(self) -> None:
@@ -170,6 +174,7 @@ _INTEGERS = {
     "LOG_RETENTION_DAYS": (1, 3650),
     "TIKHUB_DAILY_REQUESTS": (0, 100_000_000),
     "STALE_WARN_HOURS": (1, 8760),
+    "PASS_WORKERS": (1, 64),
     "COUNT_HISTORY_DAYS": (1, 3650),
 }
 _PROXY_SETTINGS = ("YOUTUBE_PROXIES", "TIKTOK_PROXIES", "DOUYIN_PROXIES")
@@ -201,6 +206,8 @@ def config_from_mapping(values: Mapping[str, str]) -> Config:
         fields["webhook_allow_private_networks"] = _boolean(
             "WEBHOOK_ALLOW_PRIVATE_NETWORKS", values["WEBHOOK_ALLOW_PRIVATE_NETWORKS"]
         )
+    if values.get("PASS_HELPER") is not None:
+        fields["pass_helper"] = _boolean("PASS_HELPER", values["PASS_HELPER"])
     for name in _URLS:
         if _text(values.get(name)) is not None:
             fields[name.lower()] = _base_url(name, values[name])

@@ -62,6 +62,14 @@ class Egress:
         return float("inf") if self.budget is None else self.budget - self.used
 
 
+@dataclasses.dataclass(frozen=True)
+class Slot:
+    """A page reserved on an egress, and how long to wait for its paced turn."""
+
+    egress: Egress
+    wait_s: float
+
+
 class EgressPool:
     """One platform's egresses for one pass: fair page slots, benches for blocked egresses."""
 
@@ -79,7 +87,7 @@ class EgressPool:
             return None
         return sum(egress.budget for egress in usable)
 
-    def acquire(self, tried: Iterable[Egress] = ()) -> Egress | None:
+    def acquire(self, tried: Iterable[Egress] = ()) -> Slot | None:
         """Reserve one page on the usable egress with the most budget left (fewest pages used
         on a tie, then the configured order); None when no egress may read another page."""
         tried_keys = {egress.key for egress in tried}
@@ -91,7 +99,7 @@ class EgressPool:
                 return None
             chosen = max(candidates, key=lambda egress: (egress.left(), -egress.used, -self.egresses.index(egress)))
             chosen.used += 1
-            return chosen
+        return Slot(chosen, chosen.pacer.reserve())
 
     def bench(self, egress: Egress, reason: str) -> int:
         """Bench a blocked egress; return its cool-down in seconds."""

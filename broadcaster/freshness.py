@@ -48,6 +48,19 @@ class FreshnessTally:
             if refreshed:
                 self._refreshed[platform] += 1
 
+    def export(self) -> dict:
+        """The raw tallies, as JSON, so the shards of a shared pass can be merged exactly."""
+        with self._lock:
+            return {platform: {"ages": [round(age, 1) for age in ages], "refreshed": self._refreshed.get(platform, 0)}
+                    for platform, ages in self._ages.items()}
+
+    def absorb(self, exported: Mapping) -> None:
+        """Add another tally's `export()`."""
+        with self._lock:
+            for platform, figures in exported.items():
+                self._ages[platform].extend(figures["ages"])
+                self._refreshed[platform] += figures["refreshed"]
+
     def summary(self, videos: Mapping[str, int], limits: Mapping[str, int | None], interval: int) -> dict:
         """RUN ``freshness``: per platform with videos or tasks sent (DESIGN §8), plus ``videos``."""
         with self._lock:

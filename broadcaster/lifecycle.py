@@ -11,51 +11,42 @@ retention pruning and the result shapes live here too.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from itertools import chain
 from pathlib import Path
 
-from broadcaster import queries
-from broadcaster.budget import plan_budget, plan_refreshes
-from broadcaster.clock import isoformat, pacific_day, utcnow
+from broadcaster import queries, shard_sql, shards
+from broadcaster.assembly import Heartbeat, build_pass, make_sender, plan_pass, runner_id
+from broadcaster.clock import isoformat, utcnow
 from broadcaster.config import Config
 from broadcaster.db import Database, wrap_errors
-from broadcaster.egress import build_pools
 from broadcaster.errors import StorageError
+from broadcaster.freshness import FreshnessTally
 from broadcaster.links import UnstoredLinks, resolve_new_links, sync_task_videos
 from broadcaster.logs import configure_logging
-from broadcaster.pipeline import STOP_GRACE_SECONDS, BroadcastPass
+from broadcaster.pipeline import STOP_GRACE_SECONDS
 from broadcaster.recorder import CountingRecorder, Recorder, database_writer
 from broadcaster.retry import retry_storage
-from broadcaster.states import Platform, RunStatus
+from broadcaster.states import RunStatus
 from broadcaster.tasks import PostgresTaskSource
-from broadcaster.webhooks import CircuitBreakers, PrintingSender, WebhookSender
-from video_stats_fetcher import SOURCE_API, VideoStatsFetcher
+from broadcaster.webhooks import PrintingSender
+from video_stats_fetcher import VideoStatsFetcher
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 1.0
 STALE_RUN_SECONDS = 20  # a running pass silent this long is abandoned (heartbeat every 1 s)
 PRUNE_BATCH = 1000
 PASS_SCRIPT = Path(__file__).resolve().parent.parent / "stats_broadcaster.py"
 
 _ACTIVE_PASSES: set[threading.Event] = set()
 _ACTIVE_LOCK = threading.Lock()
-
-
-def runner_id() -> str:
-    """Identity of this process in the runs table."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def interrupt_active_passes() -> None:
@@ -140,38 +131,12 @@ def claim_scheduled_run(database: Database, interval: int) -> int | None:
     return row["id"] if row else None
 
 
-class Heartbeat:
-    """Reports a pass's progress every second and turns a requested cancel into a stop."""
-
-    def __init__(self, database: Database, run_id: int, stop_event: threading.Event, progress: Callable[[], dict]):
-        self.database = database
-        self.run_id = run_id
-        self.stop_event = stop_event
-        self.progress = progress
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{run_id}", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._done.set()
-        self._thread.join(5)
-
-    def _run(self) -> None:
-        while not self._done.wait(HEARTBEAT_SECONDS):
-            progress = self.progress()
-            params = {"run_id": self.run_id, **progress,
-                      "failed_count": failed_count(**progress, finished=False)}
-            try:
-                row = self.database.fetch_one(queries.HEARTBEAT_RUN, params)
-            except StorageError as exc:
-                logger.warning("heartbeat of run %s failed: %s", self.run_id, exc)
-                continue
-            if row is None or row["cancel_requested"]:
-                # Stopped by an operator, or the run was taken from us (marked abandoned).
-                self.stop_event.set()
+def beat_run(database: Database, run_id: int, progress: dict) -> bool:
+    """Report a running pass's progress; True when it should stop (an operator stopped it, or it
+    was marked abandoned and so taken from us)."""
+    params = {"run_id": run_id, **progress, "failed_count": failed_count(**progress, finished=False)}
+    row = database.fetch_one(queries.HEARTBEAT_RUN, params)
+    return row is None or row["cancel_requested"]
 
 
 def finish_run(database: Database, run_id: int, status: str, counts: dict, error: str | None,
@@ -193,72 +158,31 @@ def finish_run(database: Database, run_id: int, status: str, counts: dict, error
 # Running a claimed pass
 
 
-def make_sender(config: Config, stop_event: threading.Event) -> WebhookSender:
-    """A webhook sender with this pass's stop event and fresh circuit breakers."""
-    return WebhookSender(
-        timeout=config.webhook_timeout_seconds,
-        max_attempts=config.webhook_max_attempts,
-        allow_private=config.webhook_allow_private_networks,
-        pool_maxsize=8,
-        stop_event=stop_event,
-        breakers=CircuitBreakers(),
-    )
-
-
-def build_pass(config: Config, source: PostgresTaskSource, *, run_id: int | None, fetcher, sender, recorder,
-               stop_event: threading.Event, unstored: UnstoredLinks | None = None) -> BroadcastPass:
-    """Plan the budgets and the refreshes from the database, and assemble the pass."""
-    now = utcnow()
-    youtube_api = fetcher.source(Platform.YOUTUBE) == SOURCE_API
-    tikhub_key = any(fetcher.uses_tikhub(platform) for platform in (Platform.TIKTOK, Platform.DOUYIN))
-    pools = build_pools(config, source.egress_states(), fetcher.through)
-    budget = plan_budget(
-        config, youtube_api_key=youtube_api,
-        quota=source.youtube_quota(pacific_day(now)) if youtube_api else (0, False),
-        page_capacity={platform: pool.capacity() for platform, pool in pools.items()},
-        tikhub_key=tikhub_key, tikhub_used=source.tikhub_requests(now.astimezone(dt.UTC).date()) if tikhub_key else 0,
-        now=now,
-    )
-    staleness = source.video_staleness()
-    rows = source.rows()
-    if unstored is not None:
-        staleness, rows = chain(unstored.staleness(), staleness), unstored.apply(rows)
-    refresh = plan_refreshes(staleness, budget.refresh_limits)
-    return BroadcastPass(config, run_id=run_id, rows=rows, budget=budget, refresh=refresh, fetcher=fetcher,
-                         egress=pools, sender=sender, recorder=recorder, stop_event=stop_event)
-
-
 def run_claimed_pass(config: Config, database: Database, run_id: int, *,
                      stop_event: threading.Event | None = None, fetcher=None) -> dict:
-    """Execute a pass whose run row this process has claimed, and record how it ended."""
+    """Execute a pass whose run row this process has claimed, and record how it ended.
+
+    The pass runs in this process, or — with PASS_WORKERS above 1 or helpers standing by — is
+    shared by several processes (`broadcaster.shards`).
+    """
     stop_event = stop_event or threading.Event()
     fetcher = fetcher or VideoStatsFetcher.from_config(config)
     task_ids = database.fetch_one(queries.FETCH_RUN_TASK_IDS, {"run_id": run_id})["task_ids"]
     source = PostgresTaskSource(database, task_ids)
-    sender = make_sender(config, stop_event)
-    recorder = Recorder(database_writer(database), run_id)
-    status, error, the_pass = RunStatus.SUCCEEDED, None, None
-    counts = {"total": 0, "done": 0, "success_count": 0}
+    status, error, counts = RunStatus.SUCCEEDED, None, {"total": 0, "done": 0, "success_count": 0}
     with _Active(stop_event):
         try:
             initial_total = source.count_active()
             sync_task_videos(database, fetcher, stop_event, task_ids)
-            the_pass = build_pass(config, source, run_id=run_id, fetcher=fetcher, sender=sender,
-                                  recorder=recorder, stop_event=stop_event)
-
-            def progress() -> dict:
-                return {"total": max(the_pass.total, initial_total), **recorder.counts()}
-
-            with Heartbeat(database, run_id, stop_event, progress):
-                counts = the_pass.execute()
+            slots = pass_slots(config, database)
+            run = _run_shared if slots > 1 else _run_here
+            counts = run(config, database, run_id, source, fetcher=fetcher, stop_event=stop_event,
+                         initial_total=initial_total, slots=slots, progress_out=counts)
             if stop_event.is_set():
                 status, error = RunStatus.INTERRUPTED, "回传被停止（服务停止或进程退出）"
         except Exception as exc:
             logger.exception("pass %s failed", run_id)
             status, error = RunStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500]
-            counts = {"total": the_pass.total if the_pass else 0, **recorder.counts()}
-        finally:
-            sender.close()
     # At shutdown the process must exit promptly; otherwise wait for a restarting database.
     finish_run(database, run_id, status, counts, error, deadline_s=3.0 if stop_event.is_set() else 300.0)
     result = make_result(status, run_id, counts["total"], counts["success_count"], error)
@@ -268,6 +192,67 @@ def run_claimed_pass(config: Config, database: Database, run_id: int, *,
         extra={"action": "pass_finished"},
     )
     return result
+
+
+def pass_slots(config: Config, database: Database) -> int:
+    """How many processes share the pass: PASS_WORKERS plus live helpers, while every one of them
+    still gets at least one request of each concurrency limit."""
+    helpers = shards.live_helpers(database)
+    return max(1, min(config.pass_workers + helpers, config.fetch_concurrency, config.webhook_concurrency))
+
+
+def _run_here(config: Config, database: Database, run_id: int, source: PostgresTaskSource, *, fetcher,
+              stop_event: threading.Event, initial_total: int, progress_out: dict, **_) -> dict:
+    """The whole pass in this process; its counts."""
+    sender = make_sender(config, stop_event)
+    recorder = Recorder(database_writer(database), run_id)
+    the_pass = build_pass(config, source, run_id=run_id, fetcher=fetcher, sender=sender, recorder=recorder,
+                          stop_event=stop_event)
+
+    def progress() -> dict:
+        progress_out.update(total=max(the_pass.total, initial_total), **recorder.counts())
+        return dict(progress_out)
+
+    try:
+        with Heartbeat(lambda: beat_run(database, run_id, progress()), stop_event, f"heartbeat-{run_id}"):
+            return the_pass.execute()
+    finally:
+        sender.close()
+        progress_out.update(total=the_pass.total, **recorder.counts())
+
+
+def _run_shared(config: Config, database: Database, run_id: int, source: PostgresTaskSource, *, fetcher,
+                stop_event: threading.Event, initial_total: int, slots: int, progress_out: dict) -> dict:
+    """The pass cut into shards and shared with PASS_WORKERS − 1 local processes and any helpers."""
+    budget, refresh, pools = plan_pass(config, source, fetcher)
+    count = shards.create_shared_pass(database, run_id, slots, source.scope["task_ids"], budget, refresh, pools)
+    logger.info("pass %s shared by %s slots in %s shards", run_id, slots, count, extra={"action": "pass_shared"})
+    workers = [spawn(config, database, "--shard-worker", run_id) for _ in range(config.pass_workers - 1)]
+
+    def progress() -> dict:
+        figures = shards.progress(database, run_id)
+        progress_out.update(total=max(figures["total"], initial_total), done=figures["done"],
+                            success_count=figures["success_count"])
+        return dict(progress_out)
+
+    finished = False
+    try:
+        with Heartbeat(lambda: beat_run(database, run_id, progress()), stop_event, f"heartbeat-{run_id}"):
+            shards.ShardWorker(config, database, run_id, fetcher=fetcher, stop_event=stop_event).run()
+        finished = not stop_event.is_set()
+    finally:
+        # Done: the other workers find nothing left and leave; stopped or failed: they are told to.
+        for worker in workers:
+            _reap(worker, stop=not finished, grace=shards.STALE_SECONDS)
+    figures = shards.progress(database, run_id)
+    tally = FreshnessTally()
+    for ages in shards.merged_ages(database, run_id):
+        tally.absorb(ages)
+    for egress_key, pages in shards.pages_used(database, run_id).items():
+        database.execute(shard_sql.SET_EGRESS_PAGES, {"egress_key": egress_key, "pages": pages})
+    shards.forget_pass(database, run_id)
+    return {"total": figures["total"], "done": figures["done"], "success_count": figures["success_count"],
+            "freshness": tally.summary(refresh.videos, budget.refresh_limits, config.broadcast_interval_seconds)}
 
 
 def dry_run_pass(config: Config, database: Database, write_line: Callable[[str], None] | None = None) -> dict:
@@ -291,24 +276,11 @@ def run_pass_in_subprocess(config: Config, database: Database, run_id: int, *,
     memory a large pass touches goes back to the system when the child exits.
     """
     stop_event = stop_event or threading.Event()
-    settings = dataclasses.asdict(config.replace(database_url=database.url))
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with _Active(stop_event):
-        process = subprocess.Popen(
-            [sys.executable, str(PASS_SCRIPT), "--run-pass", str(run_id)],
-            stdin=subprocess.PIPE, env=env, cwd=str(PASS_SCRIPT.parent),
-        )
-        # Settings, secrets included, go through a pipe: never on the command line or in env.
-        process.stdin.write(json.dumps(settings).encode("utf-8"))
-        process.stdin.close()
+        process = spawn(config, database, "--run-pass", run_id)
         while process.poll() is None:
             if stop_event.wait(0.2):
-                process.terminate()  # the child records the run as interrupted
-                try:
-                    process.wait(STOP_GRACE_SECONDS + 5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                _reap(process, stop=True)  # the child records the run as interrupted
     row = database.fetch_one(queries.FETCH_RUN, {"run_id": run_id})
     if row["status"] == RunStatus.RUNNING:
         error = f"执行回传的子进程异常退出（退出码 {process.returncode}）"
@@ -318,13 +290,68 @@ def run_pass_in_subprocess(config: Config, database: Database, run_id: int, *,
     return result_from_run(row)
 
 
-def run_pass_child(run_id: int) -> int:
-    """`--run-pass RUN_ID` (internal): run a pass claimed by the parent; settings on stdin."""
+def spawn(config: Config, database: Database, flag: str, run_id: int) -> subprocess.Popen:
+    """Start `stats_broadcaster.py FLAG RUN_ID` with these settings on its stdin."""
+    settings = dataclasses.asdict(config.replace(database_url=database.url))
+    process = subprocess.Popen(
+        [sys.executable, str(PASS_SCRIPT), flag, str(run_id)],
+        stdin=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=str(PASS_SCRIPT.parent),
+    )
+    # Settings, secrets included, go through a pipe: never on the command line or in env.
+    process.stdin.write(json.dumps(settings).encode("utf-8"))
+    process.stdin.close()
+    return process
+
+
+def run_shards_in_subprocess(config: Config, database: Database, run_id: int, *,
+                             stop_event: threading.Event) -> int:
+    """A helper's share of a shared pass: a shard worker child, stopped with `stop_event`."""
+    with _Active(stop_event):
+        process = spawn(config, database, "--shard-worker", run_id)
+        while process.poll() is None:
+            if stop_event.wait(0.2):
+                _reap(process, stop=True)
+    return process.returncode
+
+
+def _reap(process: subprocess.Popen, stop: bool, grace: float | None = None) -> None:
+    """Wait for a child (at most `grace` seconds); when stopping, ask it to stop first (SIGTERM).
+    A child that outstays its grace is terminated, then killed."""
+    if stop and process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(STOP_GRACE_SECONDS + 5 if stop else grace)
+    except subprocess.TimeoutExpired:
+        process.terminate()
+        try:
+            process.wait(STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _child_settings() -> tuple[Config, threading.Event]:
+    """A child's settings from stdin, its logging, and a stop event set by SIGTERM/SIGINT."""
     config = Config(**json.loads(sys.stdin.read()))
     configure_logging(config.secrets())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return config, stop
+
+
+def run_shard_worker_child(run_id: int) -> int:
+    """`--shard-worker RUN_ID` (internal): take shards of a shared pass until none is left."""
+    config, stop = _child_settings()
+    database = Database(config.database_url)
+    shards.ShardWorker(config, database, run_id, fetcher=VideoStatsFetcher.from_config(config),
+                       stop_event=stop).run()
+    return 0
+
+
+def run_pass_child(run_id: int) -> int:
+    """`--run-pass RUN_ID` (internal): run a pass claimed by the parent; settings on stdin."""
+    config, stop = _child_settings()
     run_claimed_pass(config, Database(config.database_url), run_id, stop_event=stop)
     return 0
 

@@ -24,7 +24,7 @@ from broadcaster.payload import build_body, build_stats_entry
 from broadcaster.platforms.results import FetchResult, no_counts
 from broadcaster.platforms.urls import VideoRef
 from broadcaster.recorder import CountingRecorder, FetchFailure, Outcome
-from broadcaster.sources import PAGES_SPENT, TikHubGate, read_page
+from broadcaster.sources import PAGES_SPENT, LocalAllowance, TikHubGate, read_page
 from broadcaster.states import ErrorType, FetchStatus, Platform
 from broadcaster.tasks import StoredCounts, TaskRow, VideoJob, group_jobs
 from broadcaster.webhooks import Delivery, serialize_body
@@ -168,7 +168,7 @@ class BroadcastPass:
 
     def __init__(self, config, *, run_id: int | None, rows, budget: Budget, refresh: RefreshPlan,
                  fetcher, egress: dict[str, EgressPool], sender, recorder: CountingRecorder,
-                 stop_event: threading.Event, window: TaskWindow | None = None):
+                 stop_event: threading.Event, window: TaskWindow | None = None, tikhub_allowance=None):
         self.config = config
         self.run_id = run_id
         self.rows = rows  # iterable of (TaskRow, StoredCounts), ordered by video
@@ -176,7 +176,7 @@ class BroadcastPass:
         self.refresh = refresh
         self.fetcher = fetcher  # the YouTube API and TikHub, never through an egress proxy
         self.egress = egress  # page platform -> its egresses
-        self.tikhub = TikHubGate(fetcher, budget.tikhub, stop_event)
+        self.tikhub = TikHubGate(fetcher, tikhub_allowance or LocalAllowance(budget.tikhub), stop_event)
         self.freshness = FreshnessTally()
         self.sender = sender
         self.recorder = recorder
@@ -191,7 +191,6 @@ class BroadcastPass:
         # more requests in flight than that, so no per-host semaphore is needed on top.
         self._deliver_pool = WorkerPool(config.webhook_concurrency, "deliver")
         self._batcher = DeliveryBatcher(config.webhook_batch_size, self._submit_delivery)
-        self._batch_seq = 0
         self._youtube_batch: list[VideoJob] = []
 
     def execute(self) -> dict:
@@ -226,6 +225,12 @@ class BroadcastPass:
         for pool in self.egress.values():
             self.recorder.add_egress(pool.state_rows(), pool.block_rows())
 
+    def flush_pending(self) -> None:
+        """Send what waits for company (a YouTube API batch, partial webhook batches) now: the rows
+        pause (a shared pass waiting for other workers), so no more company is coming soon."""
+        self._flush_youtube_batch()
+        self._batcher.flush()
+
     def _wait_idle(self) -> None:
         """Wait until every dispatched task is recorded, flushing partial batches once only
         they are left (tasks join batches after their fetch, so earlier would be too soon)."""
@@ -246,6 +251,8 @@ class BroadcastPass:
 
     def _finish(self, outcome: Outcome) -> None:
         self.recorder.add_outcome(outcome)
+        if outcome.age_s is not None:
+            self.freshness.add(outcome.task.platform, outcome.age_s, outcome.fresh)
         self.window.release()
 
     # -- fetching ------------------------------------------------------------------------------
@@ -340,15 +347,13 @@ class BroadcastPass:
             self._batcher.add(pending, task.callback_secret or self.config.x2c_webhook_secret)
 
     def _submit_delivery(self, batch: list[Pending], secret: str | None) -> None:
-        with self._lock:
-            self._batch_seq += 1
-            seq = self._batch_seq
-        self._deliver_pool.submit(self._deliver_batch, batch, secret, seq)
+        self._deliver_pool.submit(self._deliver_batch, batch, secret)
 
-    def _deliver_batch(self, batch: list[Pending], secret: str | None, seq: int) -> None:
+    def _deliver_batch(self, batch: list[Pending], secret: str | None) -> None:
         first = batch[0].task
         body = build_body(self.config.site_name, [pending.entry for pending in batch])
-        kind = f"task{first.task_id}" if len(batch) == 1 else f"batch{seq}"
+        # Unique in the run whichever process sends it, and the same when a shard is sent again.
+        kind = f"task{first.task_id}" if len(batch) == 1 else f"batch{first.task_id}"
         webhook_id = f"run{self.run_id or 0}-{kind}"
         sent_at = utcnow()
         try:
@@ -359,10 +364,10 @@ class BroadcastPass:
             delivery = Delivery(False, None, 0, 0, f"内部错误：{type(exc).__name__}")
         went_out = delivery.ok or delivery.attempts > 0
         for pending in batch:
-            if went_out and pending.read_at is not None:
-                self.freshness.add(pending.task.platform, (sent_at - pending.read_at).total_seconds(), pending.fresh)
+            age = (sent_at - pending.read_at).total_seconds() if went_out and pending.read_at is not None else None
             payload = build_body(self.config.site_name, [pending.entry])
-            self._finish(Outcome(pending.task, delivery.ok, delivery, payload, webhook_id, pending.fetch_failure))
+            self._finish(Outcome(pending.task, delivery.ok, delivery, payload, webhook_id, pending.fetch_failure,
+                                 age_s=age, fresh=pending.fresh))
 
 
 def _internal_error(exc: Exception) -> FetchResult:

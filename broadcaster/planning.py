@@ -37,7 +37,7 @@ class PlanFacts:
 def load_facts(database: Database) -> PlanFacts:
     """Videos and tasks per platform, benched egresses and today's spending, from the database."""
     now = utcnow()
-    counts = database.fetch_all(queries.COUNT_VIDEOS_BY_PLATFORM, {"task_ids": None})
+    counts = database.fetch_all(queries.COUNT_VIDEOS_BY_PLATFORM, {"task_ids": None, "lo": None, "hi": None, "shard_no": None})
     benched = frozenset(row["egress_key"] for row in database.fetch_all(queries.FETCH_EGRESS_STATES)
                         if row["benched_until"] is not None and row["benched_until"] > now)
     quota = database.fetch_one(queries.FETCH_QUOTA, {"day": pacific_day(now)})

@@ -154,13 +154,27 @@ TASK_VIDEO_ROW = "(%(task_id)s, %(video_url)s, %(platform)s, %(video_id)s, %(han
 
 COUNT_ACTIVE_TASKS = f"SELECT COUNT(*) AS total FROM drama_tasks d WHERE {ACTIVE_TASK_FILTER}"
 
+# A task's place in the order a pass reads tasks and cuts shards: a hash of its video, so tasks
+# sharing a video sit together and the platforms are mixed all along (every platform's fetch
+# pool is busy at once, and so is every shard's). Compared in the "C" collation.
+def video_key(platform: str, video_id: str, task_id: str) -> str:
+    """SQL for the hash of a task's video (of its own id while it has no video)."""
+    return f"md5(COALESCE({platform}, '') || '/' || COALESCE({video_id}, {task_id}::TEXT))"
+
+
+SHARD_KEY = video_key("tv.platform", "tv.video_id", "d.task_id")
+IN_SHARD = f"""
+(%(lo)s::TEXT IS NULL OR {SHARD_KEY} COLLATE "C" >= %(lo)s::TEXT COLLATE "C")
+AND (%(hi)s::TEXT IS NULL OR {SHARD_KEY} COLLATE "C" < %(hi)s::TEXT COLLATE "C")
+"""
+
 ACTIVE_TASK_VIDEOS = f"""
 SELECT d.task_id, d.external_task_id, d.project_id, d.title, d.duration, d.video_url,
        d.callback_url, d.callback_secret, tv.platform, tv.video_id, tv.handle,
        tv.error AS video_error
 FROM drama_tasks d
 LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
-WHERE {ACTIVE_TASK_FILTER}
+WHERE {ACTIVE_TASK_FILTER} AND {IN_SHARD}
 """
 
 # How stale each video of the active tasks is; the pass picks the stalest within its budgets
@@ -174,10 +188,11 @@ LEFT JOIN broadcaster_videos bv ON bv.platform = v.platform AND bv.video_id = v.
 # Every active task with its video and last known counts, ordered by video so that tasks
 # sharing a video share one fetch.
 SELECT_PASS_TASKS = f"""
-SELECT t.*, bv.view_count, bv.like_count, bv.fetch_status, bv.reason AS fetch_reason, bv.fetched_at
+SELECT t.*, %(shard_no)s::INTEGER AS shard_no, bv.view_count, bv.like_count, bv.fetch_status,
+       bv.reason AS fetch_reason, bv.fetched_at
 FROM ({ACTIVE_TASK_VIDEOS}) t
 LEFT JOIN broadcaster_videos bv ON bv.platform = t.platform AND bv.video_id = t.video_id
-ORDER BY t.platform NULLS FIRST, t.video_id NULLS FIRST, t.task_id
+ORDER BY {video_key("t.platform", "t.video_id", "t.task_id")} COLLATE "C", t.task_id
 """
 
 UPSERT_VIDEOS = f"""
@@ -209,23 +224,23 @@ DELIVERY_ROW = "(%(task_id)s::INTEGER, %(ok)s::BOOLEAN)"
 INSERT_WEBHOOK_LOGS = """
 INSERT INTO webhook_logs (run_id, webhook_id, task_id, task_title, project_id, callback_url,
                           callback_status, http_status, attempts, latency_ms, error, payload,
-                          created_at)
+                          shard_no, created_at)
 VALUES %s
 """
 WEBHOOK_LOG_ROW = (
     "(%(run_id)s, %(webhook_id)s, %(task_id)s, %(task_title)s, %(project_id)s, %(callback_url)s,"
     " %(callback_status)s, %(http_status)s, %(attempts)s, %(latency_ms)s, %(error)s, %(payload)s::JSONB,"
-    " NOW() AT TIME ZONE 'UTC')"
+    " %(shard_no)s, NOW() AT TIME ZONE 'UTC')"
 )
 
 INSERT_ERROR_LOGS = """
 INSERT INTO broadcaster_error_logs (run_id, task_id, task_title, project_id, video_url, platform,
-                                    error_type, error_message, callback_url, created_at)
+                                    error_type, error_message, callback_url, shard_no, created_at)
 VALUES %s
 """
 ERROR_LOG_ROW = (
     "(%(run_id)s, %(task_id)s, %(task_title)s, %(project_id)s, %(video_url)s, %(platform)s,"
-    " %(error_type)s, %(error_message)s, %(callback_url)s, NOW() AT TIME ZONE 'UTC')"
+    " %(error_type)s, %(error_message)s, %(callback_url)s, %(shard_no)s, NOW() AT TIME ZONE 'UTC')"
 )
 
 # --------------------------------------------------------------------------------------------
@@ -394,7 +409,15 @@ DELETE FROM broadcaster_count_history WHERE id IN (
     LIMIT %(batch)s)
 """
 
-PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS, PRUNE_COUNT_HISTORY)
+PRUNE_SHARDS = """
+DELETE FROM broadcaster_shards WHERE (run_id, shard_no) IN (
+    SELECT s.run_id, s.shard_no FROM broadcaster_shards s
+    WHERE NOT EXISTS (SELECT 1 FROM broadcaster_runs r WHERE r.id = s.run_id)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS, PRUNE_COUNT_HISTORY,
+                    PRUNE_SHARDS)
 
 # --------------------------------------------------------------------------------------------
 # Counters of /metrics (broadcaster.counters): added to in the transaction of what they count.

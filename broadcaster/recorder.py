@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from broadcaster import queries
+from broadcaster import queries, shard_sql
 from broadcaster.counters import counter_rows
 from broadcaster.db import Database
 from broadcaster.errors import StorageError
@@ -53,6 +53,8 @@ class Outcome:
     webhook_id: str | None = None
     fetch_failure: FetchFailure | None = None
     reason: str | None = None  # why the task failed without a webhook
+    age_s: float | None = None  # how old its counts were when they went out
+    fresh: bool = False  # those counts were read in this pass
 
 
 @dataclasses.dataclass
@@ -67,6 +69,7 @@ class RowBatch:
     tikhub: list[dict] = dataclasses.field(default_factory=list)
     egress: list[dict] = dataclasses.field(default_factory=list)
     egress_blocks: list[dict] = dataclasses.field(default_factory=list)
+    shards: list[dict] = dataclasses.field(default_factory=list)  # finished with these rows
 
     def statements(self) -> list[tuple[str, str, list[dict]]]:
         """(statement, row template, rows) for `Database.write_batches`."""
@@ -84,6 +87,7 @@ class RowBatch:
             (queries.ADD_TIKHUB_REQUESTS, queries.TIKHUB_ROW, self.tikhub),
             (queries.UPSERT_EGRESS, queries.EGRESS_ROW, self.egress),
             (queries.INSERT_EGRESS_BLOCKS, queries.EGRESS_BLOCK_ROW, self.egress_blocks),
+            (shard_sql.FINISH_SHARDS, shard_sql.SHARD_DONE_ROW, self.shards),
             # Every fetch counts, also a video fetched twice in one batch.
             (queries.ADD_COUNTERS, queries.COUNTER_ROW, counter_rows(self.logs, self.videos)),
         ]
@@ -107,6 +111,7 @@ def log_row(outcome: Outcome, run_id: int | None) -> dict:
     task, delivery = outcome.task, outcome.delivery
     return {
         "run_id": run_id,
+        "shard_no": outcome.task.shard_no,
         "webhook_id": outcome.webhook_id,
         "task_id": task.task_id,
         "task_title": task.title,
@@ -127,7 +132,8 @@ def error_row(outcome: Outcome, run_id: int | None) -> dict | None:
     if failure is None:
         return None
     return {
-        "run_id": run_id, "task_id": task.task_id, "task_title": task.title, "project_id": task.project_id,
+        "run_id": run_id, "shard_no": task.shard_no, "task_id": task.task_id, "task_title": task.title,
+        "project_id": task.project_id,
         "video_url": task.video_url, "platform": task.platform, "error_type": failure.error_type,
         "error_message": failure.message, "callback_url": task.callback_url,
     }
@@ -208,6 +214,10 @@ class Recorder(CountingRecorder):
     def add_tikhub_requests(self, day: dt.date, requests: int) -> None:
         """Queue TikHub requests made on UTC `day`."""
         self._put("tikhub", {"day": day, "requests": requests})
+
+    def add_finished_shard(self, row: dict) -> None:
+        """Queue a shard's end, to be written with (or after) its last outcomes."""
+        self._put("shards", row)
 
     def add_egress(self, states: list[dict], blocks: list[dict]) -> None:
         """Queue each egress's state after the pass and its blocks."""

@@ -32,11 +32,12 @@ def read_page(pool: EgressPool, ref, stop_event: threading.Event) -> tuple[Fetch
     """Read `ref`'s page through the pool; a blocked egress is benched and the next one tried."""
     tried, last = [], None
     while not stop_event.is_set() and len(tried) < MAX_EGRESS_TRIES:
-        egress = pool.acquire(tried)
-        if egress is None:
+        slot = pool.acquire(tried)
+        if slot is None:
             return last, None if last is not None else PAGES_SPENT
+        egress = slot.egress
         tried.append(egress)
-        if not egress.pacer.wait_turn(stop_event):
+        if stop_event.wait(slot.wait_s):
             break
         result = egress.fetcher.fetch_page(ref)
         if result.status == FetchStatus.BLOCKED or result.egress_fault:
@@ -50,26 +51,51 @@ def read_page(pool: EgressPool, ref, stop_event: threading.Event) -> tuple[Fetch
     return last, STOPPED if stop_event.is_set() else None
 
 
+class LocalAllowance:
+    """TikHub requests this pass may still make, per platform, and whether the key was refused."""
+
+    def __init__(self, shares: Mapping[str, int]):
+        self.left = dict(shares)
+        self._refusal: str | None = None
+        self._lock = threading.Lock()
+
+    def take(self, platform: str) -> bool:
+        """Spend one request of `platform`'s share; False when it is spent."""
+        with self._lock:
+            if self.left.get(platform, 0) <= 0:
+                return False
+            self.left[platform] -= 1
+            return True
+
+    def refuse(self, reason: str) -> bool:
+        """Turn TikHub off for the rest of the pass; True the first time."""
+        with self._lock:
+            first, self._refusal = self._refusal is None, self._refusal or reason
+            return first
+
+    def refusal(self) -> str | None:
+        """Why TikHub is off for this pass, if it is."""
+        return self._refusal
+
+
 class TikHubGate:
     """This pass's TikHub: a share of the day's requests, off once the key is refused, paused by 429."""
 
-    def __init__(self, fetcher, allowance: Mapping[str, int], stop_event: threading.Event):
+    def __init__(self, fetcher, allowance, stop_event: threading.Event):
         self.fetcher = fetcher
-        self.left = dict(allowance)
+        self.allowance = allowance  # LocalAllowance, or one shared by the processes of a pass
         self.stop_event = stop_event
-        self.requests = 0  # made this pass, for the daily allowance
-        self.refused: str | None = None
+        self.requests = 0  # made this pass by this process, for the daily allowance
         self._not_before = 0.0
         self._lock = threading.Lock()
 
     def read(self, ref) -> tuple[FetchResult | None, str | None]:
         """Read `ref` through TikHub, if this pass may."""
-        with self._lock:
-            if self.refused is not None:
-                return None, f"TikHub 本轮已停用：{self.refused}"
-            if self.left.get(ref.platform, 0) <= 0:
-                return None, TIKHUB_SPENT
-            self.left[ref.platform] -= 1
+        refusal = self.allowance.refusal()
+        if refusal is not None:
+            return None, f"TikHub 本轮已停用：{refusal}"
+        if not self.allowance.take(ref.platform):
+            return None, TIKHUB_SPENT
         result = None
         for _ in range(2):  # a 429 is waited out once
             pause = self._not_before - time.monotonic()
@@ -89,9 +115,7 @@ class TikHubGate:
         try:
             return self.fetcher.fetch_tikhub(ref)
         except ApiConfigError as exc:
-            with self._lock:
-                first, self.refused = self.refused is None, str(exc)
-            if first:
+            if self.allowance.refuse(str(exc)):
                 logger.warning("TikHub refused the key; off for the rest of this pass: %s", exc,
                                extra={"action": "tikhub_refused"})
             return no_counts(FetchStatus.ERROR, str(exc))

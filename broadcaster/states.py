@@ -53,6 +53,14 @@ class Scope(StrEnum):
     SELECTED = "selected"  # the task ids stored with the run (POST trigger with task_ids)
 
 
+class ShardStatus(StrEnum):
+    """A shard of a pass shared by several processes (``broadcaster_shards.status``)."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+
+
 class CallbackStatus(StrEnum):
     """A task's delivery state (``drama_tasks.callback_status``, ``webhook_logs.callback_status``)."""
 

@@ -32,6 +32,7 @@ class TaskRow:
     video_id: str | None = None
     handle: str | None = None
     video_error: str | None = None  # why the link names no video, when it does not
+    shard_no: int | None = None  # the shard of a pass shared by several processes
 
     @property
     def x2c_task_id(self) -> int:
@@ -91,14 +92,21 @@ def stored_counts(row: dict) -> StoredCounts:
 
 
 def group_jobs(
-    rows: Iterable[tuple[TaskRow, StoredCounts]], refresh: Callable[[str, str], bool]
+    rows: Iterable[tuple[TaskRow, StoredCounts] | None], refresh: Callable[[str, str], bool]
 ) -> Iterator[VideoJob]:
     """Group consecutive rows of the same video into one job (rows come ordered by video).
 
-    Tasks without a video (an unresolved or invalid link) each get a job of their own.
+    Tasks without a video (an unresolved or invalid link) each get a job of their own. A None
+    among the rows ends the current job at once (a shard ends; more rows may take a while).
     """
     job: VideoJob | None = None
-    for task, stored in rows:
+    for row in rows:
+        if row is None:
+            if job is not None:
+                yield job
+            job = None
+            continue
+        task, stored = row
         if job is not None and job.video_id is not None and (job.platform, job.video_id) == (task.platform, task.video_id):
             job.tasks.append(task)
             continue
@@ -113,9 +121,11 @@ def group_jobs(
 class PostgresTaskSource:
     """What a pass reads from the database: the tasks, their videos' staleness, the quota used."""
 
-    def __init__(self, database: Database, task_ids: list[int] | None = None):
+    def __init__(self, database: Database, task_ids: list[int] | None = None,
+                 shard: tuple[str | None, str | None] = (None, None), shard_no: int | None = None):
         self.database = database
-        self.scope = {"task_ids": task_ids}  # None: every active task
+        # task_ids None: every active task; shard: the [lo, hi) range of shard keys (None: open)
+        self.scope = {"task_ids": task_ids, "lo": shard[0], "hi": shard[1], "shard_no": shard_no}
 
     def count_active(self) -> int:
         """How many tasks a pass would select now."""

@@ -16,7 +16,7 @@ from broadcaster.planning import PlanFacts, plan_report
 from broadcaster.platforms.results import FetchResult
 from broadcaster.platforms.urls import VideoRef
 from broadcaster.proxies import egress_key, mask_proxy
-from broadcaster.sources import MAX_EGRESS_TRIES, PAGES_SPENT, TikHubGate, read_page
+from broadcaster.sources import MAX_EGRESS_TRIES, PAGES_SPENT, LocalAllowance, TikHubGate, read_page
 from broadcaster.states import FetchStatus, Platform
 from fakes.memory import FakeFetcher
 
@@ -54,7 +54,7 @@ def test_pages_are_spread_fairly_and_stop_at_the_budget():
     """Nine pages over three egresses of 3: each takes one in turn; the tenth finds none."""
     egresses = pool([3, 3, 3])
 
-    taken = [egresses.acquire().url for _ in range(9)]
+    taken = [egresses.acquire().egress.url for _ in range(9)]
 
     assert 9 == egresses.capacity()
     assert len(set(taken[:3])) == 3  # the first three go to three different egresses
@@ -66,7 +66,7 @@ def test_the_egress_with_most_budget_left_goes_first():
     """Unequal budgets (an egress that was busier): the one with more left is used first."""
     egresses = pool([1, 4])
 
-    first, second = egresses.acquire(), egresses.acquire()
+    first, second = egresses.acquire().egress, egresses.acquire().egress
 
     assert ("http://10.0.0.2:8080", "http://10.0.0.2:8080") == (first.url, second.url)
 
@@ -87,7 +87,7 @@ def test_a_benched_egress_rests_with_a_growing_cooldown_then_comes_back():
 
     assert 300 == egresses.bench(first, "HTTP 429")
     assert 5 == egresses.capacity()
-    assert all(egresses.acquire().url != first.url for _ in range(5))
+    assert all(egresses.acquire().egress.url != first.url for _ in range(5))
     clock.advance(301)
     assert 10 == egresses.capacity()  # un-benched
     assert 600 == egresses.bench(first, "challenge page")  # blocked again at once: 10 minutes
@@ -116,8 +116,8 @@ def test_concurrent_acquires_never_exceed_the_budget():
     taken = []
 
     def take():
-        while (egress := egresses.acquire()) is not None:
-            taken.append(egress)
+        while (slot := egresses.acquire()) is not None:
+            taken.append(slot.egress)
 
     threads = [threading.Thread(target=take) for _ in range(8)]
     for thread in threads:
@@ -186,7 +186,7 @@ def test_no_budget_left_says_so():
 def test_tikhub_spends_its_share_and_then_stops():
     """Two requests allowed for TikTok: the third video is skipped, not requested."""
     fetcher = FakeFetcher({(TT, str(i)): FetchResult(OK, i, i) for i in range(3)})
-    gate = TikHubGate(fetcher, {TT: 2}, threading.Event())
+    gate = TikHubGate(fetcher, LocalAllowance({TT: 2}), threading.Event())
 
     answers = [gate.read(VideoRef(TT, str(i))) for i in range(3)]
 
@@ -199,7 +199,7 @@ def test_a_refused_key_turns_tikhub_off_for_the_pass():
     """401/403: one request, then no more; the video gets an ordinary error result."""
     fetcher = FakeFetcher({(DY, "1"): ApiConfigError("TikHub API key 无效或无权限 (HTTP 403)"),
                            (DY, "2"): FetchResult(OK, 1, 1)})
-    gate = TikHubGate(fetcher, {DY: 5}, threading.Event())
+    gate = TikHubGate(fetcher, LocalAllowance({DY: 5}), threading.Event())
 
     first, _ = gate.read(VideoRef(DY, "1"))
     second, why = gate.read(VideoRef(DY, "2"))
@@ -217,7 +217,7 @@ def test_a_429_is_waited_out_and_tried_again():
         def fetch_tikhub(self, ref):
             return next(answers)
 
-    gate = TikHubGate(Limited(), {DY: 5}, threading.Event())
+    gate = TikHubGate(Limited(), LocalAllowance({DY: 5}), threading.Event())
 
     result, _ = gate.read(VideoRef(DY, "1"))
 

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -170,3 +171,33 @@ def test_dead_receiver_costs_seconds_not_hours(database, fake, fake_config):
         "SELECT COUNT(*) AS n FROM webhook_logs WHERE error LIKE %s", ("%连续超时或无法连接%",)
     )["n"]
     assert fast_failed > 900
+
+
+def test_database_restart_during_a_shared_pass(own_server, fake, fake_config):
+    """PASS_WORKERS=2 and the database stopped mid-pass: the run ends recorded, not hung."""
+    database = Database(own_server.get_uri())
+    db.apply_schema(database)
+    fake.add_video("youtube", YT, 10, 2)
+    fake.set_receiver("r")
+    for _ in range(12):
+        insert_task(database, callback_url=fake.callback_url("r"))
+    fake.latency = 0.5
+    config = fake_config.replace(database_url=own_server.get_uri(), pass_workers=2, webhook_concurrency=2)
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(sb.broadcast_all_tasks(config, database)))
+    thread.start()
+    assert wait_until(lambda: len(fake.received("r")) >= 1, 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        own_server.stop()
+    time.sleep(2.5)  # the outage itself (what is being simulated), not synchronisation
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        own_server.ensure_postgres_running()
+    thread.join(120)
+    runs = database.fetch_all("SELECT status FROM broadcaster_runs")
+    database.close()
+
+    assert not thread.is_alive()
+    assert 1 == len(runs) and runs[0]["status"] in ("succeeded", "failed")  # recorded, not left running
+    assert outcome["run_id"] == 1

@@ -33,12 +33,11 @@ def only_stats(received):
 
 
 def test_platforms_and_failures_in_one_pass(database, fake, fake_config):
-    """Normal, hidden likes, deleted, private and blocked videos; each body and row checked."""
+    """Normal, hidden likes, deleted and private videos on every platform; each body and row checked."""
     fake.add_video("youtube", YT, 12500, 680)
     fake.add_video("youtube", YT_HIDDEN, 900, None)
     fake.add_video("youtube", YT_DELETED, 1, 1, behaviour="deleted")
     fake.add_video("youtube", YT_PRIVATE, 1, 1, behaviour="private")
-    fake.add_video("youtube", YT_BLOCKED, 1, 1, behaviour="blocked")
     fake.add_video("tiktok", TT, 1776621, 22609)
     fake.add_video("douyin", DY, None, 7007)
     ids = {}
@@ -47,7 +46,6 @@ def test_platforms_and_failures_in_one_pass(database, fake, fake_config):
         ("hidden", f"https://youtu.be/{YT_HIDDEN}?si=abc"),
         ("deleted", f"https://www.youtube.com/shorts/{YT_DELETED}"),
         ("private", f"https://m.youtube.com/watch?v={YT_PRIVATE}"),
-        ("blocked", f"https://www.youtube.com/live/{YT_BLOCKED}"),
         ("tt", f"https://www.tiktok.com/@someone/video/{TT}?is_from_webapp=1"),
         ("dy", f"7.93 复制打开抖音，看看【短剧的作品】 https://www.douyin.com/video/{DY} 02/23"),
     ]:
@@ -57,7 +55,7 @@ def test_platforms_and_failures_in_one_pass(database, fake, fake_config):
 
     result = sb.broadcast_all_tasks(fake_config, database, trigger="cli")
 
-    assert (True, 7, 4, 3) == (result["success"], result["total"], result["success_count"], result["failed_count"])
+    assert (True, 6, 4, 2) == (result["success"], result["total"], result["success_count"], result["failed_count"])
     yt = only_stats(fake.received("yt"))
     assert {"project_id": "550e8400-e29b-41d4-a716-446655440000", "task_id": 1000, "duration": 30,
             "account_count": 0, "yt_account_count": 0, "yt_view_count": 12500, "yt_like_count": 680} == yt
@@ -67,7 +65,7 @@ def test_platforms_and_failures_in_one_pass(database, fake, fake_config):
     assert (1776621, 22609) == (tt["tt_view_count"], tt["tt_like_count"])  # exact statsV2, not rounded
     dy = only_stats(fake.received("dy"))
     assert 7007 == dy["yt_like_count"] and "yt_view_count" not in dy
-    for name in ("deleted", "private", "blocked"):
+    for name in ("deleted", "private"):
         assert [] == fake.received(name)
         row = task_row(database, ids[name])
         assert "pending" == row["callback_status"]  # no webhook was attempted
@@ -75,9 +73,27 @@ def test_platforms_and_failures_in_one_pass(database, fake, fake_config):
         assert "failed" == log["callback_status"] and log["error"]
     assert "success" == task_row(database, ids["yt"])["callback_status"]
     errors = database.fetch_all("SELECT task_id, error_type FROM broadcaster_error_logs ORDER BY task_id")
-    assert {(ids["deleted"], "unavailable"), (ids["private"], "unavailable"), (ids["blocked"], "blocked")} == {
+    assert {(ids["deleted"], "unavailable"), (ids["private"], "unavailable")} == {
         (row["task_id"], row["error_type"]) for row in errors
     }
+
+
+def test_a_blocked_page_fails_its_task_and_benches_the_egress(database, fake, fake_config):
+    """A bot wall: no webhook, an error row 'blocked', and the platform's egress rests 5 minutes."""
+    fake.add_video("youtube", YT_BLOCKED, 1, 1, behaviour="blocked")
+    fake.set_receiver("blocked")
+    task_id = insert_task(database, video_url=f"https://www.youtube.com/live/{YT_BLOCKED}",
+                          callback_url=fake.callback_url("blocked"))
+
+    result = sb.broadcast_all_tasks(fake_config, database, trigger="cli")
+
+    assert (1, 0) == (result["total"], result["success_count"])
+    assert [] == fake.received("blocked")
+    [error] = database.fetch_all("SELECT task_id, error_type FROM broadcaster_error_logs")
+    assert (task_id, "blocked") == (error["task_id"], error["error_type"])
+    egress = database.fetch_one("SELECT bench_level, benched_until - NOW() AS rest FROM broadcaster_egress "
+                                "WHERE egress_key = 'youtube:direct'")
+    assert 1 == egress["bench_level"] and 290 < egress["rest"].total_seconds() <= 300
 
 
 def test_receiver_behaviours_and_bookkeeping(database, fake, fake_config):
