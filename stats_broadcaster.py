@@ -126,7 +126,8 @@ class Broadcaster:
             logger.warning("run %s abandoned: its process stopped heartbeating", run_id)
         if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
-            lifecycle.prune_old_rows(self.database, self.config.log_retention_days)
+            lifecycle.prune_old_rows(self.database, self.config.log_retention_days,
+                                     history_days=self.config.count_history_days)
         run_id = lifecycle.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
         if run_id is None:
             return None

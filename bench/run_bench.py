@@ -6,6 +6,7 @@
     python -m bench.run_bench --baseline       # the earlier design vs this one at 200 tasks (~4 min)
     python -m bench.run_bench --status-load    # 50 clients poll the status API during a 5,000-task pass
     python -m bench.run_bench --freshness      # only the freshness scenario (bench/freshness.py)
+    python -m bench.run_bench --scaling        # only 1 vs 2 workers: 10,000 at batch 1, 100,000 at batch 100
 
 Each scenario gets a fresh database on the embedded server under instance/bench-pgdata
 (`bench_<tasks>_b<batch>`), seeded with N tasks (50 % YouTube through the API, 30 % TikTok,
@@ -954,6 +955,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--webhook-concurrency", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="1,000 tasks at batch 1 and 100")
     parser.add_argument("--baseline", action="store_true", help="the earlier design vs this one (200 tasks)")
+    parser.add_argument("--scaling", action="store_true", help="only the scaling scenarios (1 vs 2 workers; "
+                        "part of the default run)")
     parser.add_argument("--freshness", action="store_true", help="only the freshness scenario (1 vs 10 egresses; "
                         "part of the default run)")
     parser.add_argument("--status-load", action="store_true", help="status API latency under gunicorn during a pass")
@@ -986,7 +989,43 @@ def scenarios_for(args) -> list[Scenario]:
         return [Scenario(args.tasks, b, settings=settings, label=label) for b in batches]
     if args.batch_size:
         return [Scenario(10_000, b) for b in batches] + [Scenario(20_000, batches[0])]
-    return [Scenario(10_000, 1), Scenario(10_000, 100), Scenario(20_000, 1)]
+    if args.scaling:
+        return scaling_scenarios()
+    return [Scenario(10_000, 1), Scenario(10_000, 100), Scenario(20_000, 1), *scaling_scenarios()]
+
+
+def scaling_scenarios() -> list[Scenario]:
+    """One pass over one and over two processes (PASS_WORKERS), at 10,000 and 100,000 tasks."""
+    two = {"pass_workers": 2}
+    return [Scenario(10_000, 1, settings=two, label="w2"), Scenario(100_000, 100, label="w1"),
+            Scenario(100_000, 100, settings=two, label="w2")]
+
+
+def scaling_lines(outcomes: list[dict]) -> list[str]:
+    """The 1-against-2-workers table and the scale-out targets (issue #13)."""
+    runs = {(o["tasks"], o["batch_size"], o["scenario"].endswith("_w2")): o for o in outcomes
+            if o["impl"] == "pass" and "egress" not in o["scenario"]}
+    lines = [f"{'tasks':>7}{'batch':>6}{'workers':>8}{'wall s':>8}{'CPU s/1k':>10}{'RSS MB':>8}"
+             f"{'requests tt/dy/api/x2c':>24}{'peak in flight tt/dy/api/x2c':>30}"]
+    for (tasks, batch, two), o in sorted(runs.items()):
+        req, peak = o["requests"], o["peak_concurrency"]
+        lines.append(f"{tasks:>7}{batch:>6}{2 if two else 1:>8}{o['wall']:>8.1f}{o['cpu_per_1k']:>10.2f}"
+                     f"{o['maxrss_mb']:>8.0f}{'/'.join(str(req.get(k, 0)) for k in ('tt', 'dy', 'yt-api', 'x2c')):>24}"
+                     f"{'/'.join(str(peak.get(k, 0)) for k in ('tt', 'dy', 'yt-api', 'x2c')):>30}")
+    marks = []
+    for (tasks, batch, limit) in ((10_000, 1, 20.0), (100_000, 100, 90.0)):
+        o = runs.get((tasks, batch, True))
+        if o:
+            marks.append(f"{'PASS' if o['wall'] <= limit else 'MISS'}  wall {o['wall']:.1f} s <= {limit:g} s "
+                         f"({tasks:,} tasks, batch {batch}, PASS_WORKERS=2)")
+    two = [o for (_, _, w), o in runs.items() if w]
+    if two:
+        rss = max(o["maxrss_mb"] for o in two)
+        peak = max(max(o["peak_concurrency"].get(k, 0) for k in ("tt", "dy", "x2c")) for o in two)
+        marks.append(f"{'PASS' if rss <= TARGET_RSS_MB else 'MISS'}  peak RSS of each process {rss:.0f} MB <= "
+                     f"{TARGET_RSS_MB:g} MB (PASS_WORKERS=2)")
+        marks.append(f"{'PASS' if peak <= 64 else 'MISS'}  peak in flight per host {peak} <= 64 over both workers")
+    return lines + [""] + marks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1014,7 +1053,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if outcome["ok"] else 1
 
     outcomes, crashed, extra_targets = [], [], []
-    if args.freshness or not (args.baseline or args.quick or args.tasks or args.batch_size):
+    if args.freshness or not (args.baseline or args.quick or args.tasks or args.batch_size or args.scaling):
         from bench.freshness import run_freshness
 
         fresh_outcomes, extra_targets = run_freshness(args, server_url)
@@ -1036,7 +1075,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{base['requests'].get('yt-api', 0)} vs {new['requests'].get('yt-api', 0)}")
         print(f"baseline extrapolated: {per_task:.2f} s per task -> {per_task * 10_000 / 3600:.1f} h for 10,000 tasks "
               f"(a pass fits the 180 s interval up to ~{180 / per_task:.0f} tasks)")
-    standard = [o for o in outcomes if "egress" not in o["scenario"]]
+    standard = [o for o in outcomes if "egress" not in o["scenario"] and o["tasks"] <= 20_000
+                and not o["scenario"].endswith("_w2")]
     if not args.baseline and standard:
         print("\nTargets (one process):")
         for line in target_lines(standard, args):
@@ -1044,6 +1084,10 @@ def main(argv: list[str] | None = None) -> int:
     if extra_targets:
         print("\nTargets (freshness):")
         for line in extra_targets:
+            print(line)
+    if any(o["scenario"].endswith("_w2") for o in outcomes):
+        print("\nScaling, 1 against 2 workers (issue #13):")
+        for line in scaling_lines(outcomes):
             print(line)
     (OUT / f"results-{stamp}.json").write_text(json.dumps(outcomes, indent=1, default=str))
     failed = [o["scenario"] for o in outcomes if not o["ok"]] + crashed

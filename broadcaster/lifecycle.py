@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from broadcaster import queries, shard_sql, shards
+from broadcaster import queries, shards
 from broadcaster.assembly import Heartbeat, build_pass, make_sender, plan_pass, runner_id
 from broadcaster.clock import isoformat, utcnow
 from broadcaster.config import Config
@@ -224,10 +224,11 @@ def _run_here(config: Config, database: Database, run_id: int, source: PostgresT
 def _run_shared(config: Config, database: Database, run_id: int, source: PostgresTaskSource, *, fetcher,
                 stop_event: threading.Event, initial_total: int, slots: int, progress_out: dict) -> dict:
     """The pass cut into shards and shared with PASS_WORKERS − 1 local processes and any helpers."""
+    # The workers start first: a Python process takes about a second to be ready, the plan less.
+    workers = [spawn(config, database, "--shard-worker", run_id) for _ in range(config.pass_workers - 1)]
     budget, refresh, pools = plan_pass(config, source, fetcher)
     count = shards.create_shared_pass(database, run_id, slots, source.scope["task_ids"], budget, refresh, pools)
     logger.info("pass %s shared by %s slots in %s shards", run_id, slots, count, extra={"action": "pass_shared"})
-    workers = [spawn(config, database, "--shard-worker", run_id) for _ in range(config.pass_workers - 1)]
 
     def progress() -> dict:
         figures = shards.progress(database, run_id)
@@ -249,7 +250,7 @@ def _run_shared(config: Config, database: Database, run_id: int, source: Postgre
     for ages in shards.merged_ages(database, run_id):
         tally.absorb(ages)
     for egress_key, pages in shards.pages_used(database, run_id).items():
-        database.execute(shard_sql.SET_EGRESS_PAGES, {"egress_key": egress_key, "pages": pages})
+        database.execute(queries.SET_EGRESS_PAGES, {"egress_key": egress_key, "pages": pages})
     shards.forget_pass(database, run_id)
     return {"total": figures["total"], "done": figures["done"], "success_count": figures["success_count"],
             "freshness": tally.summary(refresh.videos, budget.refresh_limits, config.broadcast_interval_seconds)}
@@ -259,7 +260,7 @@ def dry_run_pass(config: Config, database: Database, write_line: Callable[[str],
     """Fetch and build every payload and print each body (or hand it to `write_line`); send and store nothing."""
     stop_event = threading.Event()
     fetcher = VideoStatsFetcher.from_config(config)
-    unstored = UnstoredLinks(resolve_new_links(database, fetcher, stop_event))
+    unstored = UnstoredLinks([link for links in resolve_new_links(database, fetcher, stop_event) for link in links])
     the_pass = build_pass(config, PostgresTaskSource(database), run_id=None, fetcher=fetcher,
                           sender=PrintingSender(write_line), recorder=CountingRecorder(), stop_event=stop_event,
                           unstored=unstored)
@@ -379,16 +380,10 @@ def switch_off(database: Database) -> bool:
     return switched or interrupted
 
 
-def prune_old_rows(database: Database, days: int, *, history_days: int | None = None, batch: int = PRUNE_BATCH,
+def prune_old_rows(database: Database, days: int, *, history_days: int, batch: int = PRUNE_BATCH,
                    pause: float = 0.05) -> int:
-    """Delete log and run rows older than `days` and count-history points older than
-    `history_days` (COUNT_HISTORY_DAYS), a small batch per statement."""
-    if history_days is None:
-        # The supervisor passes LOG_RETENTION_DAYS alone; it runs on the settings that
-        # load_config() reads (gunicorn's create_app() and the command line both do).
-        from broadcaster.config import load_config
-
-        history_days = load_config().count_history_days
+    """Delete log and run rows older than `days` (LOG_RETENTION_DAYS) and count-history points
+    older than `history_days` (COUNT_HISTORY_DAYS), a small batch per statement."""
     removed = 0
     for statement in queries.PRUNE_STATEMENTS:
         while True:

@@ -19,6 +19,7 @@ from broadcaster.errors import FetchError, InvalidVideoURL
 from broadcaster.tasks import StoredCounts, TaskRow, VideoStaleness
 
 RESOLVE_CONCURRENCY = 8
+LINK_CHUNK = 2000
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -45,16 +46,24 @@ def resolve_link(fetcher, task_id: int, url: str) -> TaskLink | None:
 
 
 def resolve_new_links(database: Database, fetcher, stop_event: threading.Event,
-                      task_ids: list[int] | None = None) -> list[TaskLink]:
-    """Resolve every active task's link (of `task_ids`, when given) not stored yet or changed since."""
-    rows = database.fetch_all(queries.FETCH_TASKS_TO_RESOLVE, {"task_ids": task_ids})
-    if not rows:
-        return []
+                      task_ids: list[int] | None = None) -> Iterator[list[TaskLink]]:
+    """Resolve every active task's link (of `task_ids`, when given) not stored yet or changed since,
+    a chunk at a time: a first pass over 100,000 new tasks must not hold them all at once."""
     with concurrent.futures.ThreadPoolExecutor(RESOLVE_CONCURRENCY, thread_name_prefix="resolve") as pool:
-        links = list(pool.map(lambda row: resolve_link(fetcher, row["task_id"], row["video_url"]), rows))
-    if stop_event.is_set():
-        return []
-    return [link for link in links if link is not None]
+        def resolve(rows: list[dict]) -> list[TaskLink]:
+            links = pool.map(lambda row: resolve_link(fetcher, row["task_id"], row["video_url"]), rows)
+            return [link for link in links if link is not None]
+
+        chunk: list[dict] = []
+        for row in database.stream(queries.FETCH_TASKS_TO_RESOLVE, {"task_ids": task_ids}):
+            chunk.append(row)
+            if len(chunk) >= LINK_CHUNK:
+                if stop_event.is_set():
+                    return
+                yield resolve(chunk)
+                chunk = []
+        if chunk and not stop_event.is_set():
+            yield resolve(chunk)
 
 
 def store_links(database: Database, links: list[TaskLink]) -> None:
@@ -66,9 +75,11 @@ def store_links(database: Database, links: list[TaskLink]) -> None:
 def sync_task_videos(database: Database, fetcher, stop_event: threading.Event,
                      task_ids: list[int] | None = None) -> int:
     """Resolve and store the links no pass has seen yet; return how many were stored."""
-    links = resolve_new_links(database, fetcher, stop_event, task_ids)
-    store_links(database, links)
-    return len(links)
+    stored = 0
+    for links in resolve_new_links(database, fetcher, stop_event, task_ids):
+        store_links(database, links)
+        stored += len(links)
+    return stored
 
 
 class UnstoredLinks:

@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from broadcaster import queries, shard_sql
+from broadcaster import queries
 from broadcaster.counters import counter_rows
 from broadcaster.db import Database
 from broadcaster.errors import StorageError
@@ -87,7 +87,7 @@ class RowBatch:
             (queries.ADD_TIKHUB_REQUESTS, queries.TIKHUB_ROW, self.tikhub),
             (queries.UPSERT_EGRESS, queries.EGRESS_ROW, self.egress),
             (queries.INSERT_EGRESS_BLOCKS, queries.EGRESS_BLOCK_ROW, self.egress_blocks),
-            (shard_sql.FINISH_SHARDS, shard_sql.SHARD_DONE_ROW, self.shards),
+            (queries.FINISH_SHARDS, queries.SHARD_DONE_ROW, self.shards),
             # Every fetch counts, also a video fetched twice in one batch.
             (queries.ADD_COUNTERS, queries.COUNTER_ROW, counter_rows(self.logs, self.videos)),
         ]

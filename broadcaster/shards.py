@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterable
 
 from broadcaster import queries
-from broadcaster import shard_sql as sql
 from broadcaster.assembly import Heartbeat, make_sender, runner_id
 from broadcaster.budget import Budget, RefreshPlan
 from broadcaster.clock import utcnow
@@ -41,8 +40,9 @@ TASKS_PER_SHARD = 10_000
 IDLE_POLL_SECONDS = 0.5
 # Shards a worker holds unfinished at once: the one draining and the one being read. More would
 # let a fast reader take every shard before slower-starting workers get any.
-MAX_HELD = 2
-BENCH_REFRESH_SECONDS = 5.0  # how often unshared egresses look at the benches other processes set
+MAX_HELD = 3
+BENCH_REFRESH_SECONDS = 5.0
+PLAN_WAIT_SECONDS = 60.0  # a worker started with the pass waits this long for its plan  # how often unshared egresses look at the benches other processes set
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def cut_shards(keys: Iterable[tuple[str, int]], count: int) -> list[tuple[str | 
 def create_shared_pass(database: Database, run_id: int, slots: int, task_ids, budget: Budget,
                        refresh: RefreshPlan, pools) -> int:
     """Record the plan, the shards, the slots, the egresses' shared budgets and the allowances."""
-    keys = [(row["sk"], row["tasks"]) for row in database.fetch_all(sql.SHARD_KEYS, {"task_ids": task_ids})]
+    keys = [(row["sk"], row["tasks"]) for row in database.fetch_all(queries.SHARD_KEYS, {"task_ids": task_ids})]
     bounds = cut_shards(keys, shard_count(sum(tasks for _, tasks in keys), slots))
     egress_rows = [
         {"run_id": run_id, "egress_key": egress.key, "platform": platform, "position": position,
@@ -108,13 +108,13 @@ def create_shared_pass(database: Database, run_id: int, slots: int, task_ids, bu
     ]
     # The egress rows must exist before a worker benches one.
     states = [row for pool in pools.values() for row in pool.state_rows()]
-    database.execute(sql.SET_RUN_PLAN, {"run_id": run_id, "plan": plan_to_json(budget, refresh), "slots": slots})
+    database.execute(queries.SET_RUN_PLAN, {"run_id": run_id, "plan": plan_to_json(budget, refresh), "slots": slots})
     database.write_batches([
-        (sql.INSERT_SHARDS, sql.SHARD_ROW, [{"run_id": run_id, "shard_no": n, "lo": lo, "hi": hi}
+        (queries.INSERT_SHARDS, queries.SHARD_ROW, [{"run_id": run_id, "shard_no": n, "lo": lo, "hi": hi}
                                             for n, (lo, hi) in enumerate(bounds)]),
-        (sql.INSERT_SLOTS, sql.SLOT_ROW, [{"run_id": run_id, "slot_no": n} for n in range(slots)]),
-        (sql.INSERT_SHARED_EGRESS, sql.SHARED_EGRESS_ROW, egress_rows),
-        (sql.INSERT_ALLOWANCES, sql.ALLOWANCE_ROW, [{"run_id": run_id, "name": f"tikhub:{platform}", "remaining": n}
+        (queries.INSERT_SLOTS, queries.SLOT_ROW, [{"run_id": run_id, "slot_no": n} for n in range(slots)]),
+        (queries.INSERT_SHARED_EGRESS, queries.SHARED_EGRESS_ROW, egress_rows),
+        (queries.INSERT_ALLOWANCES, queries.ALLOWANCE_ROW, [{"run_id": run_id, "name": f"tikhub:{platform}", "remaining": n}
                                                     for platform, n in budget.tikhub.items()]),
         (queries.UPSERT_EGRESS, queries.EGRESS_ROW, states),
     ])
@@ -123,37 +123,37 @@ def create_shared_pass(database: Database, run_id: int, slots: int, task_ids, bu
 
 def live_helpers(database: Database) -> int:
     """Helper processes (PASS_HELPER) seen in the last few seconds."""
-    return database.fetch_one(sql.COUNT_LIVE_HELPERS, {"stale_seconds": STALE_SECONDS})["helpers"]
+    return database.fetch_one(queries.COUNT_LIVE_HELPERS, {"stale_seconds": STALE_SECONDS})["helpers"]
 
 
 def announce_helper(database: Database) -> None:
     """Tell claiming processes this helper is there to take shards."""
-    database.execute(sql.HELPER_SEEN, {"runner": runner_id()})
+    database.execute(queries.HELPER_SEEN, {"runner": runner_id()})
 
 
 def joinable_runs(database: Database) -> list[int]:
     """Running shared passes with open shards and a free slot."""
-    return [row["id"] for row in database.fetch_all(sql.FETCH_JOINABLE_RUNS, {"stale_seconds": STALE_SECONDS})]
+    return [row["id"] for row in database.fetch_all(queries.FETCH_JOINABLE_RUNS, {"stale_seconds": STALE_SECONDS})]
 
 
 def progress(database: Database, run_id: int) -> dict:
     """The pass's progress over its shards, and how many are not done."""
-    return database.fetch_one(sql.SHARD_PROGRESS, {"run_id": run_id})
+    return database.fetch_one(queries.SHARD_PROGRESS, {"run_id": run_id})
 
 
 def merged_ages(database: Database, run_id: int) -> list[dict]:
     """Each finished shard's count-age tally."""
-    return [row["ages"] for row in database.fetch_all(sql.FETCH_SHARD_AGES, {"run_id": run_id}) if row["ages"]]
+    return [row["ages"] for row in database.fetch_all(queries.FETCH_SHARD_AGES, {"run_id": run_id}) if row["ages"]]
 
 
 def pages_used(database: Database, run_id: int) -> dict[str, int]:
     """Pages read through each egress over every process of the pass."""
-    return {row["egress_key"]: row["used"] for row in database.fetch_all(sql.SHARED_EGRESS_USED, {"run_id": run_id})}
+    return {row["egress_key"]: row["used"] for row in database.fetch_all(queries.SHARED_EGRESS_USED, {"run_id": run_id})}
 
 
 def forget_pass(database: Database, run_id: int) -> None:
     """Remove a finished pass's shards, slots and shared budgets."""
-    for statement in sql.DELETE_PASS_ROWS:
+    for statement in queries.DELETE_PASS_ROWS:
         database.execute(statement, {"run_id": run_id})
 
 
@@ -182,7 +182,7 @@ class SharedEgressPool:
         """Reserve one page on the usable egress with the most budget left, over all processes."""
         if self._local:
             return self._acquire_here(tried)
-        row = self.database.fetch_one(sql.ACQUIRE_SHARED_PAGE, {
+        row = self.database.fetch_one(queries.ACQUIRE_SHARED_PAGE, {
             "run_id": self.run_id, "platform": self.platform, "tried": [egress.key for egress in tried]})
         if row is None:
             return None
@@ -193,7 +193,7 @@ class SharedEgressPool:
     def _acquire_here(self, tried: Iterable[Egress]) -> Slot | None:
         if self.clock() - self._benches_read > BENCH_REFRESH_SECONDS:
             self._benches_read = self.clock()
-            rows = self.database.fetch_all(sql.FETCH_BENCHES, {"keys": list(self._by_key)})
+            rows = self.database.fetch_all(queries.FETCH_BENCHES, {"keys": list(self._by_key)})
             for row in rows:
                 self._by_key[row["egress_key"]].benched_until = row["benched_until"]
         tried_keys = {egress.key for egress in tried}
@@ -209,11 +209,11 @@ class SharedEgressPool:
     def bench(self, egress: Egress, reason: str) -> int:
         """Bench a blocked egress for every process at once; return its cool-down in seconds."""
         params = {"egress_key": egress.key, "reason": reason[:300]}
-        row = self.database.fetch_one(sql.BENCH_EGRESS, params)
+        row = self.database.fetch_one(queries.BENCH_EGRESS, params)
         egress.level = row["bench_level"] if row else 1
         cooldown = cooldown_seconds(egress.level)
-        self.database.execute(sql.SET_EGRESS_BENCH, {**params, "cooldown": cooldown})
-        self.database.execute(sql.INSERT_EGRESS_BLOCK, params)
+        self.database.execute(queries.SET_EGRESS_BENCH, {**params, "cooldown": cooldown})
+        self.database.execute(queries.INSERT_EGRESS_BLOCK, params)
         egress.benched_until = utcnow() + dt.timedelta(seconds=cooldown)
         return cooldown
 
@@ -221,14 +221,14 @@ class SharedEgressPool:
         """A page read through it: its next bench starts from 5 minutes again."""
         if egress.level:  # a write per page only when there is something to reset
             egress.level = 0
-            self.database.execute(sql.RESET_EGRESS_LEVEL, {"egress_key": egress.key})
+            self.database.execute(queries.RESET_EGRESS_LEVEL, {"egress_key": egress.key})
 
     def close(self) -> None:
         """Close every egress's sessions; pages handed out here join the pass's count."""
         for egress in self.egresses:
             egress.fetcher.close()
             if self._local and egress.used:
-                self.database.execute(sql.ADD_SHARED_PAGES, {"run_id": self.run_id, "egress_key": egress.key,
+                self.database.execute(queries.ADD_SHARED_PAGES, {"run_id": self.run_id, "egress_key": egress.key,
                                                              "pages": egress.used})
                 egress.used = 0
 
@@ -250,16 +250,16 @@ class SharedAllowance:
 
     def take(self, platform: str) -> bool:
         """Spend one request of `platform`'s share; False when it is spent."""
-        row = self.database.fetch_one(sql.TAKE_ALLOWANCE, {"run_id": self.run_id, "name": f"tikhub:{platform}"})
+        row = self.database.fetch_one(queries.TAKE_ALLOWANCE, {"run_id": self.run_id, "name": f"tikhub:{platform}"})
         return row is not None
 
     def refuse(self, reason: str) -> bool:
         """Turn TikHub off for the rest of the pass in every process; True the first time."""
-        return self.database.fetch_one(sql.REFUSE_ALLOWANCE, {"run_id": self.run_id, "note": reason[:300]}) is not None
+        return self.database.fetch_one(queries.REFUSE_ALLOWANCE, {"run_id": self.run_id, "note": reason[:300]}) is not None
 
     def refusal(self) -> str | None:
         """Why TikHub is off for this pass, if it is."""
-        row = self.database.fetch_one(sql.FETCH_REFUSAL, {"run_id": self.run_id})
+        row = self.database.fetch_one(queries.FETCH_REFUSAL, {"run_id": self.run_id})
         return row["note"] if row else None
 
 
@@ -305,10 +305,10 @@ class ShardWorker:
 
     def run(self) -> int:
         """Work until no open shard is left to others or the pass stops; the shards finished."""
-        row = self.database.fetch_one(sql.FETCH_RUN_PLAN, {"run_id": self.run_id})
-        if row is None or row["status"] != RunStatus.RUNNING or row["plan"] is None:
+        row = self._planned_run()
+        if row is None:
             return 0
-        if self.database.fetch_one(sql.CLAIM_SLOT, {"run_id": self.run_id, "runner": self.runner,
+        if self.database.fetch_one(queries.CLAIM_SLOT, {"run_id": self.run_id, "runner": self.runner,
                                                     "stale_seconds": STALE_SECONDS}) is None:
             logger.info("run %s has no free slot; not joining", self.run_id)
             return 0
@@ -330,6 +330,20 @@ class ShardWorker:
             sender.close()
         return self.finished
 
+    def _planned_run(self) -> dict | None:
+        """The run once its plan is stored (a worker may start before it is); None when it ended."""
+        deadline = time.monotonic() + PLAN_WAIT_SECONDS
+        while not self.stop_event.is_set():
+            row = self.database.fetch_one(queries.FETCH_RUN_PLAN, {"run_id": self.run_id})
+            if row is None or row["status"] != RunStatus.RUNNING:
+                return None
+            if row["plan"] is not None:
+                return row
+            if time.monotonic() > deadline:
+                return None
+            self.stop_event.wait(0.1)
+        return None
+
     def _rows(self, task_ids):
         """Rows of one shard after another, claimed as the previous one is read."""
         while not self.stop_event.is_set():
@@ -338,7 +352,7 @@ class ShardWorker:
                 with self._finished_one:
                     self._finished_one.wait(0.2)
                 continue
-            claimed = self.database.fetch_one(sql.CLAIM_SHARD, {"run_id": self.run_id, "runner": self.runner,
+            claimed = self.database.fetch_one(queries.CLAIM_SHARD, {"run_id": self.run_id, "runner": self.runner,
                                                                 "stale_seconds": STALE_SECONDS})
             if claimed is None:
                 if self._nothing_left():
@@ -368,20 +382,20 @@ class ShardWorker:
         if held.attempts > 1:  # its earlier worker died: what it logged is sent and logged again
             logger.warning("run %s shard %s taken over (attempt %s)", self.run_id, held.shard_no, held.attempts)
             params = {"run_id": self.run_id, "shard_no": held.shard_no}
-            self.database.execute(sql.DELETE_SHARD_LOGS, params)
-            self.database.execute(sql.DELETE_SHARD_ERRORS, params)
+            self.database.execute(queries.DELETE_SHARD_LOGS, params)
+            self.database.execute(queries.DELETE_SHARD_ERRORS, params)
         with self._lock:
             self._held[held.shard_no] = held
         return held
 
     def _nothing_left(self) -> bool:
         """True when every shard not ours is done (ours finish as their tasks do), or the pass ended."""
-        row = self.database.fetch_one(sql.FETCH_RUN_PLAN, {"run_id": self.run_id})
+        row = self.database.fetch_one(queries.FETCH_RUN_PLAN, {"run_id": self.run_id})
         if row is None or row["status"] != RunStatus.RUNNING or row["cancel_requested"]:
             self.stop_event.set()
             return True
-        self.database.execute(sql.TOUCH_SLOT, {"run_id": self.run_id, "runner": self.runner})
-        return self.database.fetch_one(sql.OTHERS_OPEN, {"run_id": self.run_id, "runner": self.runner})["open"] == 0
+        self.database.execute(queries.TOUCH_SLOT, {"run_id": self.run_id, "runner": self.runner})
+        return self.database.fetch_one(queries.OTHERS_OPEN, {"run_id": self.run_id, "runner": self.runner})["open"] == 0
 
     def counted(self, outcome) -> None:
         """One task of a held shard finished."""
@@ -408,9 +422,9 @@ class ShardWorker:
         """Heartbeat every shard in progress; True when this worker should stop."""
         with self._lock:
             active = [dataclasses.replace(held) for held in self._held.values() if not held.finished]
-        self.database.execute(sql.TOUCH_SLOT, {"run_id": self.run_id, "runner": self.runner})
+        self.database.execute(queries.TOUCH_SLOT, {"run_id": self.run_id, "runner": self.runner})
         for held in active:
-            row = self.database.fetch_one(sql.HEARTBEAT_SHARD, {
+            row = self.database.fetch_one(queries.HEARTBEAT_SHARD, {
                 "run_id": self.run_id, "shard_no": held.shard_no, "runner": self.runner, "total": held.total,
                 "done": held.done, "success_count": held.success_count})
             if row is not None and row["cancel_requested"]:

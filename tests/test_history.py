@@ -182,12 +182,11 @@ def test_points_older_than_count_history_days_are_pruned_in_batches(database):
     assert [7, 8] == [row["view_count"] for row in left]
 
 
-def test_the_supervisors_prune_reads_count_history_days(database, monkeypatch):
-    """Called as the supervisor calls it (LOG_RETENTION_DAYS only), pruning uses COUNT_HISTORY_DAYS from the settings."""
-    monkeypatch.setenv("COUNT_HISTORY_DAYS", "5")
+def test_the_supervisor_prunes_with_count_history_days(database, config):
+    """The supervisor's tick prunes history with its COUNT_HISTORY_DAYS, not LOG_RETENTION_DAYS."""
     add_points(database, "youtube", YT, (dt.timedelta(days=10), 7, 7), (dt.timedelta(days=2), 8, 8))
 
-    lifecycle.prune_old_rows(database, 30, pause=0)
+    sb.Broadcaster(config.replace(count_history_days=5, log_retention_days=30), database).run_once()
 
     assert [8] == [row["view_count"] for row in database.fetch_all("SELECT view_count FROM broadcaster_count_history")]
 

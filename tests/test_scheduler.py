@@ -193,7 +193,7 @@ def test_prune_removes_only_old_rows(database):
         "INSERT INTO broadcaster_error_logs (task_id, created_at) VALUES (1, NOW() - interval '30 days'), (2, NOW())"
     )
 
-    removed = lifecycle.prune_old_rows(database, 7, batch=1000, pause=0)
+    removed = lifecycle.prune_old_rows(database, 7, history_days=90, batch=1000, pause=0)
 
     assert 2500 + 1 + 1 == removed
     assert 1 == database.fetch_one("SELECT COUNT(*) AS n FROM webhook_logs")["n"]

@@ -1,12 +1,12 @@
 """SQL of a pass shared by several processes: shards, worker slots, shared page budgets and allowances.
 
-Part of the broadcaster's SQL home (`broadcaster.queries`), kept apart because it is only used
-when PASS_WORKERS or PASS_HELPER spread a pass over processes.
+Used when PASS_WORKERS or PASS_HELPER spread a pass over processes.
 """
 
 from __future__ import annotations
 
-from broadcaster.queries import ACTIVE_TASK_FILTER, RUNNING, SHARD_KEY
+from broadcaster.queries.runs import RUNNING
+from broadcaster.queries.tasks import ACTIVE_TASK_FILTER, SHARD_KEY
 from broadcaster.states import ShardStatus
 
 SET_RUN_PLAN = """

@@ -1,0 +1,23 @@
+"""Every SQL statement of the broadcaster, by name, one module per topic.
+
+Statements use named ``%(name)s`` placeholders and explicit column lists. Status values come
+from `broadcaster.states`, so Python and SQL spell them the same way. Multi-row writes take a
+``*_ROW`` template with named placeholders and a list of dicts (see `Database.write_batches`).
+Callers use ``queries.NAME``; the topic modules are:
+
+* ``runs``: the switch, claiming, heartbeating and finishing a pass;
+* ``tasks``: the tasks a pass reads, their videos and links, what a pass writes back;
+* ``egress``: TikHub requests per day, egresses and their benches;
+* ``shards``: a pass shared by several processes (shards, slots, shared budgets);
+* ``admin``: tasks and the webhook log for the admin API;
+* ``operations``: /metrics, count history, passes over selected tasks;
+* ``retention``: pruning old rows.
+"""
+
+from broadcaster.queries.admin import *  # noqa: F403
+from broadcaster.queries.egress import *  # noqa: F403
+from broadcaster.queries.operations import *  # noqa: F403
+from broadcaster.queries.retention import *  # noqa: F403
+from broadcaster.queries.runs import *  # noqa: F403
+from broadcaster.queries.shards import *  # noqa: F403
+from broadcaster.queries.tasks import *  # noqa: F403

@@ -1,0 +1,70 @@
+"""What the admin API reads and writes: tasks and the webhook log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from psycopg2 import sql as pgsql
+
+from broadcaster.states import CallbackStatus
+
+# --------------------------------------------------------------------------------------------
+# Admin API
+
+TASK_COLUMNS = """
+d.task_id, d.external_task_id, d.project_id, d.title, d.status, d.video_url, tv.platform,
+d.duration, d.callback_url, COALESCE(d.callback_secret, '') <> '' AS has_callback_secret,
+d.callback_status, d.callback_retry_count, d.callback_last_attempt, d.created_at,
+bv.view_count, bv.like_count, bv.fetch_status AS stats_status,
+COALESCE(tv.error, bv.reason) AS stats_reason, bv.fetched_at AS stats_fetched_at
+"""
+
+TASK_JOINS = """
+FROM drama_tasks d
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
+"""
+
+FETCH_TASKS = f"""
+SELECT {TASK_COLUMNS} {TASK_JOINS}
+WHERE (%(status)s::TEXT IS NULL OR d.status = %(status)s)
+ORDER BY d.task_id DESC LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+FETCH_TASK = f"SELECT {TASK_COLUMNS} {TASK_JOINS} WHERE d.task_id = %(task_id)s"
+
+INSERT_TASK = f"""
+INSERT INTO drama_tasks (title, video_url, callback_url, callback_secret, project_id,
+                         external_task_id, duration, status, callback_status, callback_retry_count,
+                         created_at)
+VALUES (%(title)s, %(video_url)s, %(callback_url)s, %(callback_secret)s, %(project_id)s,
+        %(external_task_id)s, %(duration)s, %(status)s, '{CallbackStatus.PENDING}', 0, NOW() AT TIME ZONE 'UTC')
+RETURNING task_id
+"""
+
+#: The columns PATCH /api/tasks/<id> may change.
+EDITABLE_TASK_COLUMNS = frozenset({
+    "title", "video_url", "callback_url", "callback_secret", "project_id", "external_task_id", "duration", "status",
+})
+
+
+def update_task(columns: Iterable[str]) -> pgsql.Composed:
+    """``UPDATE drama_tasks SET col = %(col)s, … WHERE task_id = %(task_id)s`` for editable columns."""
+    columns = list(columns)
+    unknown = set(columns) - EDITABLE_TASK_COLUMNS
+    if unknown or not columns:
+        raise ValueError(f"not editable: {sorted(unknown) or 'nothing'}")
+    assignments = pgsql.SQL(", ").join(
+        pgsql.SQL("{} = {}").format(pgsql.Identifier(name), pgsql.Placeholder(name)) for name in columns
+    )
+    return pgsql.SQL("UPDATE drama_tasks SET {} WHERE task_id = %(task_id)s").format(assignments)
+
+
+FETCH_WEBHOOK_LOGS = """
+SELECT id, run_id, task_id, task_title, project_id, callback_url, callback_status, http_status,
+       attempts, latency_ms, error, payload, created_at
+FROM webhook_logs
+WHERE created_at >= (NOW() AT TIME ZONE 'UTC') - make_interval(hours => %(hours)s)
+  AND (%(status)s::TEXT IS NULL OR callback_status = %(status)s)
+ORDER BY id DESC LIMIT %(limit)s
+"""

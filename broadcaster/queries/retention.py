@@ -1,0 +1,54 @@
+"""Retention: small batches by primary key so no statement holds locks for long."""
+
+from __future__ import annotations
+
+from broadcaster.queries.runs import RUNNING
+
+# --------------------------------------------------------------------------------------------
+# Retention: small batches by primary key so no statement holds locks for long.
+
+PRUNE_WEBHOOK_LOGS = """
+DELETE FROM webhook_logs WHERE id IN (
+    SELECT id FROM webhook_logs
+    WHERE created_at < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_ERROR_LOGS = """
+DELETE FROM broadcaster_error_logs WHERE id IN (
+    SELECT id FROM broadcaster_error_logs
+    WHERE created_at < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_RUNS = f"""
+DELETE FROM broadcaster_runs WHERE id IN (
+    SELECT id FROM broadcaster_runs
+    WHERE status <> {RUNNING} AND started_at < NOW() - make_interval(days => %(days)s)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_EGRESS_BLOCKS = """
+DELETE FROM broadcaster_egress_blocks WHERE id IN (
+    SELECT id FROM broadcaster_egress_blocks
+    WHERE blocked_at < NOW() - make_interval(days => %(days)s)
+    LIMIT %(batch)s)
+"""
+
+# Count history has its own retention (COUNT_HISTORY_DAYS), hence its own parameter.
+PRUNE_COUNT_HISTORY = """
+DELETE FROM broadcaster_count_history WHERE id IN (
+    SELECT id FROM broadcaster_count_history
+    WHERE recorded_at < NOW() - make_interval(days => %(history_days)s)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_SHARDS = """
+DELETE FROM broadcaster_shards WHERE (run_id, shard_no) IN (
+    SELECT s.run_id, s.shard_no FROM broadcaster_shards s
+    WHERE NOT EXISTS (SELECT 1 FROM broadcaster_runs r WHERE r.id = s.run_id)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS, PRUNE_COUNT_HISTORY,
+                    PRUNE_SHARDS)

@@ -1,0 +1,137 @@
+"""The tasks a pass reads, their videos and links, and what a pass writes back."""
+
+from __future__ import annotations
+
+from broadcaster.states import CallbackStatus, FetchStatus, TaskStatus
+
+# --------------------------------------------------------------------------------------------
+# Tasks and videos
+
+# Active tasks with somewhere to send and something to read; `task_ids` (NULL: every task)
+# narrows a pass to selected tasks.
+ACTIVE_TASK_FILTER = f"""
+d.status = '{TaskStatus.ACTIVE}' AND COALESCE(d.callback_url, '') <> '' AND COALESCE(d.video_url, '') <> ''
+AND (%(task_ids)s::INTEGER[] IS NULL OR d.task_id = ANY(%(task_ids)s::INTEGER[]))
+"""
+
+FETCH_TASKS_TO_RESOLVE = f"""
+SELECT d.task_id, d.video_url
+FROM drama_tasks d
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id
+WHERE {ACTIVE_TASK_FILTER} AND (tv.task_id IS NULL OR tv.video_url <> d.video_url)
+"""
+
+UPSERT_TASK_VIDEOS = """
+INSERT INTO broadcaster_task_videos (task_id, video_url, platform, video_id, handle, error)
+VALUES %s
+ON CONFLICT (task_id) DO UPDATE
+SET video_url = EXCLUDED.video_url, platform = EXCLUDED.platform, video_id = EXCLUDED.video_id,
+    handle = EXCLUDED.handle, error = EXCLUDED.error, resolved_at = NOW()
+"""
+TASK_VIDEO_ROW = "(%(task_id)s, %(video_url)s, %(platform)s, %(video_id)s, %(handle)s, %(error)s)"
+
+COUNT_ACTIVE_TASKS = f"SELECT COUNT(*) AS total FROM drama_tasks d WHERE {ACTIVE_TASK_FILTER}"
+
+# A task's place in the order a pass reads tasks and cuts shards: a hash of its video, so tasks
+# sharing a video sit together and the platforms are mixed all along (every platform's fetch
+# pool is busy at once, and so is every shard's). Compared in the "C" collation.
+def video_key(platform: str, video_id: str, task_id: str) -> str:
+    """SQL for the hash of a task's video (of its own id while it has no video)."""
+    return f"md5(COALESCE({platform}, '') || '/' || COALESCE({video_id}, {task_id}::TEXT))"
+
+
+SHARD_KEY = video_key("tv.platform", "tv.video_id", "d.task_id")
+IN_SHARD = f"""
+(%(lo)s::TEXT IS NULL OR {SHARD_KEY} COLLATE "C" >= %(lo)s::TEXT COLLATE "C")
+AND (%(hi)s::TEXT IS NULL OR {SHARD_KEY} COLLATE "C" < %(hi)s::TEXT COLLATE "C")
+"""
+
+ACTIVE_TASK_VIDEOS = f"""
+SELECT d.task_id, d.external_task_id, d.project_id, d.title, d.duration, d.video_url,
+       d.callback_url, d.callback_secret, tv.platform, tv.video_id, tv.handle,
+       tv.error AS video_error
+FROM drama_tasks d
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+WHERE {ACTIVE_TASK_FILTER} AND {IN_SHARD}
+"""
+
+# How stale each video of the active tasks is; the pass picks the stalest within its budgets
+# (budget.plan_refreshes).
+SELECT_VIDEO_STALENESS = f"""
+SELECT v.platform, v.video_id, bv.fetch_status, bv.attempted_at
+FROM (SELECT DISTINCT platform, video_id FROM ({ACTIVE_TASK_VIDEOS}) t WHERE video_id IS NOT NULL) v
+LEFT JOIN broadcaster_videos bv ON bv.platform = v.platform AND bv.video_id = v.video_id
+"""
+
+# Every active task with its video and last known counts, ordered by video so that tasks
+# sharing a video share one fetch.
+SELECT_PASS_TASKS = f"""
+SELECT t.*, %(shard_no)s::INTEGER AS shard_no, bv.view_count, bv.like_count, bv.fetch_status,
+       bv.reason AS fetch_reason, bv.fetched_at
+FROM ({ACTIVE_TASK_VIDEOS}) t
+LEFT JOIN broadcaster_videos bv ON bv.platform = t.platform AND bv.video_id = t.video_id
+ORDER BY {video_key("t.platform", "t.video_id", "t.task_id")} COLLATE "C", t.task_id
+"""
+
+UPSERT_VIDEOS = f"""
+INSERT INTO broadcaster_videos AS bv
+    (platform, video_id, view_count, like_count, fetch_status, reason, fetched_at, attempted_at)
+VALUES %s
+ON CONFLICT (platform, video_id) DO UPDATE SET
+    view_count = CASE WHEN EXCLUDED.fetch_status = '{FetchStatus.OK}' THEN EXCLUDED.view_count ELSE bv.view_count END,
+    like_count = CASE WHEN EXCLUDED.fetch_status = '{FetchStatus.OK}' THEN EXCLUDED.like_count ELSE bv.like_count END,
+    fetched_at = CASE WHEN EXCLUDED.fetch_status = '{FetchStatus.OK}' THEN EXCLUDED.fetched_at ELSE bv.fetched_at END,
+    fetch_status = EXCLUDED.fetch_status, reason = EXCLUDED.reason,
+    attempted_at = EXCLUDED.attempted_at
+"""
+VIDEO_ROW = (
+    "(%(platform)s, %(video_id)s, %(views)s, %(likes)s, %(status)s, %(reason)s,"
+    f" CASE WHEN %(status)s = '{FetchStatus.OK}' THEN NOW() END, NOW())"
+)
+
+RECORD_TASK_DELIVERIES = f"""
+UPDATE drama_tasks AS d
+SET callback_status = CASE WHEN v.ok THEN '{CallbackStatus.SUCCESS}' ELSE '{CallbackStatus.FAILED}' END,
+    callback_last_attempt = NOW() AT TIME ZONE 'UTC',
+    callback_retry_count = CASE WHEN v.ok THEN 0 ELSE COALESCE(d.callback_retry_count, 0) + 1 END
+FROM (VALUES %s) AS v(task_id, ok)
+WHERE d.task_id = v.task_id
+"""
+DELIVERY_ROW = "(%(task_id)s::INTEGER, %(ok)s::BOOLEAN)"
+
+INSERT_WEBHOOK_LOGS = """
+INSERT INTO webhook_logs (run_id, webhook_id, task_id, task_title, project_id, callback_url,
+                          callback_status, http_status, attempts, latency_ms, error, payload,
+                          shard_no, created_at)
+VALUES %s
+"""
+WEBHOOK_LOG_ROW = (
+    "(%(run_id)s, %(webhook_id)s, %(task_id)s, %(task_title)s, %(project_id)s, %(callback_url)s,"
+    " %(callback_status)s, %(http_status)s, %(attempts)s, %(latency_ms)s, %(error)s, %(payload)s::JSONB,"
+    " %(shard_no)s, NOW() AT TIME ZONE 'UTC')"
+)
+
+INSERT_ERROR_LOGS = """
+INSERT INTO broadcaster_error_logs (run_id, task_id, task_title, project_id, video_url, platform,
+                                    error_type, error_message, callback_url, shard_no, created_at)
+VALUES %s
+"""
+ERROR_LOG_ROW = (
+    "(%(run_id)s, %(task_id)s, %(task_title)s, %(project_id)s, %(video_url)s, %(platform)s,"
+    " %(error_type)s, %(error_message)s, %(callback_url)s, %(shard_no)s, NOW() AT TIME ZONE 'UTC')"
+)
+
+# --------------------------------------------------------------------------------------------
+# YouTube quota (per Pacific-time day)
+
+FETCH_QUOTA = """
+SELECT units_used, exhausted FROM broadcaster_quota WHERE day = %(day)s
+"""
+
+ADD_QUOTA_UNITS = """
+INSERT INTO broadcaster_quota (day, units_used, exhausted) VALUES %s
+ON CONFLICT (day) DO UPDATE
+SET units_used = broadcaster_quota.units_used + EXCLUDED.units_used,
+    exhausted = broadcaster_quota.exhausted OR EXCLUDED.exhausted
+"""
+QUOTA_ROW = "(%(day)s, %(units)s, %(exhausted)s)"
