@@ -44,15 +44,21 @@ def count(database, sql):
         return None
 
 
-def test_database_restart_during_the_loop(own_server, fake, fake_config):
-    """DB stopped mid-pass and started again: the pass is recorded, passes resume, the thread lives."""
-    database = Database(own_server.get_uri())
+def slow_tasks_on(server, fake, count: int) -> Database:
+    """`count` tasks on the server's fresh schema, sending to a receiver that answers in 0.5 s."""
+    database = Database(server.get_uri())
     db.apply_schema(database)
     fake.add_video("youtube", YT, 10, 2)
     fake.set_receiver("r")
-    for _ in range(4):
+    for _ in range(count):
         insert_task(database, callback_url=fake.callback_url("r"))
     fake.latency = 0.5
+    return database
+
+
+def test_database_restart_during_the_loop(own_server, fake, fake_config):
+    """DB stopped mid-pass and started again: the pass is recorded, passes resume, the thread lives."""
+    database = slow_tasks_on(own_server, fake, 4)
     config = fake_config.replace(database_url=own_server.get_uri(), broadcast_interval_seconds=2,
                                  webhook_concurrency=1)
     lifecycle.switch_on(database)
@@ -175,13 +181,7 @@ def test_dead_receiver_costs_seconds_not_hours(database, fake, fake_config):
 
 def test_database_restart_during_a_shared_pass(own_server, fake, fake_config):
     """PASS_WORKERS=2 and the database stopped mid-pass: the run ends recorded, not hung."""
-    database = Database(own_server.get_uri())
-    db.apply_schema(database)
-    fake.add_video("youtube", YT, 10, 2)
-    fake.set_receiver("r")
-    for _ in range(12):
-        insert_task(database, callback_url=fake.callback_url("r"))
-    fake.latency = 0.5
+    database = slow_tasks_on(own_server, fake, 12)
     config = fake_config.replace(database_url=own_server.get_uri(), pass_workers=2, webhook_concurrency=2)
     outcome = {}
     thread = threading.Thread(target=lambda: outcome.update(sb.broadcast_all_tasks(config, database)))
