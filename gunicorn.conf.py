@@ -5,6 +5,7 @@ worker exit. The database decides which worker runs a pass, so any number of wor
 """
 
 import os
+import sys
 
 wsgi_app = "admin_api:create_app()"
 bind = os.environ.get("BIND", "127.0.0.1:5001")
@@ -23,8 +24,13 @@ def on_starting(server):
     from admin_api import ensure_admin_credentials
     from broadcaster import db
     from broadcaster.config import load_config
+    from broadcaster.errors import ConfigError
 
-    config = load_config()
+    try:
+        config = load_config()
+    except ConfigError as exc:  # one line naming the setting, as every entry point says it
+        print(f"配置错误: {exc}", file=sys.stderr, flush=True)
+        sys.exit(2)
     if not config.database_url:
         # Start it once here so the workers share one server instead of racing to start it.
         os.environ["DATABASE_URL"] = db.start_embedded_server(os.path.join(config.instance_path, "pgdata"))
