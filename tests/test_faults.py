@@ -56,6 +56,17 @@ def slow_tasks_on(server, fake, count: int) -> Database:
     return database
 
 
+def stop_the_database_for_a_while(server, seconds: float = 2.5) -> None:
+    """Stop the server, keep it down, start it again (the outage is what is simulated, not a wait)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server.stop()
+    time.sleep(seconds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server.ensure_postgres_running()
+
+
 def test_database_restart_during_the_loop(own_server, fake, fake_config):
     """DB stopped mid-pass and started again: the pass is recorded, passes resume, the thread lives."""
     database = slow_tasks_on(own_server, fake, 4)
@@ -66,13 +77,7 @@ def test_database_restart_during_the_loop(own_server, fake, fake_config):
     supervisor.start()
     try:
         assert wait_until(lambda: len(fake.received("r")) >= 1, 15)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            own_server.stop()
-        time.sleep(2.5)  # the outage itself (what is being simulated), not synchronisation
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            own_server.ensure_postgres_running()
+        stop_the_database_for_a_while(own_server)
         recovered = wait_until(
             lambda: count(database, "SELECT COUNT(*) AS n FROM broadcaster_runs WHERE status = 'succeeded'") or 0,
             30,
@@ -187,13 +192,7 @@ def test_database_restart_during_a_shared_pass(own_server, fake, fake_config):
     thread = threading.Thread(target=lambda: outcome.update(sb.broadcast_all_tasks(config, database)))
     thread.start()
     assert wait_until(lambda: len(fake.received("r")) >= 1, 20)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        own_server.stop()
-    time.sleep(2.5)  # the outage itself (what is being simulated), not synchronisation
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        own_server.ensure_postgres_running()
+    stop_the_database_for_a_while(own_server)
     thread.join(120)
     runs = database.fetch_all("SELECT status FROM broadcaster_runs")
     database.close()
