@@ -157,3 +157,18 @@ def test_killed_server_leaves_an_abandoned_run_and_passes_resume(database, fake,
     assert abandoned and abandoned_after < 60
     assert resumed
     assert database.fetch_one("SELECT enabled FROM broadcaster_state")["enabled"] is True
+
+
+def test_a_malformed_proxy_stops_gunicorn_with_one_line_naming_it(server_env):
+    """A bad setting stops the master before any worker starts: one line, the setting named, no password."""
+    env = {**server_env, "DOUYIN_PROXIES": "http://ops:s3cret-pw@proxy.example:notaport"}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{free_port()}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+    assert 0 != result.returncode
+    errors = [line for line in result.stderr.splitlines() if line.startswith("配置错误")]
+    assert 1 == len(errors), result.stderr
+    assert "DOUYIN_PROXIES" in errors[0]
+    assert "s3cret-pw" not in result.stderr + result.stdout
