@@ -26,12 +26,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import hashlib
-import hmac
 import json
 import os
 import random
-import resource
 import signal
 import socket
 import statistics
@@ -40,23 +37,25 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psutil
 import psycopg2
-import psycopg2.extras
 import requests
 
-from broadcaster.logs import configure_logging
+from bench.database import (
+    database_facts,
+    discard_database,
+    fresh_database,
+    postgres_cpu,
+    seed,
+    seed_prior_counts,
+    start_database,
+)
+from bench.measure import child_main, run_child
+from bench.processes import FakeProcess, die_with_parent
+from bench.verify import verify_database, verify_deliveries
+from bench.workload import OUT, RECEIVER, ROOT, SITE_NAME, YOUTUBE_KEY, make_tasks
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-PGDATA = ROOT / "instance" / "bench-pgdata"
-RECEIVER = "pool"
-SECRET = "bench-webhook-secret"  # noqa: S105 - a fixed test secret
-YOUTUBE_KEY = "bench-key"
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed test password
-SITE_NAME = "DramaRelayBot"
 
 # Single-process targets (issue #9, at 100 ms upstream latency, FETCH/WEBHOOK_CONCURRENCY=64, 2 cores):
 # requests' CPU cost is accepted, so the wall-time goal of 20 s moved to the scale-out scenarios.
@@ -69,234 +68,6 @@ TARGET_FLATNESS = 0.20
 TARGET_STATUS_P95_MS = 200.0
 
 PREFIXES = ("yt-api", "yt", "tt", "dy", "tikhub", "x2c")
-_YT_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-
-# ---------------------------------------------------------------------------------------------
-# The seeded tasks
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Task:
-    """One seeded task and the stats entry X2C must receive for it."""
-
-    external_task_id: int
-    platform: str
-    video_id: str
-    video_url: str
-    views: int | None
-    likes: int
-    project_id: str
-    title: str
-    duration: int
-
-    def expected_entry(self) -> dict:
-        """The stats entry the contract prescribes for this task (DESIGN.md §4.3)."""
-        entry = {"project_id": self.project_id, "task_id": self.external_task_id, "duration": self.duration,
-                 "account_count": 0}
-        if self.platform == "tiktok":
-            entry.update(tt_account_count=0, tt_view_count=self.views, tt_like_count=self.likes)
-        elif self.platform == "youtube":
-            entry.update(yt_account_count=0, yt_view_count=self.views, yt_like_count=self.likes)
-        else:  # Douyin: likes only, in the yt_* fields
-            entry.update(yt_account_count=0, yt_like_count=self.likes)
-        return entry
-
-    def fake_video(self) -> dict:
-        """The video as the fake upstream's control API takes it."""
-        return {"platform": self.platform, "video_id": self.video_id, "views": self.views, "likes": self.likes}
-
-
-def make_tasks(count: int, seed: int = 4) -> list[Task]:
-    """`count` tasks, 50 % YouTube, 30 % TikTok, 20 % Douyin, interleaved, each with its own video."""
-    rng = random.Random(seed)
-    youtube_ids: set[str] = set()
-    tasks = []
-    for i in range(count):
-        slot = i % 10
-        external = 500_000 + i
-        project = f"550e8400-e29b-41d4-a716-{446655440000 + i % 40:012d}"
-        title = f"《基准短剧{i % 500}》第{i % 80 + 1}集"
-        duration = 7 + i % 24
-        likes = 1 + (i * 104_729) % 250_000
-        views = likes + 1_000 + (i * 7_919) % 9_000_000
-        if slot < 5:
-            while True:
-                video_id = "".join(rng.choice(_YT_ALPHABET) for _ in range(11))
-                if video_id not in youtube_ids:
-                    youtube_ids.add(video_id)
-                    break
-            url = (
-                f"https://www.youtube.com/watch?v={video_id}",
-                f"https://youtu.be/{video_id}?si=bench{i}",
-                f"https://www.youtube.com/shorts/{video_id}",
-                f"https://m.youtube.com/watch?v={video_id}&feature=share",
-            )[i % 4]
-            tasks.append(Task(external, "youtube", video_id, url, views, likes, project, title, duration))
-        elif slot < 8:
-            video_id = str(7_500_000_000_000_000_000 + i)
-            handle = f"drama_{i % 97}"
-            url = (
-                f"https://www.tiktok.com/@{handle}/video/{video_id}",
-                f"https://www.tiktok.com/@{handle}/video/{video_id}?is_from_webapp=1&sender_device=pc",
-            )[i % 2]
-            tasks.append(Task(external, "tiktok", video_id, url, views, likes, project, title, duration))
-        else:
-            video_id = str(7_350_000_000_000_000_000 + i)
-            url = (
-                f"https://www.douyin.com/video/{video_id}",
-                f"https://www.iesdouyin.com/share/video/{video_id}/",
-                f"7.93 复制打开抖音，看看【{title}】 https://www.douyin.com/video/{video_id} 02/23",
-            )[i % 3]
-            tasks.append(Task(external, "douyin", video_id, url, None, likes, project, title, duration))
-    return tasks
-
-
-# ---------------------------------------------------------------------------------------------
-# The database
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def _admin(server_url: str, *statements: str) -> None:
-    conn = psycopg2.connect(server_url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            for statement in statements:
-                cur.execute(statement)
-    finally:
-        conn.close()
-
-
-def start_database() -> str:
-    """URL of the embedded server under instance/bench-pgdata (started if needed)."""
-    sys.path.insert(0, str(ROOT))
-    from broadcaster import db
-
-    return db.start_embedded_server(PGDATA)
-
-
-def fresh_database(server_url: str, name: str) -> str:
-    """Drop and create database `name`, apply the schema; its URL."""
-    from broadcaster import db
-
-    _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
-    url = _with_database(server_url, name)
-    database = db.Database(url)
-    try:
-        db.apply_schema(database)
-    finally:
-        database.close()
-    return url
-
-
-def drop_database(server_url: str, name: str) -> None:
-    _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def discard_database(server_url: str, name: str, *, keep: bool) -> None:
-    """Drop a scenario's database after it ran (unless --keep-db); a failure is only reported."""
-    if keep:
-        return
-    try:
-        drop_database(server_url, name)
-    except psycopg2.Error as exc:
-        print(f"   (could not drop {name}: {exc})")
-
-
-def seed(url: str, tasks: list[Task], callback_url: str) -> None:
-    """Insert the tasks in bulk."""
-    rows = [
-        (t.title, t.video_url, callback_url, SECRET, t.project_id, t.external_task_id, t.duration, "active")
-        for t in tasks
-    ]
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor() as cur:
-            psycopg2.extras.execute_values(
-                cur,
-                "INSERT INTO drama_tasks (title, video_url, callback_url, callback_secret, project_id, "
-                "external_task_id, duration, status) VALUES %s",
-                rows, page_size=2000,
-            )
-            cur.execute("ANALYZE drama_tasks")
-    finally:
-        conn.close()
-
-
-def seed_prior_counts(url: str, tasks: list[Task]) -> None:
-    """Every video read once before, 1–24 hours ago, with the counts the fake serves."""
-    rows = [(t.platform, t.video_id, t.views, t.likes, f"{1 + i % 24} hours") for i, t in enumerate(tasks)]
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor() as cur:
-            psycopg2.extras.execute_values(
-                cur,
-                "INSERT INTO broadcaster_videos (platform, video_id, view_count, like_count, fetch_status, "
-                "fetched_at, attempted_at) SELECT v.p, v.id, v.views, v.likes, 'ok', NOW() - v.age::INTERVAL, "
-                "NOW() - v.age::INTERVAL FROM (VALUES %s) AS v(p, id, views, likes, age)",
-                rows, page_size=2000,
-            )
-    finally:
-        conn.close()
-
-
-def database_facts(url: str) -> dict:
-    """What the pass left in the database."""
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT callback_status, COUNT(*) FROM drama_tasks GROUP BY 1")
-            statuses = dict(cur.fetchall())
-            cur.execute("SELECT COUNT(*), COUNT(DISTINCT task_id) FROM webhook_logs")
-            logs, logged_tasks = cur.fetchone()
-            cur.execute("SELECT COUNT(*) FROM broadcaster_error_logs")
-            (errors,) = cur.fetchone()
-            cur.execute("SELECT pg_stat_force_next_flush()")
-            cur.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
-            (sessions,) = cur.fetchone()
-            cur.execute("SELECT status, total, success_count, failed_count FROM broadcaster_runs ORDER BY id")
-            runs = [dict(zip(("status", "total", "success_count", "failed_count"), row)) for row in cur.fetchall()]
-    finally:
-        conn.close()
-    return {"callback_status": statuses, "webhook_logs": logs, "logged_tasks": logged_tasks,
-            "error_logs": errors, "runs": runs, "sessions": sessions}
-
-
-def postgres_cpu() -> float:
-    """CPU seconds used so far by the embedded server (postmaster, live and reaped backends)."""
-    try:
-        pid = int((PGDATA / "postmaster.pid").read_text().split()[0])
-        master = psutil.Process(pid)
-        times = master.cpu_times()
-        total = times.user + times.system + times.children_user + times.children_system
-        for child in master.children(recursive=True):
-            try:
-                child_times = child.cpu_times()
-                total += child_times.user + child_times.system
-            except psutil.Error:
-                pass
-        return total
-    except (OSError, ValueError, psutil.Error):
-        return float("nan")
-
-
-# ---------------------------------------------------------------------------------------------
-# Child processes
-
-
-def _die_with_parent() -> None:
-    """In a child before exec: get SIGTERM when the benchmark dies, so nothing is left running."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def code_version() -> str:
@@ -313,261 +84,6 @@ def code_version() -> str:
         return "unknown (not a git checkout)"
     changed = [name for name in dirty if name.endswith((".py", ".sql"))]
     return head + (f" + uncommitted changes in {', '.join(changed)}" if changed else "")
-
-
-# ---------------------------------------------------------------------------------------------
-# The fake upstream, in its own process
-
-
-class FakeProcess:
-    """`python -m fakes.upstream` in a child process, driven through its /_control API."""
-
-    def __init__(self, latency: float, log_path: Path):
-        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "fakes.upstream", "--latency", str(latency)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, preexec_fn=_die_with_parent,
-        )
-        line = self.process.stdout.readline()
-        if not line:
-            self.stop()
-            raise RuntimeError(f"the fake upstream did not start; see {log_path}")
-        self.info = json.loads(line)
-        self.control = self.info["control_url"]
-        self.session = requests.Session()
-        self.session.trust_env = False
-        self.ps = psutil.Process(self.process.pid)
-
-    def callback_url(self, name: str) -> str:
-        return self.info["callback_base_url"] + name
-
-    def post(self, path: str, payload) -> dict:
-        response = self.session.post(self.control + path, json=payload, timeout=60)
-        response.raise_for_status()
-        return response.json()
-
-    def get(self, path: str, **params):
-        response = self.session.get(self.control + path, params=params, timeout=120)
-        response.raise_for_status()
-        return response.json()
-
-    def load(self, tasks: list[Task]) -> None:
-        for start in range(0, len(tasks), 5000):
-            self.post("/videos", [t.fake_video() for t in tasks[start:start + 5000]])
-        self.post("/receivers", [{"name": RECEIVER, "behaviour": "ok", "secret": SECRET}])
-        self.post("/reset", {})
-
-    def received(self) -> list[dict]:
-        records, offset = [], 0
-        while True:
-            page = self.get("/received", name=RECEIVER, offset=offset, limit=2000)
-            records += page
-            offset += len(page)
-            if len(page) < 2000:
-                return records
-
-    def cpu(self) -> float:
-        times = self.ps.cpu_times()
-        return times.user + times.system
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stdout:
-            self.process.stdout.close()
-        self.log.close()
-
-
-# ---------------------------------------------------------------------------------------------
-# The measured child process
-
-
-def bench_config(spec: dict):
-    """The broadcaster's settings for a benchmark pass (never read from the environment or .env)."""
-    from broadcaster.config import Config
-
-    fake = spec["fake"]
-    config = Config(
-        database_url=spec["database_url"],
-        site_name=SITE_NAME,
-        fetch_concurrency=spec["fetch_concurrency"],
-        webhook_concurrency=spec["webhook_concurrency"],
-        webhook_batch_size=spec["batch_size"],
-        webhook_allow_private_networks=True,
-        youtube_api_key=YOUTUBE_KEY,
-        youtube_daily_quota=10_000_000,
-        youtube_pages_per_minute=0,
-        tiktok_pages_per_minute=0,
-        douyin_pages_per_minute=0,
-        youtube_api_url=fake["youtube_api_url"],
-        youtube_web_url=fake["youtube_web_url"],
-        tiktok_web_url=fake["tiktok_web_url"],
-        douyin_web_url=fake["douyin_web_url"],
-        tikhub_api_url=fake["tikhub_api_url"],
-        instance_path=str(OUT / "instance"),
-    )
-    return config.replace(**spec.get("settings", {}))
-
-
-class RssSampler:
-    """Samples this process's RSS from /proc every `interval` seconds; keeps the peak."""
-
-    def __init__(self, interval: float = 0.05):
-        self.interval = interval
-        self.peak = 0
-        self.samples: list[tuple[float, int]] = []
-        self._stop = threading.Event()
-        self._page = os.sysconf("SC_PAGE_SIZE")
-        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
-
-    def rss(self) -> int:
-        with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * self._page
-
-    def _run(self) -> None:
-        started = time.monotonic()
-        while not self._stop.wait(self.interval):
-            value = self.rss()
-            self.peak = max(self.peak, value)
-            self.samples.append((round(time.monotonic() - started, 2), value))
-
-    def __enter__(self) -> RssSampler:
-        self.peak = self.rss()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.rss())
-
-
-def child_main() -> int:
-    """Run one pass (or the baseline) as the spec on stdin says; print the measurements as JSON."""
-    spec = json.loads(sys.stdin.read())
-    sys.path.insert(0, str(ROOT))
-    import logging
-
-    import stats_broadcaster as sb
-    from broadcaster import db
-
-    config = bench_config(spec)
-    configure_logging(config.secrets(), logging.INFO if os.environ.get("BENCH_VERBOSE") else logging.WARNING)
-    database = db.Database(spec["database_url"]) if spec["impl"] == "pass" else None
-    rss_before = RssSampler().rss()
-    usage_before = resource.getrusage(resource.RUSAGE_SELF)
-    workers_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
-    with RssSampler(0.1 if spec["impl"] == "pass" else 1.0) as sampler:
-        if spec["impl"] == "pass":
-            result = sb.broadcast_all_tasks(config, database, trigger="cli")
-        else:
-            from bench import baseline
-
-            result = baseline.run_pass({**spec["fake"], "database_url": spec["database_url"], "site_name": SITE_NAME,
-                                        "youtube_api_key": YOUTUBE_KEY}, sleep_seconds=spec["baseline_sleep"])
-    wall = time.monotonic() - started
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    # With PASS_WORKERS > 1 the pass's other processes are this one's children, reaped by now.
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if database is not None:
-        database.close()
-    print(json.dumps({
-        "result": result,
-        "wall": wall,
-        "cpu_user": usage.ru_utime - usage_before.ru_utime + workers.ru_utime - workers_before.ru_utime,
-        "cpu_sys": usage.ru_stime - usage_before.ru_stime + workers.ru_stime - workers_before.ru_stime,
-        "worker_maxrss_bytes": workers.ru_maxrss * 1024,
-        "voluntary_switches": usage.ru_nvcsw - usage_before.ru_nvcsw,
-        "involuntary_switches": usage.ru_nivcsw - usage_before.ru_nivcsw,
-        "minor_faults": usage.ru_minflt - usage_before.ru_minflt,
-        "cpu_process_total": usage.ru_utime + usage.ru_stime,
-        "maxrss_bytes": usage.ru_maxrss * 1024,
-        "sampled_peak_rss_bytes": sampler.peak,
-        "rss_before_pass_bytes": rss_before,
-        "threads_at_end": threading.active_count(),
-        "rss_timeline": sampler.samples[:: max(1, len(sampler.samples) // 40)],
-    }, default=str), flush=True)
-    return 0
-
-
-def run_child(spec: dict, log_path: Path) -> dict:
-    """Run the measured child; return its JSON."""
-    with open(log_path, "wb") as log:
-        completed = subprocess.run(
-            [sys.executable, "-m", "bench.run_bench", "--child"], cwd=ROOT, input=json.dumps(spec).encode(),
-            stdout=subprocess.PIPE, stderr=log, check=False, preexec_fn=_die_with_parent,
-        )
-    lines = completed.stdout.decode().strip().splitlines()
-    if completed.returncode != 0 or not lines:
-        raise RuntimeError(f"the measured pass exited with {completed.returncode}; see {log_path}")
-    return json.loads(lines[-1])
-
-
-# ---------------------------------------------------------------------------------------------
-# Verification
-
-
-def verify_deliveries(tasks: list[Task], records: list[dict]) -> dict:
-    """Check that every task reached the receiver once, accepted, signed, with exactly its entry."""
-    expected = {t.external_task_id: t.expected_entry() for t in tasks}
-    delivered: dict[int, int] = {}
-    problems: list[str] = []
-    bad_signatures = unaccepted = wrong = unknown = bad_site = 0
-    entries_per_request = []
-    for record in records:
-        if record["status"] is None or not 200 <= record["status"] < 300:
-            unaccepted += 1
-            continue
-        raw = record["body"].encode("utf-8")
-        signature = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
-        if record["signature_ok"] is not True or record["headers"].get("x-webhook-signature") != signature:
-            bad_signatures += 1
-        body = json.loads(record["body"])
-        if body.get("site_name") != SITE_NAME:
-            bad_site += 1
-        entries_per_request.append(len(body["stats"]))
-        for entry in body["stats"]:
-            task_id = entry.get("task_id")
-            if task_id not in expected:
-                unknown += 1
-                continue
-            delivered[task_id] = delivered.get(task_id, 0) + 1
-            if entry != expected[task_id]:
-                wrong += 1
-                if len(problems) < 5:
-                    problems.append(f"task {task_id}: got {entry}, expected {expected[task_id]}")
-    missing = [task_id for task_id in expected if task_id not in delivered]
-    duplicates = sum(count - 1 for count in delivered.values() if count > 1)
-    if missing:
-        problems.append(f"{len(missing)} tasks never delivered, e.g. {missing[:5]}")
-    for label, count in (("requests not accepted", unaccepted), ("bad signatures", bad_signatures),
-                         ("entries of unknown tasks", unknown), ("wrong entries", wrong),
-                         ("bodies with a wrong site_name", bad_site)):
-        if count:
-            problems.append(f"{count} {label}")
-    ok = not missing and not wrong and not unknown and not bad_signatures and not bad_site
-    return {
-        "ok": ok, "delivered": len(delivered), "missing": len(missing), "wrong": wrong, "duplicates": duplicates,
-        "requests": len(records), "entries_per_request_max": max(entries_per_request, default=0),
-        "problems": problems,
-    }
-
-
-def verify_database(facts: dict, count: int) -> list[str]:
-    problems = []
-    if facts["callback_status"].get("success", 0) != count:
-        problems.append(f"drama_tasks.callback_status: {facts['callback_status']} (expected {count} success)")
-    if facts["logged_tasks"] != count:
-        problems.append(f"webhook_logs cover {facts['logged_tasks']} tasks (expected {count})")
-    if facts["error_logs"]:
-        problems.append(f"{facts['error_logs']} rows in broadcaster_error_logs")
-    return problems
 
 
 # ---------------------------------------------------------------------------------------------
@@ -794,7 +310,7 @@ def run_status_load(args, server_url: str) -> dict:
         command = [str(executable)] if executable.exists() else [sys.executable, "-m", "gunicorn"]
         gunicorn = subprocess.Popen(
             command + ["-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            cwd=ROOT, env=env, stdout=gunicorn_log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+            cwd=ROOT, env=env, stdout=gunicorn_log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -853,7 +369,7 @@ def run_status_load(args, server_url: str) -> dict:
             run_id = trigger["body"].get("data", {}).get("run_id")
         else:
             cli = subprocess.Popen([sys.executable, "stats_broadcaster.py", "--once"], cwd=ROOT, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
             trigger = {"command": "stats_broadcaster.py --once"}
             print("   started `python stats_broadcaster.py --once` (the pass in its own process)", flush=True)
             run_id = None
