@@ -24,6 +24,17 @@ def die_with_parent() -> None:
         pass
 
 
+def stop_process(process: subprocess.Popen, grace: float) -> None:
+    """SIGTERM, and SIGKILL if the process has not exited `grace` seconds later."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class FakeProcess:
     """`python -m fakes.upstream` in a child process, driven through its /_control API."""
 
@@ -79,13 +90,7 @@ class FakeProcess:
         return times.user + times.system
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, 10)
         if self.process.stdout:
             self.process.stdout.close()
         self.log.close()

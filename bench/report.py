@@ -5,6 +5,7 @@ Targets are printed as PASS/MISS lines and never fail the run; only the verifica
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -72,6 +73,28 @@ def print_scenario(o: dict) -> None:
     print(f"   verified: {v['delivered']}/{o['tasks']} tasks delivered with the right counts in {v['requests']} "
           f"webhooks (max {v['entries_per_request_max']} entries each), {v['duplicates']} duplicates; "
           f"log lines {o['child_log_lines'] or 'none'}")
+    for problem in o["problems"]:
+        print(f"   VERIFY FAILED: {problem}")
+
+
+def print_status_load(o: dict) -> None:
+    """The --status-load scenario's latencies, its run and its verification."""
+    check, pass_seconds = o["verification"], o["pass_seconds"]
+    print(f"   status requests: {o['requests']} in {o['duration']:g} s, errors {o['errors']}")
+    print(f"   latency all:        p50 {o['p50_ms']:.1f} ms  p95 {o['p95_ms']:.1f} ms  "
+          f"p99 {o['p99_ms']:.1f} ms  max {o['max_ms']:.1f} ms")
+    print(f"   latency during pass ({o['during_pass_requests']} requests over "
+          f"{pass_seconds if pass_seconds is not None else float('nan'):.2f} s): p50 {o['during_pass_p50_ms']:.1f} ms  "
+          f"p95 {o['during_pass_p95_ms']:.1f} ms  max {o['during_pass_max_ms']:.1f} ms")
+    print(f"   latency outside the pass ({o['outside_pass_requests']} requests): "
+          f"p50 {o['outside_pass_p50_ms']:.1f} ms  p95 {o['outside_pass_p95_ms']:.1f} ms")
+    print(f"   run: {json.dumps(o['run'], ensure_ascii=False) if o['run'] else None}")
+    print(f"   upstream requests: {per_prefix(o['upstream_requests'])};  peak concurrency: "
+          f"{per_prefix(o['peak_concurrency'])}")
+    print(f"   verified: {check['delivered']}/{o['tasks']} tasks delivered with the right counts, "
+          f"{check['duplicates']} duplicates")
+    for at, _status, error in o["error_examples"]:
+        print(f"   error at {at:.1f} s: {error}")
     for problem in o["problems"]:
         print(f"   VERIFY FAILED: {problem}")
 
