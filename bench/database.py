@@ -19,11 +19,13 @@ PGDATA = ROOT / "instance" / "bench-pgdata"
 
 
 def _with_database(url: str, name: str) -> str:
+    """The same server URL, naming database `name`."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 def _admin(server_url: str, *statements: str) -> None:
+    """Run statements outside a transaction (CREATE and DROP DATABASE refuse to run inside one)."""
     conn = psycopg2.connect(server_url)
     conn.autocommit = True
     try:
@@ -57,6 +59,7 @@ def fresh_database(server_url: str, name: str) -> str:
 
 
 def drop_database(server_url: str, name: str) -> None:
+    """Drop database `name`, closing its connections."""
     _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 

@@ -19,6 +19,12 @@ seeded counts; the exit code is 1 when any task is missing or wrong. Speed and m
 are printed as PASS/MISS lines and never fail the run.
 
 Output files (logs of the child, the fake and gunicorn; results as JSON) go to bench/out/.
+
+This module is the command line: the flags, which scenarios run, the summary and the exit code.
+The rest of the benchmark lives beside it: workload.py (the seeded tasks), database.py (the
+embedded server and each scenario's database), processes.py (the fake upstream's process),
+measure.py (the measured child), verify.py (the checks), scenario.py (one throughput scenario),
+status_load.py (--status-load), report.py (what is printed), freshness.py and baseline.py.
 """
 
 from __future__ import annotations
@@ -98,6 +104,7 @@ def scaling_scenarios() -> list[Scenario]:
     return [Scenario(10_000, 1, settings=two, label="w2"), Scenario(100_000, 100, label="w1"),
             Scenario(100_000, 100, settings=two, label="w2")]
 
+
 def main(argv: list[str] | None = None) -> int:
     """The benchmark the flags select, or the measured child (--child); the exit code."""
     args = parse_args(argv)
@@ -126,8 +133,8 @@ def scenarios_main(args, server_url: str, stamp: str, started: float) -> int:
     """The throughput scenarios selected (and the freshness one); exit code 1 when any failed or crashed."""
     outcomes, crashed, freshness_targets = [], [], []
     if args.freshness or not (args.baseline or args.quick or args.tasks or args.batch_size or args.scaling):
-        # Imported only here: the measured child (--child) loads this module too, and its baseline RSS
-        # should not carry the freshness scenario's imports (the proxies, the budget code).
+        # Imported only here: the measured child (--child) loads this module too, and the fake proxies
+        # the freshness scenario brings along have no place in the memory it measures.
         from bench.freshness import run_freshness
 
         fresh_outcomes, freshness_targets = run_freshness(args, server_url)
