@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from bench.run_bench import Scenario, run_scenario
+from bench.scenario import Scenario, run_scenario
 from broadcaster.budget import plan_budget, plan_refreshes
 from broadcaster.config import Config
 from broadcaster.egress import build_pools
