@@ -39,7 +39,7 @@ class FakeProcess:
     """`python -m fakes.upstream` in a child process, driven through its /_control API."""
 
     def __init__(self, latency: float, log_path: Path):
-        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.log = open(log_path, "wb")  # closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "fakes.upstream", "--latency", str(latency)],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, preexec_fn=die_with_parent,

@@ -9,7 +9,7 @@
     python -m bench.run_bench --scaling        # only 1 vs 2 workers: 10,000 at batch 1, 100,000 at batch 100
 
 Each scenario gets a fresh database on the embedded server under instance/bench-pgdata
-(`bench_<tasks>_b<batch>`), seeded with N tasks (50 % YouTube through the API, 30 % TikTok,
+(`bench_<scenario>`, e.g. `bench_pass_10000_b1`), seeded with N tasks (50 % YouTube through the API, 30 % TikTok,
 20 % Douyin; one distinct video per task, counts known to the fake), and a fresh fake upstream
 in its own process (`python -m fakes.upstream --latency L`). The pass itself runs in a child
 process (`--child`) through the real code path (stats_broadcaster.broadcast_all_tasks), so its
