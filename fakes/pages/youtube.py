@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fakes.pages.filler import NONCE, pad, script_json
 
-_BOT_WALL = "Sign in to confirm you\u2019re not a bot"
+# the reason YouTube gives when it takes the client for a bot
+BOT_WALL = "Sign in to confirm you\u2019re not a bot"
+
 
 def youtube_abbreviate(n: int) -> str:
     """Return YouTube's short form of a count: 999, 1.2K, 18K, 181K, 1.8M, 18M, 1.7B (truncated, not rounded)."""
@@ -96,7 +98,7 @@ def _youtube_playability_status(playability: str, reason: str) -> tuple[dict, bo
             "errorScreen": {"playerErrorMessageRenderer": {
                 "reason": {"runs": [{"text": text}]},
                 "subreason": {"runs": [{"text": "This helps protect our community. "}, {"text": "Learn more"}]}
-                if text == _BOT_WALL else {"simpleText": "If the owner of this video has granted you access, please sign in."},
+                if text == BOT_WALL else {"simpleText": "If the owner of this video has granted you access, please sign in."},
                 "proceedButton": {"buttonRenderer": {"style": "STYLE_PRIMARY", "text": {"simpleText": "Sign in"}}},
                 "icon": {"iconType": "ERROR_OUTLINE"},
             }},
