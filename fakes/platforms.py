@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 from fakes import pages
 from fakes.page_bodies import PageComposer, page_builder
 from fakes.replies import HTML, HUGE_SIZE, JSON, NOT_FOUND, Reply, garbage, json_reply, shaped, status_reply
+from fakes.server import Headers
 from fakes.videos import Video
 
 MAX_API_IDS = 50
@@ -71,7 +72,7 @@ class Platforms:
         """Return the video as the fake knows it, or None."""
         return self._videos.get((platform, video_id))
 
-    def answer(self, prefix: str, path: str, query: str, headers) -> Reply:
+    def answer(self, prefix: str, path: str, query: str, headers: Headers) -> Reply:
         """Return the reply for one request under a platform prefix (everything but x2c)."""
         if prefix == "yt-api":
             return self._youtube_api(path, parse_qs(query))

@@ -24,7 +24,7 @@ In a test::
 For the benchmark: ``python -m fakes.upstream --port 0 --latency 0.1`` prints one JSON line
 with the port and base URLs when ready, and serves until SIGTERM or SIGINT.
 
-Video behaviours (pages come from fakes/pages.py):
+Video behaviours (pages come from fakes/pages/):
 
     ok, hidden_likes        counts shown (hidden_likes: no likeCount / allowRatings false / 0 likes)
     deleted, private        YouTube ERROR / LOGIN_REQUIRED page, left out of API items; TikTok
