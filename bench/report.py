@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 
 from bench.workload import ROOT
+from fakes.server import PREFIXES  # the fake's request counters, by URL prefix
 
 # Single-process targets (issue #9, at 100 ms upstream latency, FETCH/WEBHOOK_CONCURRENCY=64, 2 cores):
 # requests' CPU cost is accepted, so the wall-time goal of 20 s moved to the scale-out scenarios.
@@ -23,8 +24,6 @@ TARGET_CPU_PER_1K = 2.5
 TARGET_FLATNESS = 0.20
 # Issue #5 item 7.
 TARGET_STATUS_P95_MS = 200.0
-
-PREFIXES = ("yt-api", "yt", "tt", "dy", "tikhub", "x2c")
 
 
 def print_header(args) -> None:

@@ -1,4 +1,4 @@
-"""Page and API parsers of video_stats_fetcher against the fakes/pages.py fixtures."""
+"""Page and API parsers of video_stats_fetcher against the fakes/pages/ fixtures."""
 
 import json
 import random
