@@ -62,28 +62,48 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class FakeProxy:
+class _LoopbackProxy:
+    """A proxy server on a loopback address, served from a daemon thread inside `with`."""
+
+    def __init__(self, server: socketserver.TCPServer, name: str, username: str | None, password: str | None):
+        self.username, self.password = username, password
+        self._server = server
+        self._server.daemon_threads = True
+        self._server.owner = self
+        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
+
+    def _url(self, scheme: str) -> str:
+        """The proxy URL for *_PROXIES, credentials included."""
+        host, port = self._server.server_address
+        credentials = f"{self.username}:{self.password}@" if self.username else ""
+        return f"{scheme}://{credentials}{host}:{port}"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class FakeProxy(_LoopbackProxy):
     """An HTTP forward proxy on `host`, optionally with credentials and a block after N requests."""
 
     def __init__(self, host: str = "127.0.0.2", *, username: str | None = None, password: str | None = None,
                  block_after: int | None = None):
+        super().__init__(ThreadingHTTPServer((host, 0), _ProxyHandler), f"fake-proxy-{host}", username, password)
         self.host = host
-        self.username, self.password = username, password
         self.block_after = block_after
         self.requests = 0  # relayed or blocked, with valid credentials
         self.refused = 0  # without valid credentials
         self.paths: list[str] = []  # every URL asked for with valid credentials
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, 0), _ProxyHandler)
-        self._server.daemon_threads = True
-        self._server.owner = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"fake-proxy-{host}", daemon=True)
 
     @property
     def url(self) -> str:
         """The proxy URL for *_PROXIES, credentials included."""
-        credentials = f"{self.username}:{self.password}@" if self.username else ""
-        return f"http://{credentials}{self.host}:{self._server.server_address[1]}"
+        return self._url("http")
 
     def authorized(self, header: str) -> bool:
         """True when no credentials are required, or the header carries the right ones."""
@@ -102,14 +122,6 @@ class FakeProxy:
             self.requests += 1
             self.paths.append(url)
             return self.block_after is not None and self.requests > self.block_after
-
-    def __enter__(self) -> FakeProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 class _SocksHandler(socketserver.BaseRequestHandler):
@@ -179,28 +191,15 @@ def _relay(a: socket.socket, b: socket.socket) -> None:
         b.close()
 
 
-class FakeSocksProxy:
+class FakeSocksProxy(_LoopbackProxy):
     """A SOCKS5 proxy on `host` (no auth, or user/password)."""
 
     def __init__(self, host: str = "127.0.0.3", *, username: str | None = None, password: str | None = None):
-        self.username, self.password = username, password
+        super().__init__(socketserver.ThreadingTCPServer((host, 0), _SocksHandler), f"fake-socks-{host}",
+                         username, password)
         self.connections = 0
         self.lock = threading.Lock()
-        self._server = socketserver.ThreadingTCPServer((host, 0), _SocksHandler)
-        self._server.daemon_threads = True
-        self._server.owner = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"fake-socks-{host}", daemon=True)
 
     def url(self, scheme: str = "socks5h") -> str:
         """The proxy URL for *_PROXIES."""
-        host, port = self._server.server_address
-        credentials = f"{self.username}:{self.password}@" if self.username else ""
-        return f"{scheme}://{credentials}{host}:{port}"
-
-    def __enter__(self) -> FakeSocksProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return self._url(scheme)
