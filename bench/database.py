@@ -7,6 +7,8 @@ scenario gets its own database (`bench_<scenario>`), dropped afterwards unless -
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import psutil
@@ -73,61 +75,60 @@ def discard_database(server_url: str, name: str, *, keep: bool) -> None:
         print(f"   (could not drop {name}: {exc})")
 
 
+@contextmanager
+def transaction(url: str) -> Iterator[psycopg2.extensions.cursor]:
+    """A cursor in one transaction on database `url`, committed on success; the connection closed after."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            yield cur
+    finally:
+        conn.close()
+
+
 def seed(url: str, tasks: list[Task], callback_url: str) -> None:
     """Insert the tasks in bulk."""
     rows = [
         (t.title, t.video_url, callback_url, SECRET, t.project_id, t.external_task_id, t.duration, "active")
         for t in tasks
     ]
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor() as cur:
-            psycopg2.extras.execute_values(
-                cur,
-                "INSERT INTO drama_tasks (title, video_url, callback_url, callback_secret, project_id, "
-                "external_task_id, duration, status) VALUES %s",
-                rows, page_size=2000,
-            )
-            cur.execute("ANALYZE drama_tasks")
-    finally:
-        conn.close()
+    with transaction(url) as cur:
+        psycopg2.extras.execute_values(
+            cur,
+            "INSERT INTO drama_tasks (title, video_url, callback_url, callback_secret, project_id, "
+            "external_task_id, duration, status) VALUES %s",
+            rows, page_size=2000,
+        )
+        cur.execute("ANALYZE drama_tasks")
 
 
 def seed_prior_counts(url: str, tasks: list[Task]) -> None:
     """Every video read once before, 1–24 hours ago, with the counts the fake serves."""
     rows = [(t.platform, t.video_id, t.views, t.likes, f"{1 + i % 24} hours") for i, t in enumerate(tasks)]
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor() as cur:
-            psycopg2.extras.execute_values(
-                cur,
-                "INSERT INTO broadcaster_videos (platform, video_id, view_count, like_count, fetch_status, "
-                "fetched_at, attempted_at) SELECT v.p, v.id, v.views, v.likes, 'ok', NOW() - v.age::INTERVAL, "
-                "NOW() - v.age::INTERVAL FROM (VALUES %s) AS v(p, id, views, likes, age)",
-                rows, page_size=2000,
-            )
-    finally:
-        conn.close()
+    with transaction(url) as cur:
+        psycopg2.extras.execute_values(
+            cur,
+            "INSERT INTO broadcaster_videos (platform, video_id, view_count, like_count, fetch_status, "
+            "fetched_at, attempted_at) SELECT v.p, v.id, v.views, v.likes, 'ok', NOW() - v.age::INTERVAL, "
+            "NOW() - v.age::INTERVAL FROM (VALUES %s) AS v(p, id, views, likes, age)",
+            rows, page_size=2000,
+        )
 
 
 def database_facts(url: str) -> dict:
     """What the pass left in the database."""
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT callback_status, COUNT(*) FROM drama_tasks GROUP BY 1")
-            statuses = dict(cur.fetchall())
-            cur.execute("SELECT COUNT(*), COUNT(DISTINCT task_id) FROM webhook_logs")
-            logs, logged_tasks = cur.fetchone()
-            cur.execute("SELECT COUNT(*) FROM broadcaster_error_logs")
-            (errors,) = cur.fetchone()
-            cur.execute("SELECT pg_stat_force_next_flush()")
-            cur.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
-            (sessions,) = cur.fetchone()
-            cur.execute("SELECT status, total, success_count, failed_count FROM broadcaster_runs ORDER BY id")
-            runs = [dict(zip(("status", "total", "success_count", "failed_count"), row)) for row in cur.fetchall()]
-    finally:
-        conn.close()
+    with transaction(url) as cur:
+        cur.execute("SELECT callback_status, COUNT(*) FROM drama_tasks GROUP BY 1")
+        statuses = dict(cur.fetchall())
+        cur.execute("SELECT COUNT(*), COUNT(DISTINCT task_id) FROM webhook_logs")
+        logs, logged_tasks = cur.fetchone()
+        cur.execute("SELECT COUNT(*) FROM broadcaster_error_logs")
+        (errors,) = cur.fetchone()
+        cur.execute("SELECT pg_stat_force_next_flush()")
+        cur.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        (sessions,) = cur.fetchone()
+        cur.execute("SELECT status, total, success_count, failed_count FROM broadcaster_runs ORDER BY id")
+        runs = [dict(zip(("status", "total", "success_count", "failed_count"), row)) for row in cur.fetchall()]
     return {"callback_status": statuses, "webhook_logs": logs, "logged_tasks": logged_tasks,
             "error_logs": errors, "runs": runs, "sessions": sessions}
 

@@ -15,9 +15,7 @@ import argparse
 import statistics
 import time
 
-import psycopg2
-
-from bench.database import discard_database, fresh_database, seed, start_database
+from bench.database import discard_database, fresh_database, seed, start_database, transaction
 from bench.workload import make_tasks
 
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed benchmark password
@@ -52,14 +50,10 @@ ANALYZE;
 def seed_operations(url: str, tasks: int) -> int:
     """Seed tasks, runs and count history; the measured task's id."""
     seed(url, make_tasks(tasks), "http://127.0.0.1:9/x2c")
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute(SEED_HISTORY)
-            cur.execute("SELECT MIN(task_id) FROM drama_tasks")
-            return cur.fetchone()[0]
-    finally:
-        conn.close()
+    with transaction(url) as cur:
+        cur.execute(SEED_HISTORY)
+        cur.execute("SELECT MIN(task_id) FROM drama_tasks")
+        return cur.fetchone()[0]
 
 
 def time_route(client, path: str, calls: int) -> tuple[list[float], int]:
