@@ -17,6 +17,7 @@ import time
 
 from bench.database import discard_database, fresh_database, seed, start_database, transaction
 from bench.workload import make_tasks
+from broadcaster.freshness import percentile
 
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed benchmark password
 HISTORY_DAYS = 30
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         routes = [("/metrics", "bytes")] + [(f"/api/tasks/{task_id}/history?hours={h}", "points") for h in (24, 168, 720)]
         for path, unit in routes:
             timings, size = time_route(client, path, args.calls)
-            p95 = statistics.quantiles(timings, n=20)[-1]
+            p95 = percentile(sorted(timings), 0.95)
             print(f"{path:<42}{statistics.median(timings):>10.1f}{p95:>9.1f}{max(timings):>9.1f}  {size:,} {unit}")
     finally:
         discard_database(server_url, name, keep=args.keep_db)

@@ -31,6 +31,7 @@ from bench.processes import FakeProcess, die_with_parent, stop_process
 from bench.report import print_status_load
 from bench.verify import verify_deliveries
 from bench.workload import OUT, RECEIVER, ROOT, SITE_NAME, YOUTUBE_KEY, make_tasks
+from broadcaster.freshness import percentile
 
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed test password
 AUTH = ("admin", ADMIN_PASSWORD)
@@ -275,8 +276,5 @@ def _latency_figures(samples: list[Sample], pass_window: tuple[float, float]) ->
 
 
 def _percentile(values: list[float], share: float) -> float:
-    """The `share` percentile by rank (0.95 for p95); NaN without values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    """The nearest-rank `share` percentile (0.95 for p95), as the count ages use; NaN without values."""
+    return percentile(sorted(values), share) if values else float("nan")
