@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping
 
@@ -43,9 +44,9 @@ class Egress:
     blocks: list[tuple[dt.datetime, str]] = dataclasses.field(default_factory=list)  # this pass
     last_error: str | None = None
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
-        """Stable id for storage (no credentials in it)."""
+        """Stable id for storage (no credentials in it); a hash, so worked out once."""
         return egress_key(self.platform, self.url)
 
     @property
@@ -97,7 +98,8 @@ class EgressPool:
                           if egress.key not in tried_keys and egress.usable(now) and egress.left() > 0]
             if not candidates:
                 return None
-            chosen = max(candidates, key=lambda egress: (egress.left(), -egress.used, -self.egresses.index(egress)))
+            # max() keeps the first of equals, and the candidates are in the configured order.
+            chosen = max(candidates, key=lambda egress: (egress.left(), -egress.used))
             chosen.used += 1
         return Slot(chosen, chosen.pacer.reserve())
 
