@@ -11,13 +11,13 @@ import dataclasses
 import datetime as dt
 import math
 
-from broadcaster import queries
 from broadcaster.budget import DAY_SECONDS, YOUTUBE_IDS_PER_CALL, Budget, pages_for_pass, plan_budget, share_for_pass
 from broadcaster.clock import interval_text, pacific_day, utcnow
 from broadcaster.db import Database
 from broadcaster.freshness import PLATFORM_NAMES, cycle_seconds, hours_text
 from broadcaster.proxies import egress_key, mask_proxy
 from broadcaster.states import Platform
+from broadcaster.tasks import PostgresTaskSource
 
 TARGET_CYCLE_SECONDS = 3600  # "within an hour" is what an operator asks for first
 
@@ -37,17 +37,16 @@ class PlanFacts:
 def load_facts(database: Database) -> PlanFacts:
     """Videos and tasks per platform, benched egresses and today's spending, from the database."""
     now = utcnow()
-    counts = database.fetch_all(queries.COUNT_VIDEOS_BY_PLATFORM, {"task_ids": None, "lo": None, "hi": None, "shard_no": None})
-    benched = frozenset(row["egress_key"] for row in database.fetch_all(queries.FETCH_EGRESS_STATES)
+    source = PostgresTaskSource(database)
+    counts = source.platform_counts()
+    benched = frozenset(key for key, row in source.egress_states().items()
                         if row["benched_until"] is not None and row["benched_until"] > now)
-    quota = database.fetch_one(queries.FETCH_QUOTA, {"day": pacific_day(now)})
-    tikhub = database.fetch_one(queries.FETCH_TIKHUB_USAGE, {"day": now.astimezone(dt.UTC).date()})
     return PlanFacts(
         videos={row["platform"]: row["videos"] for row in counts},
         tasks={row["platform"]: row["tasks"] for row in counts},
         benched=benched,
-        youtube_quota=(quota["units_used"], bool(quota["exhausted"])) if quota else (0, False),
-        tikhub_used=tikhub["requests_used"] if tikhub else 0,
+        youtube_quota=source.youtube_quota(pacific_day(now)),
+        tikhub_used=source.tikhub_requests(now.astimezone(dt.UTC).date()),
         now=now,
     )
 

@@ -141,6 +141,10 @@ class PostgresTaskSource:
         for row in self.database.stream(queries.SELECT_PASS_TASKS, self.scope):
             yield task_row(row), stored_counts(row)
 
+    def platform_counts(self) -> list[dict]:
+        """Videos and tasks per platform among the active tasks."""
+        return self.database.fetch_all(queries.COUNT_VIDEOS_BY_PLATFORM, self.scope)
+
     def tikhub_requests(self, day: dt.date) -> int:
         """TikHub requests made on UTC `day`."""
         row = self.database.fetch_one(queries.FETCH_TIKHUB_USAGE, {"day": day})
