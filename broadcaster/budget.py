@@ -76,10 +76,6 @@ class Budget:
     tikhub_first: frozenset[str] = frozenset()  # platforms read through TikHub before pages (Douyin: views)
     tikhub_day: dt.date | None = None
 
-    def tikhub_requests(self) -> int:
-        """TikHub requests this pass may make, over every platform."""
-        return sum(self.tikhub.values())
-
 
 def plan_budget(config, *, youtube_api_key: bool, quota: tuple[int, bool], page_capacity: Mapping[str, int | None],
                 tikhub_key: bool = False, tikhub_used: int = 0, now: dt.datetime, steady: bool = False) -> Budget:
@@ -94,8 +90,8 @@ def plan_budget(config, *, youtube_api_key: bool, quota: tuple[int, bool], page_
     units = 0
     used, exhausted = quota
     if youtube_api_key and not exhausted:
-        left = DAY_SECONDS if steady else seconds_to_pacific_midnight(now)
-        units = share_for_pass(config.youtube_daily_quota, 0 if steady else used, left, interval)
+        units = (share_for_pass(config.youtube_daily_quota, 0, DAY_SECONDS, interval) if steady
+                 else youtube_units_for_pass(config.youtube_daily_quota, used, now, interval))
     tikhub = _tikhub_shares(config, tikhub_key, 0 if steady else tikhub_used, now, steady)
     tikhub_first = frozenset({Platform.DOUYIN} & set(tikhub))
     limits = {
