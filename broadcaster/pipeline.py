@@ -96,9 +96,9 @@ class TaskWindow:
     else is outstanding.
     """
 
-    def __init__(self, stop_event: threading.Event, size: int | None = None, refill: int | None = None):
-        self.size = TASK_WINDOW if size is None else size
-        self.refill = WINDOW_REFILL if refill is None else refill
+    def __init__(self, stop_event: threading.Event):
+        self.size = TASK_WINDOW
+        self.refill = WINDOW_REFILL
         self.stop_event = stop_event
         self.outstanding = 0
         self._resume_at: int | None = None
@@ -168,7 +168,7 @@ class BroadcastPass:
 
     def __init__(self, config, *, run_id: int | None, rows, budget: Budget, refresh: RefreshPlan,
                  fetcher, egress: dict[str, EgressPool], sender, recorder: CountingRecorder,
-                 stop_event: threading.Event, window: TaskWindow | None = None, tikhub_allowance=None):
+                 stop_event: threading.Event, tikhub_allowance=None):
         self.config = config
         self.run_id = run_id
         self.rows = rows  # iterable of (TaskRow, StoredCounts), ordered by video
@@ -181,7 +181,7 @@ class BroadcastPass:
         self.sender = sender
         self.recorder = recorder
         self.stop_event = stop_event
-        self.window = window or TaskWindow(stop_event)
+        self.window = TaskWindow(stop_event)
         self.total = 0
         self.api_calls = 0
         self.quota_exhausted = False
@@ -320,7 +320,7 @@ class BroadcastPass:
         if ref.platform in self.budget.tikhub_first:
             return self.tikhub.read(ref)
         result, skipped = read_page(self.egress[ref.platform], ref, self.stop_event)
-        page_failed = result is None or result.status == FetchStatus.BLOCKED or result.egress_fault
+        page_failed = result is None or result.egress_blocked
         if ref.platform in self.budget.tikhub and page_failed and not self.stop_event.is_set():
             fallback, _ = self.tikhub.read(ref)
             if fallback is not None:
@@ -365,7 +365,7 @@ class BroadcastPass:
         went_out = delivery.ok or delivery.attempts > 0
         for pending in batch:
             age = (sent_at - pending.read_at).total_seconds() if went_out and pending.read_at is not None else None
-            payload = build_body(self.config.site_name, [pending.entry])
+            payload = body if len(batch) == 1 else build_body(self.config.site_name, [pending.entry])
             self._finish(Outcome(pending.task, delivery.ok, delivery, payload, webhook_id, pending.fetch_failure,
                                  age_s=age, fresh=pending.fresh))
 

@@ -40,7 +40,7 @@ def read_page(pool: EgressPool, ref, stop_event: threading.Event) -> tuple[Fetch
         if stop_event.wait(slot.wait_s):
             break
         result = egress.fetcher.fetch_page(ref)
-        if result.status == FetchStatus.BLOCKED or result.egress_fault:
+        if result.egress_blocked:
             cooldown = pool.bench(egress, result.reason)
             logger.warning("%s egress %s benched for %d min: %s", pool.platform, egress.label, cooldown // 60,
                            result.reason, extra={"action": "egress_benched"})

@@ -24,6 +24,11 @@ class FetchResult:
         """True when counts were read."""
         return self.status == FetchStatus.OK
 
+    @property
+    def egress_blocked(self) -> bool:
+        """The way out failed (a block, or the proxy itself): bench that egress and try another."""
+        return self.status == FetchStatus.BLOCKED or self.egress_fault
+
 
 def no_counts(status: str, reason: str) -> FetchResult:
     """A result without counts."""
