@@ -204,7 +204,7 @@ class Recorder(CountingRecorder):
 
     def add_video(self, platform: str, video_id: str, result: FetchResult) -> None:
         """Queue the new state of a video after a fetch."""
-        self._put("video", video_row(platform, video_id, result))
+        self._put("videos", video_row(platform, video_id, result))
 
     def add_quota(self, day: dt.date, units: int, exhausted: bool) -> None:
         """Queue YouTube API units spent on Pacific `day`."""
@@ -263,7 +263,7 @@ class Recorder(CountingRecorder):
                 if error:
                     batch.errors.append(error)
             else:
-                getattr(batch, "videos" if kind == "video" else kind).append(item)
+                getattr(batch, kind).append(item)  # kind names the RowBatch list
         return batch
 
     def _write_with_retry(self, batch: RowBatch) -> None:
