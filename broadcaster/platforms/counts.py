@@ -90,3 +90,10 @@ def safe_count(value) -> int | None:
         return parse_count(value)
     except CountParseError:
         return None
+
+
+def json_count(value) -> int | None:
+    """A count from a JSON field: an int or a count string; None for anything else (bools, floats, objects)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    return safe_count(value)

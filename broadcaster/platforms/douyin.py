@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 from broadcaster.errors import InvalidVideoURL
 from broadcaster.platforms.client import CHROME_UA
-from broadcaster.platforms.counts import safe_count
+from broadcaster.platforms.counts import json_count
 from broadcaster.platforms.pagejson import BrokenJSON, as_text, json_assigned, json_script_urlencoded, looks_like_html
 from broadcaster.platforms.results import FetchResult, counts_read, no_counts
-from broadcaster.platforms.urls import POST_ID
+from broadcaster.platforms.urls import POST_ID, is_host
 from broadcaster.states import FetchStatus
 
 OK, UNAVAILABLE, BLOCKED, ERROR = FetchStatus
@@ -53,7 +53,7 @@ def video_page_url(share_base_url: str, video_id: str) -> str:
     # is the real iesdouyin host, the real www host is used; any other base (the fake upstream,
     # a path prefix on a relay) is taken to serve both pages, so /video/ID goes there too.
     host = (urlsplit(share_base_url).hostname or "").lower()
-    base = DOUYIN_WWW_URL if host == "iesdouyin.com" or host.endswith(".iesdouyin.com") else share_base_url
+    base = DOUYIN_WWW_URL if is_host(host, "iesdouyin.com") else share_base_url
     return f"{base.rstrip('/')}/video/{video_id}"
 
 
@@ -82,8 +82,8 @@ def statistics_result(item: dict) -> FetchResult:
 
 def likes_views_result(digg, play) -> FetchResult:
     """Return Douyin's likes, and views only when the play count is positive (0 means "not public")."""
-    likes = safe_count(digg) if isinstance(digg, (int, str)) and not isinstance(digg, bool) else None
-    plays = safe_count(play) if isinstance(play, (int, str)) and not isinstance(play, bool) else None
+    likes = json_count(digg)
+    plays = json_count(play)
     views = plays if plays else None  # 0 is "not public", not zero views
     reasons = [] if views is not None else [_DOUYIN_NO_VIEWS]
     if likes is None:

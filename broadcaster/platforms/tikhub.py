@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from broadcaster.errors import ApiConfigError
 from broadcaster.platforms.client import Response, status_result
-from broadcaster.platforms.counts import safe_count
+from broadcaster.platforms.counts import json_count
 from broadcaster.platforms.douyin import filtered_result, gone_result, statistics_result
 from broadcaster.platforms.results import FetchResult, counts_read, no_counts, redact
 from broadcaster.states import FetchStatus
@@ -95,10 +95,7 @@ def parse_tikhub_tiktok_response(body: dict, video_id: str) -> FetchResult:
     if gone is not None:
         return gone
     stats = detail.get("statistics") if isinstance(detail.get("statistics"), dict) else {}
-    views, likes = (
-        safe_count(v) if isinstance(v, (int, str)) and not isinstance(v, bool) else None
-        for v in (stats.get("play_count"), stats.get("digg_count"))
-    )
+    views, likes = json_count(stats.get("play_count")), json_count(stats.get("digg_count"))
     if views is None and likes is None:
         return no_counts(ERROR, "TikHub 返回的数据中没有播放数和点赞数 (statistics 缺失)")
     reasons = ["TikHub 未返回播放数"] if views is None else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from broadcaster.errors import InvalidVideoURL
-from broadcaster.platforms.counts import safe_count
+from broadcaster.platforms.counts import json_count
 from broadcaster.platforms.pagejson import BrokenJSON, as_text, dig, json_script
 from broadcaster.platforms.results import FetchResult, counts_read, no_counts
 from broadcaster.platforms.urls import HANDLE, POST_ID
@@ -31,13 +31,10 @@ def _tiktok_counts(item: dict) -> tuple[int | None, int | None]:
     """Return (views, likes) from itemStruct: exact statsV2 strings first, rounded stats second."""
     counts = []
     for key in ("playCount", "diggCount"):
-        value = None
         for block in ("statsV2", "stats"):
-            raw = dig(item, block, key)
-            if isinstance(raw, (str, int)) and not isinstance(raw, bool):
-                value = safe_count(raw)
-                if value is not None:
-                    break
+            value = json_count(dig(item, block, key))
+            if value is not None:
+                break
         counts.append(value)
     return counts[0], counts[1]
 

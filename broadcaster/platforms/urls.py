@@ -53,7 +53,7 @@ _NOT_VIDEO_IDS = {"videoseries": "播放列表嵌入", "live_stream": "频道直
 _NOT_SUPPORTED = "无法识别的视频链接：不是 YouTube / TikTok / 抖音 链接"
 
 
-def _is_host(host: str, domain: str) -> bool:
+def is_host(host: str, domain: str) -> bool:
     """Return True if host is ``domain`` or one of its subdomains (never ``domain.evil.com``)."""
     return host == domain or host.endswith("." + domain)
 
@@ -159,14 +159,14 @@ def _parse_url(s: str, depth: int) -> VideoRef:
         segs.pop()  # "…/ID/)" pasted in text: the punctuation after the last slash is not a path
     query = parts.query
 
-    if host in ("youtu.be", "www.youtu.be") or _is_host(host, "youtube.com") or host in (
+    if host in ("youtu.be", "www.youtu.be") or is_host(host, "youtube.com") or host in (
         "youtube-nocookie.com", "www.youtube-nocookie.com", "youtubekids.com", "www.youtubekids.com",
         "youtube.googleapis.com",
     ):
         return _youtube_ref(host, segs, query, depth)
-    if _is_host(host, "tiktok.com") or _is_host(host, "tiktokv.com"):
+    if is_host(host, "tiktok.com") or is_host(host, "tiktokv.com"):
         return _tiktok_ref(host, segs)
-    if _is_host(host, "douyin.com") or _is_host(host, "iesdouyin.com"):
+    if is_host(host, "douyin.com") or is_host(host, "iesdouyin.com"):
         return _douyin_ref(host, segs, query)
     raise InvalidVideoURL(_NOT_SUPPORTED)
 
@@ -250,11 +250,11 @@ def _douyin_ref(host: str, segs: list[str], query: str) -> VideoRef:
     candidate = None
     if len(segs) >= 3 and segs[0] == "share" and segs[1] in ("video", "note", "slides"):
         candidate = segs[2]
-    elif len(segs) >= 2 and segs[0] in ("video", "note") and _is_host(host, "douyin.com"):
+    elif len(segs) >= 2 and segs[0] in ("video", "note") and is_host(host, "douyin.com"):
         candidate = segs[1]
     else:
         candidate = _first_param(query, "modal_id")
-        if candidate is None and segs and segs[0] == "user" and _is_host(host, "douyin.com"):
+        if candidate is None and segs and segs[0] == "user" and is_host(host, "douyin.com"):
             candidate = _first_param(query, "vid")  # a user page with one of their videos open
     if candidate is None:
         raise InvalidVideoURL("不是抖音视频链接（可能是首页或用户主页）")

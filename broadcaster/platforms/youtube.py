@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from broadcaster.errors import ApiConfigError, CountParseError, InvalidVideoURL, QuotaExceeded
 from broadcaster.platforms.client import Response, status_result
-from broadcaster.platforms.counts import parse_count, safe_count
+from broadcaster.platforms.counts import json_count, parse_count, safe_count
 from broadcaster.platforms.pagejson import BrokenJSON, as_text, dig, json_assigned, runs_text
 from broadcaster.platforms.results import FetchResult, counts_read, no_counts, redact
 from broadcaster.platforms.urls import YOUTUBE_ID
@@ -156,7 +156,7 @@ def _youtube_likes(data: dict | None) -> int | None:
     mutations = dig(data, "frameworkUpdates", "entityBatchUpdate", "mutations")
     for mutation in mutations if isinstance(mutations, list) else ():
         number = dig(mutation, "payload", "likeCountEntity", "likeCountIfIndifferentNumber")
-        likes = safe_count(number) if isinstance(number, (str, int)) else None
+        likes = json_count(number)
         if likes is not None:
             return likes
     title = button["short"]
@@ -171,7 +171,7 @@ def _youtube_page_views(player: dict, data: dict | None, html: str) -> int | Non
         dig(player, "videoDetails", "viewCount"),
         dig(player, "microformat", "playerMicroformatRenderer", "viewCount"),
     ):
-        views = safe_count(value) if isinstance(value, (str, int)) else None
+        views = json_count(value)
         if views is not None:
             return views
     marker = 'itemprop="interactionCount" content="'
@@ -203,8 +203,7 @@ def _described(details: dict | None, video_id: str) -> bool:
     """Return True when videoDetails is this video's and carries its view count."""
     if details is None or details.get("videoId") != video_id:
         return False
-    views = details.get("viewCount")
-    return isinstance(views, (str, int)) and safe_count(views) is not None
+    return json_count(details.get("viewCount")) is not None
 
 
 def _gate_result(status: str, playability: dict, why: str, detail: str) -> FetchResult:
