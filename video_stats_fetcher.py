@@ -245,11 +245,8 @@ class VideoStatsFetcher:
             resp = self._client.get(url_for(self.tikhub_api_url, ref.video_id), headers)
         except RequestFailed as exc:
             return no_counts(exc.status, f"TikHub {exc.reason}")
-        try:
-            return tikhub.answer_result(resp, ref.video_id, parse)
-        except ApiConfigError as exc:
-            logger.warning("TikHub refused the call: %s", exc, extra={"action": "tikhub_refused"})
-            raise
+        # A refused key raises ApiConfigError; the pass logs it once (sources.TikHubGate).
+        return tikhub.answer_result(resp, ref.video_id, parse)
 
     # -- dispatch ----------------------------------------------------------------------------
 
@@ -262,16 +259,6 @@ class VideoStatsFetcher:
         if ref.platform == DOUYIN:
             return self.fetch_douyin_page(ref.video_id)
         raise InvalidVideoURL(f"不支持的平台：{ref.platform!r}")
-
-    def fetch_one(self, ref: VideoRef) -> FetchResult:
-        """The counts of one resolved video from its platform's first per-video source.
-
-        YouTube API batches go through `fetch_youtube_api`. Raises ApiConfigError when a paid
-        API refuses its key.
-        """
-        if self.source(ref.platform) == SOURCE_TIKHUB:
-            return self.fetch_tikhub(ref)
-        return self.fetch_page(ref)
 
     def fetch(self, ref: VideoRef) -> FetchResult:
         """Return the counts of one video (short link resolved; API or TikHub when their key is set)."""
@@ -289,7 +276,7 @@ class VideoStatsFetcher:
                 return self.fetch_youtube_api([ref.video_id])[ref.video_id]
             except QuotaExceeded:
                 pass
-        return self.fetch_one(ref)
+        return self.fetch_tikhub(ref) if self.source(ref.platform) == SOURCE_TIKHUB else self.fetch_page(ref)
 
     def _fetch_page(
         self,

@@ -65,13 +65,13 @@ class FakeFetcher:
 
     def fetch_page(self, ref) -> FetchResult:
         """A page read: the configured result."""
-        return self.fetch_one(ref)
+        return self._answer(ref)
 
     def fetch_tikhub(self, ref) -> FetchResult:
         """A TikHub read: the configured result."""
-        return self.fetch_one(ref)
+        return self._answer(ref)
 
-    def fetch_one(self, ref) -> FetchResult:
+    def _answer(self, ref) -> FetchResult:
         """The configured result for one video (raising it when it is an exception)."""
         with self._lock:
             self.calls[(ref.platform, ref.video_id)] += 1
