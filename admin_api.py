@@ -68,14 +68,17 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
+    schema_ready = False
     if database is None:
         database = Database(db.resolve_database_url(config))
         try:
             db.apply_schema(database)
+            schema_ready = True
         except StorageError as exc:
             # Serve anyway (API answers 503); the supervisor applies the schema once it connects.
             logger.warning("database not ready at start: %s", exc)
-    app.extensions["broadcaster"] = {"config": config, "database": database, "supervisor": None}
+    app.extensions["broadcaster"] = {"config": config, "database": database, "supervisor": None,
+                                     "schema_ready": schema_ready}
     app.register_blueprint(bp)
     app.before_request(lambda: refuse_unauthorised(_config()))
     app.after_request(security_headers)
@@ -89,7 +92,8 @@ def start_supervisor(app: Flask) -> stats_broadcaster.Broadcaster:
     """Start this process's broadcaster thread (call after forking)."""
     state = app.extensions["broadcaster"]
     if state["supervisor"] is None:
-        state["supervisor"] = stats_broadcaster.Broadcaster(state["config"], state["database"])
+        state["supervisor"] = stats_broadcaster.Broadcaster(state["config"], state["database"],
+                                                            schema_ready=state["schema_ready"])
     state["supervisor"].start()
     return state["supervisor"]
 

@@ -17,11 +17,13 @@ any number of processes may share one database and at most one pass runs at a ti
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 
 from broadcaster import lifecycle, planning, shards
 from broadcaster.clock import interval_text
@@ -67,8 +69,9 @@ class Broadcaster:
     """
 
     def __init__(self, config: Config, database: Database, *, poll_seconds: float = SUPERVISOR_POLL_SECONDS,
-                 fetcher=None):
-        """Passes run in a child process, unless a `fetcher` is injected (tests): then in this one."""
+                 fetcher=None, schema_ready: bool = False):
+        """Passes run in a child process, unless a `fetcher` is injected (tests): then in this one.
+        `schema_ready` says the caller has applied the schema already (else the first tick does)."""
         self.config = config
         self.database = database
         self.poll_seconds = poll_seconds
@@ -77,7 +80,7 @@ class Broadcaster:
         self._pass_stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
         self._last_prune = 0.0
-        self._schema_ready = False
+        self._schema_ready = schema_ready
 
     @property
     def is_alive(self) -> bool:
@@ -131,30 +134,34 @@ class Broadcaster:
         run_id = lifecycle.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
         if run_id is None:
             return None
+        with self._pass_stop_event() as stop_event:
+            if self.fetcher is not None:
+                return lifecycle.run_claimed_pass(
+                    self.config, self.database, run_id, stop_event=stop_event, fetcher=self.fetcher
+                )
+            return lifecycle.run_pass_in_subprocess(self.config, self.database, run_id, stop_event=stop_event)
+
+    def _help(self) -> None:
+        """PASS_HELPER: announce this process, and take shards of the first joinable shared pass
+        in a child process."""
+        shards.announce_helper(self.database)
+        runs = shards.joinable_runs(self.database)
+        if not runs:
+            return
+        with self._pass_stop_event() as stop_event:
+            lifecycle.run_shards_in_subprocess(self.config, self.database, runs[0], stop_event=stop_event)
+
+    @contextlib.contextmanager
+    def _pass_stop_event(self) -> Iterator[threading.Event]:
+        """The stop event of the pass about to run here: set by stop(), or by the pass's own
+        heartbeat when the run is cancelled (which must not stop the supervisor itself)."""
         self._pass_stop = threading.Event()
         if self._stop.is_set():
             self._pass_stop.set()
         try:
-            if self.fetcher is not None:
-                return lifecycle.run_claimed_pass(
-                    self.config, self.database, run_id, stop_event=self._pass_stop, fetcher=self.fetcher
-                )
-            return lifecycle.run_pass_in_subprocess(self.config, self.database, run_id, stop_event=self._pass_stop)
+            yield self._pass_stop
         finally:
             self._pass_stop = None
-
-    def _help(self) -> None:
-        """PASS_HELPER: announce this process, and take shards of a shared pass in a child process."""
-        shards.announce_helper(self.database)
-        for run_id in shards.joinable_runs(self.database):
-            self._pass_stop = threading.Event()
-            if self._stop.is_set():
-                self._pass_stop.set()
-            try:
-                lifecycle.run_shards_in_subprocess(self.config, self.database, run_id, stop_event=self._pass_stop)
-            finally:
-                self._pass_stop = None
-            return
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,7 +204,7 @@ def run_loop(config: Config) -> int:
         return 0  # stopped while waiting for the database
     if not config.pass_helper:
         lifecycle.switch_on(database)
-    broadcaster = Broadcaster(config, database)
+    broadcaster = Broadcaster(config, database, schema_ready=True)  # open_database applied it
     broadcaster.start()
     if config.pass_helper:
         print("协助进程已启动：只分担其他进程发起的回传（Ctrl+C 停止）", flush=True)
