@@ -106,9 +106,7 @@ def create_shared_pass(database: Database, run_id: int, slots: int, task_ids, bu
          "budget": egress.budget, "spacing_s": egress.pacer.spacing}
         for platform, pool in pools.items() for position, egress in enumerate(pool.egresses)
     ]
-    # The egress rows must exist before a worker benches one.
     states = [row for pool in pools.values() for row in pool.state_rows()]
-    database.execute(queries.SET_RUN_PLAN, {"run_id": run_id, "plan": plan_to_json(budget, refresh), "slots": slots})
     database.write_batches([
         (queries.INSERT_SHARDS, queries.SHARD_ROW, [{"run_id": run_id, "shard_no": n, "lo": lo, "hi": hi}
                                             for n, (lo, hi) in enumerate(bounds)]),
@@ -118,6 +116,8 @@ def create_shared_pass(database: Database, run_id: int, slots: int, task_ids, bu
                                                     for platform, n in budget.tikhub.items()]),
         (queries.UPSERT_EGRESS, queries.EGRESS_ROW, states),
     ])
+    # The plan goes last: workers wait for it, then expect the slots, shards and egress rows.
+    database.execute(queries.SET_RUN_PLAN, {"run_id": run_id, "plan": plan_to_json(budget, refresh), "slots": slots})
     return len(bounds)
 
 
@@ -137,7 +137,7 @@ def joinable_runs(database: Database) -> list[int]:
 
 
 def progress(database: Database, run_id: int) -> dict:
-    """The pass's progress over its shards, and how many are not done."""
+    """The pass's progress summed over its shards."""
     return database.fetch_one(queries.SHARD_PROGRESS, {"run_id": run_id})
 
 
@@ -298,20 +298,15 @@ class ShardWorker:
         self._recorder: Recorder | None = None
         self._pass: BroadcastPass | None = None
 
-    @property
-    def finished(self) -> int:
-        """Shards this worker finished."""
-        return sum(held.finished for held in self._held.values())
-
-    def run(self) -> int:
-        """Work until no open shard is left to others or the pass stops; the shards finished."""
+    def run(self) -> None:
+        """Work until no open shard is left to others or the pass stops."""
         row = self._planned_run()
         if row is None:
-            return 0
+            return
         if self.database.fetch_one(queries.CLAIM_SLOT, {"run_id": self.run_id, "runner": self.runner,
                                                     "stale_seconds": STALE_SECONDS}) is None:
             logger.info("run %s has no free slot; not joining", self.run_id)
-            return 0
+            return
         budget, refresh = plan_from_json(row["plan"])
         config = _share_of(self.config, row["slots"])
         stored = PostgresTaskSource(self.database).egress_states()
@@ -328,7 +323,6 @@ class ShardWorker:
                 the_pass.execute()
         finally:
             sender.close()
-        return self.finished
 
     def _planned_run(self) -> dict | None:
         """The run once its plan is stored (a worker may start before it is); None when it ended."""
@@ -394,7 +388,6 @@ class ShardWorker:
         if row is None or row["status"] != RunStatus.RUNNING or row["cancel_requested"]:
             self.stop_event.set()
             return True
-        self.database.execute(queries.TOUCH_SLOT, {"run_id": self.run_id, "runner": self.runner})
         return self.database.fetch_one(queries.OTHERS_OPEN, {"run_id": self.run_id, "runner": self.runner})["open"] == 0
 
     def counted(self, outcome) -> None:

@@ -74,10 +74,9 @@ SELECT COUNT(*) AS open FROM broadcaster_shards
 WHERE run_id = %(run_id)s AND status <> '{ShardStatus.DONE}' AND runner IS DISTINCT FROM %(runner)s
 """
 
-SHARD_PROGRESS = f"""
+SHARD_PROGRESS = """
 SELECT COALESCE(SUM(total), 0) AS total, COALESCE(SUM(done), 0) AS done,
-       COALESCE(SUM(success_count), 0) AS success_count,
-       COUNT(*) FILTER (WHERE status <> '{ShardStatus.DONE}') AS open
+       COALESCE(SUM(success_count), 0) AS success_count
 FROM broadcaster_shards WHERE run_id = %(run_id)s
 """
 
