@@ -225,7 +225,8 @@ def _run_shared(config: Config, database: Database, run_id: int, source: Postgre
                 stop_event: threading.Event, initial_total: int, slots: int, progress_out: dict) -> dict:
     """The pass cut into shards and shared with PASS_WORKERS − 1 local processes and any helpers."""
     # The workers start first: a Python process takes about a second to be ready, the plan less.
-    workers = [spawn(config, database, "--shard-worker", run_id) for _ in range(config.pass_workers - 1)]
+    # No more local workers than slots: a worker without a slot would only start and leave.
+    workers = [spawn(config, database, "--shard-worker", run_id) for _ in range(min(config.pass_workers, slots) - 1)]
     budget, refresh, pools = plan_pass(config, source, fetcher)
     count = shards.create_shared_pass(database, run_id, slots, source.scope["task_ids"], budget, refresh, pools)
     logger.info("pass %s shared by %s slots in %s shards", run_id, slots, count, extra={"action": "pass_shared"})
@@ -276,12 +277,7 @@ def run_pass_in_subprocess(config: Config, database: Database, run_id: int, *,
     with a gunicorn worker's request threads (the status API stays fast during a pass), and the
     memory a large pass touches goes back to the system when the child exits.
     """
-    stop_event = stop_event or threading.Event()
-    with _Active(stop_event):
-        process = spawn(config, database, "--run-pass", run_id)
-        while process.poll() is None:
-            if stop_event.wait(0.2):
-                _reap(process, stop=True)  # the child records the run as interrupted
+    process = _run_child(config, database, "--run-pass", run_id, stop_event or threading.Event())
     row = database.fetch_one(queries.FETCH_RUN, {"run_id": run_id})
     if row["status"] == RunStatus.RUNNING:
         error = f"执行回传的子进程异常退出（退出码 {process.returncode}）"
@@ -307,12 +303,19 @@ def spawn(config: Config, database: Database, flag: str, run_id: int) -> subproc
 def run_shards_in_subprocess(config: Config, database: Database, run_id: int, *,
                              stop_event: threading.Event) -> int:
     """A helper's share of a shared pass: a shard worker child, stopped with `stop_event`."""
+    return _run_child(config, database, "--shard-worker", run_id, stop_event).returncode
+
+
+def _run_child(config: Config, database: Database, flag: str, run_id: int,
+               stop_event: threading.Event) -> subprocess.Popen:
+    """Run `stats_broadcaster.py FLAG RUN_ID` until it exits; `stop_event` stops it (a pass child
+    then records its run as interrupted). The exited process."""
     with _Active(stop_event):
-        process = spawn(config, database, "--shard-worker", run_id)
+        process = spawn(config, database, flag, run_id)
         while process.poll() is None:
             if stop_event.wait(0.2):
                 _reap(process, stop=True)
-    return process.returncode
+    return process
 
 
 def _reap(process: subprocess.Popen, stop: bool, grace: float | None = None) -> None:
