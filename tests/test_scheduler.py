@@ -201,6 +201,28 @@ def test_prune_removes_only_old_rows(database):
     assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_runs")["n"]
 
 
+def test_prune_removes_what_a_dead_shared_pass_left(database):
+    """A shared pass that failed keeps no slots, budgets or allowances; a running one keeps its own;
+    a helper silent for a day is forgotten."""
+    dead = lifecycle.claim_run(database, "manual")
+    lifecycle.finish_run(database, dead, "failed", {"total": 0, "done": 0, "success_count": 0}, "boom", deadline_s=5)
+    live = lifecycle.claim_run(database, "manual")
+    for run_id in (dead, live):
+        database.execute("INSERT INTO broadcaster_pass_slots (run_id, slot_no) VALUES (%s, 0)", (run_id,))
+        database.execute("INSERT INTO broadcaster_pass_egress (run_id, egress_key, platform, position) "
+                         "VALUES (%s, 'tiktok:direct', 'tiktok', 0)", (run_id,))
+        database.execute("INSERT INTO broadcaster_pass_allowance (run_id, name) VALUES (%s, 'tikhub:tiktok')", (run_id,))
+    database.execute("INSERT INTO broadcaster_helpers (runner, seen_at) VALUES "
+                     "('gone', NOW() - interval '2 days'), ('here', NOW())")
+
+    removed = lifecycle.prune_old_rows(database, 7, history_days=90, batch=1000, pause=0)
+
+    assert 3 + 1 == removed
+    for table in ("broadcaster_pass_slots", "broadcaster_pass_egress", "broadcaster_pass_allowance"):
+        assert [live] == [row["run_id"] for row in database.fetch_all(f"SELECT run_id FROM {table}")], table
+    assert ["here"] == [row["runner"] for row in database.fetch_all("SELECT runner FROM broadcaster_helpers")]
+
+
 def test_stop_interrupts_a_manual_pass_even_when_switched_off(database):
     """With the switch off, stop still interrupts a running pass (and says it stopped)."""
     run_id = lifecycle.claim_run(database, "manual")

@@ -50,5 +50,30 @@ DELETE FROM broadcaster_shards WHERE (run_id, shard_no) IN (
     LIMIT %(batch)s)
 """
 
+# A shared pass's slots, page budgets and allowances live only while it runs. The pass removes
+# them when it ends (shards.forget_pass); these catch a pass that failed or whose process died.
+_NOT_RUNNING = f"NOT EXISTS (SELECT 1 FROM broadcaster_runs r WHERE r.id = p.run_id AND r.status = {RUNNING})"
+
+PRUNE_PASS_SLOTS = f"""
+DELETE FROM broadcaster_pass_slots WHERE (run_id, slot_no) IN (
+    SELECT p.run_id, p.slot_no FROM broadcaster_pass_slots p WHERE {_NOT_RUNNING} LIMIT %(batch)s)
+"""
+
+PRUNE_PASS_EGRESS = f"""
+DELETE FROM broadcaster_pass_egress WHERE (run_id, egress_key) IN (
+    SELECT p.run_id, p.egress_key FROM broadcaster_pass_egress p WHERE {_NOT_RUNNING} LIMIT %(batch)s)
+"""
+
+PRUNE_PASS_ALLOWANCES = f"""
+DELETE FROM broadcaster_pass_allowance WHERE (run_id, name) IN (
+    SELECT p.run_id, p.name FROM broadcaster_pass_allowance p WHERE {_NOT_RUNNING} LIMIT %(batch)s)
+"""
+
+# Every helper process ever started has a row; one silent for a day is gone.
+PRUNE_HELPERS = """
+DELETE FROM broadcaster_helpers WHERE runner IN (
+    SELECT runner FROM broadcaster_helpers WHERE seen_at < NOW() - INTERVAL '1 day' LIMIT %(batch)s)
+"""
+
 PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS, PRUNE_COUNT_HISTORY,
-                    PRUNE_SHARDS)
+                    PRUNE_SHARDS, PRUNE_PASS_SLOTS, PRUNE_PASS_EGRESS, PRUNE_PASS_ALLOWANCES, PRUNE_HELPERS)
