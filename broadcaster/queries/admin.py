@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from psycopg2 import sql as pgsql
 
+from broadcaster.queries.tasks import TASKS_WITH_VIDEOS
 from broadcaster.states import CallbackStatus
 
 # --------------------------------------------------------------------------------------------
@@ -19,9 +20,8 @@ bv.view_count, bv.like_count, bv.fetch_status AS stats_status,
 COALESCE(tv.error, bv.reason) AS stats_reason, bv.fetched_at AS stats_fetched_at
 """
 
-TASK_JOINS = """
-FROM drama_tasks d
-LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+TASK_JOINS = f"""
+{TASKS_WITH_VIDEOS}
 LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
 """
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from broadcaster.queries.runs import RUNNING
-from broadcaster.queries.tasks import ACTIVE_TASK_FILTER
+from broadcaster.queries.tasks import ACTIVE_TASK_FILTER, TASKS_WITH_VIDEOS
 from broadcaster.states import Scope
 
 # --------------------------------------------------------------------------------------------
@@ -46,10 +46,9 @@ WHERE (v.views IS NOT NULL OR v.likes IS NOT NULL)
 COUNT_HISTORY_ROW = "(%(platform)s, %(video_id)s, %(views)s::BIGINT, %(likes)s::BIGINT)"
 
 # The video a task's current link names (NULL platform: not resolved yet, or no video).
-FETCH_TASK_VIDEO = """
+FETCH_TASK_VIDEO = f"""
 SELECT d.task_id, tv.platform, tv.video_id
-FROM drama_tasks d
-LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+{TASKS_WITH_VIDEOS}
 WHERE d.task_id = %(task_id)s
 """
 

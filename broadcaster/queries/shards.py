@@ -6,7 +6,7 @@ Used when PASS_WORKERS or PASS_HELPER spread a pass over processes.
 from __future__ import annotations
 
 from broadcaster.queries.runs import RUNNING
-from broadcaster.queries.tasks import ACTIVE_TASK_FILTER, SHARD_KEY
+from broadcaster.queries.tasks import ACTIVE_TASK_FILTER, SHARD_KEY, TASKS_WITH_VIDEOS
 from broadcaster.states import ShardStatus
 
 SET_RUN_PLAN = """
@@ -20,8 +20,7 @@ SELECT plan, slots, task_ids, status, cancel_requested FROM broadcaster_runs WHE
 # Distinct shard keys of the pass's tasks, in order, with their task counts (to cut shards).
 SHARD_KEYS = f"""
 SELECT {SHARD_KEY} AS sk, COUNT(*) AS tasks
-FROM drama_tasks d
-LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+{TASKS_WITH_VIDEOS}
 WHERE {ACTIVE_TASK_FILTER}
 GROUP BY {SHARD_KEY} ORDER BY {SHARD_KEY} COLLATE "C"
 """

@@ -32,6 +32,13 @@ TASK_VIDEO_ROW = "(%(task_id)s, %(video_url)s, %(platform)s, %(video_id)s, %(han
 
 COUNT_ACTIVE_TASKS = f"SELECT COUNT(*) AS total FROM drama_tasks d WHERE {ACTIVE_TASK_FILTER}"
 
+# Each task with the video its current link names (tv.*: NULL while the link is not resolved,
+# or was resolved for an earlier link).
+TASKS_WITH_VIDEOS = """
+FROM drama_tasks d
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+"""
+
 # A task's place in the order a pass reads tasks and cuts shards: a hash of its video, so tasks
 # sharing a video sit together and the platforms are mixed all along (every platform's fetch
 # pool is busy at once, and so is every shard's). Compared in the "C" collation.
@@ -50,8 +57,7 @@ ACTIVE_TASK_VIDEOS = f"""
 SELECT d.task_id, d.external_task_id, d.project_id, d.title, d.duration, d.video_url,
        d.callback_url, d.callback_secret, tv.platform, tv.video_id, tv.handle,
        tv.error AS video_error
-FROM drama_tasks d
-LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+{TASKS_WITH_VIDEOS}
 WHERE {ACTIVE_TASK_FILTER} AND {IN_SHARD}
 """
 
