@@ -37,15 +37,18 @@ def pacific_day(now: dt.datetime) -> dt.date:
     return now.astimezone(PACIFIC).date()
 
 
-def seconds_to_pacific_midnight(now: dt.datetime) -> float:
-    """Seconds until the YouTube quota resets (at least 1)."""
-    local = now.astimezone(PACIFIC)
-    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), tzinfo=PACIFIC)
+def seconds_to_midnight(now: dt.datetime, zone: dt.tzinfo) -> float:
+    """Seconds until the next day begins in `zone` (at least 1)."""
+    local = now.astimezone(zone)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
     return max(1.0, (midnight - local).total_seconds())
 
 
+def seconds_to_pacific_midnight(now: dt.datetime) -> float:
+    """Seconds until the YouTube quota resets (at least 1)."""
+    return seconds_to_midnight(now, PACIFIC)
+
+
 def seconds_to_utc_midnight(now: dt.datetime) -> float:
-    """Seconds until the next UTC day (at least 1)."""
-    utc = now.astimezone(dt.UTC)
-    midnight = dt.datetime.combine(utc.date() + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
-    return max(1.0, (midnight - utc).total_seconds())
+    """Seconds until the next UTC day, when TikHub's daily allowance starts again (at least 1)."""
+    return seconds_to_midnight(now, dt.UTC)
