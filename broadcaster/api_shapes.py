@@ -87,6 +87,16 @@ def log_json(row: dict) -> dict:
 # Query arguments and bodies
 
 
+def text_arg(name: str, max_len: int) -> str | None:
+    """A short text query argument, or None when absent or empty."""
+    value = request.args.get(name) or None
+    if value is not None and len(value) > max_len:
+        raise BadRequest(f"参数 {name} 过长")
+    if value is not None:
+        _check_characters(f"参数 {name}", value)
+    return value
+
+
 def int_arg(name: str, default: int, low: int, high: int) -> int:
     """An integer query argument within [low, high], or `default` when absent."""
     raw = request.args.get(name)
