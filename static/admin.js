@@ -14,7 +14,6 @@
   const TASK_PAGE_SIZE = 1000;
   const TASK_MAX_PAGES = 50;
   const SVG_NS = "http://www.w3.org/2000/svg";
-  const RUN_DETAIL_REFRESH_MS = 1500;
   const MAX_RETRY_TASKS = 1000; // the API takes at most 1000 task ids per pass
   const HISTORY_HOURS = [24, 168, 720];
   const HOUR_MS = 3600 * 1000;
@@ -57,7 +56,7 @@
     runs: [],
     selectedRunId: null,
     runDetail: null,
-    runDetailTimer: null,
+    runDetailBusy: false,
     retryBusy: false,
     retryOrigin: {}, // run id -> {from, count}: runs started by 重试失败的任务
     logsSeq: 0,
@@ -326,6 +325,7 @@
     updated.title = data.timestamp || "";
     checkPendingTrigger(data);
     noteRunChanges(data);
+    refreshOpenRunDetail(data);
   }
 
   function renderToggle() {
@@ -765,7 +765,6 @@
   }
 
   async function openRunDetail(id) {
-    clearTimeout(state.runDetailTimer);
     state.selectedRunId = id;
     for (const tr of $("runs-table").tBodies[0].rows) {
       tr.classList.toggle("row--selected", tr.dataset.runId === String(id));
@@ -783,7 +782,6 @@
       if (String(state.selectedRunId) !== String(id)) return;
       state.runDetail = run;
       renderRunDetail();
-      scheduleRunDetailRefresh(run);
     } catch (err) {
       if (String(state.selectedRunId) !== String(id)) return;
       $("run-detail-summary").textContent = "";
@@ -791,33 +789,32 @@
     }
   }
 
-  /* A run still in progress is read again until it ends, so its items and result fill in. */
-  function scheduleRunDetailRefresh(run) {
-    clearTimeout(state.runDetailTimer);
-    if (run.status === "running") {
-      state.runDetailTimer = setTimeout(() => refreshRunDetail(run.id), RUN_DETAIL_REFRESH_MS);
-    }
+  /* An open run still in progress is read again, with the status poll's rhythm, whenever the
+     poll shows it moved on or ended, so its items and result fill in. */
+  function refreshOpenRunDetail(data) {
+    const run = state.runDetail;
+    if (!run || run.status !== "running" || state.runDetailBusy) return;
+    const cur = data.current_run;
+    if (cur && String(cur.id) === String(run.id) && cur.done === run.done) return;
+    refreshRunDetail(run.id);
   }
 
   async function refreshRunDetail(id) {
-    if (String(state.selectedRunId) !== String(id)) return;
+    state.runDetailBusy = true;
     try {
       const run = await apiData(`/broadcaster/runs/${encodeURIComponent(id)}`);
       if (String(state.selectedRunId) !== String(id)) return;
       state.runDetail = run;
       renderRunDetail();
-      scheduleRunDetailRefresh(run);
-      if (run.status !== "running") {
-        loadRuns();
-        if (state.retryOrigin[run.id]) announceRetryResult(run);
-      }
-    } catch (err) {
-      state.runDetailTimer = setTimeout(() => refreshRunDetail(id), POLL_AFTER_ERROR_MS);
+      if (run.status !== "running" && state.retryOrigin[run.id]) announceRetryResult(run);
+    } catch {
+      // the next status poll tries again
+    } finally {
+      state.runDetailBusy = false;
     }
   }
 
   function closeRunDetail() {
-    clearTimeout(state.runDetailTimer);
     state.selectedRunId = null;
     state.runDetail = null;
     $("run-detail").hidden = true;
@@ -909,8 +906,7 @@
     } finally {
       state.retryBusy = false;
       if (state.runDetail) renderRetryButton(state.runDetail);
-      loadRuns();
-      pollStatus();
+      pollStatus(); // its run-change check reloads the runs list
     }
   }
 
