@@ -957,9 +957,10 @@
     const height = width < 500 ? 230 : 270;
     const m = { top: 28, right: 46, bottom: 40, left: 46 };
     const plot = { w: width - m.left - m.right, h: height - m.top - m.bottom };
-    const countScale = niceScale(Math.max(...list.map((r) => (Number(r.success_count) || 0) + (Number(r.failed_count) || 0))));
+    const tasks = Math.max(...list.map((r) => (Number(r.success_count) || 0) + (Number(r.failed_count) || 0)));
+    const countScale = niceRange(0, Math.max(tasks, 1));
     const durations = list.map((r) => (r.finished_at ? runDurationMs(r) / 1000 : null));
-    const durScale = niceScale(Math.max(0, ...durations.filter((d) => d !== null)));
+    const durScale = niceRange(0, Math.max(1, ...durations.filter((d) => d !== null)));
 
     const svg = svgEl("svg", {
       class: "chart__svg", width, height, viewBox: `0 0 ${width} ${height}`,
@@ -970,35 +971,48 @@
     const plotArea = svgEl("g", { transform: `translate(${m.left},${m.top})` });
     svg.append(plotArea);
 
-    drawAxes(plotArea, plot, countScale, durScale);
+    drawYAxes(plotArea, plot, { scale: countScale, key: null }, { scale: durScale, key: "dur" });
     const band = plot.w / list.length;
     list.forEach((run, i) => plotArea.append(runBar(run, i, band, plot, countScale.max)));
     plotArea.append(durationLine(list, durations, band, plot, durScale.max));
     drawXLabels(plotArea, list, band, plot);
-    drawAxisTitles(svg, width, height, m);
+    drawAxisTitles(svg, width, height, m, { text: "任务数", key: null }, { text: "耗时（秒）", key: "dur" },
+      "回传批次（ID，左旧右新）");
     box.replaceChildren(svg, chartLegend());
   }
 
-  /* Round axis maximum with 3-6 round ticks (steps of 1, 2 or 5 times a power of ten). */
-  function niceScale(value) {
-    const target = Math.max(value, 1) / 4;
-    const exp = Math.pow(10, Math.floor(Math.log10(target)));
-    const step = [1, 2, 5, 10].map((f) => f * exp).find((s) => s >= target);
-    const ticks = Math.max(1, Math.ceil(Math.max(value, 1) / step));
-    return { max: step * ticks, step, ticks };
+  /* An axis from a round number below `lo` to one above `hi` with 3-6 round ticks (steps of 1, 2
+     or 5 times a power of ten, at least `minStep`); a flat range is padded so it has height. */
+  function niceRange(lo, hi, minStep = 0) {
+    let low = lo;
+    let high = hi;
+    if (high === low) {
+      const pad = Math.max(1, Math.abs(high) * 0.05);
+      low = lo >= 0 ? Math.max(0, low - pad) : low - pad;
+      high += pad;
+    }
+    const rough = (high - low) / 4;
+    const exp = Math.pow(10, Math.floor(Math.log10(rough)));
+    const step = Math.max(minStep, [1, 2, 5, 10].map((f) => f * exp).find((s) => s >= rough));
+    const min = Math.floor(low / step) * step;
+    const max = Math.max(min + step, Math.ceil(high / step) * step);
+    return { min, max, step, ticks: Math.round((max - min) / step) };
   }
 
-  function drawAxes(g, plot, countScale, durScale) {
-    for (let i = 0; i <= countScale.ticks; i += 1) {
-      const y = plot.h - (plot.h * i) / countScale.ticks;
+  /* Gridlines and ticks of the left axis, ticks of the optional right one. A side is
+     { scale, key }; `key` adds a modifier class to its ticks (null: none). */
+  function drawYAxes(g, plot, left, right) {
+    const tickClass = (side) => (side.key ? `chart__tick chart__tick--${side.key}` : "chart__tick");
+    for (let i = 0; i <= left.scale.ticks; i += 1) {
+      const y = plot.h - (plot.h * i) / left.scale.ticks;
       g.append(svgEl("line", { class: "chart__grid", x1: 0, x2: plot.w, y1: y, y2: y }));
-      g.append(svgEl("text", { class: "chart__tick", x: -6, y: y + 4, "text-anchor": "end" },
-        compactNumber(countScale.step * i)));
+      g.append(svgEl("text", { class: tickClass(left), x: -6, y: y + 4, "text-anchor": "end" },
+        compactNumber(left.scale.min + left.scale.step * i)));
     }
-    for (let i = 0; i <= durScale.ticks; i += 1) {
-      const y = plot.h - (plot.h * i) / durScale.ticks;
-      g.append(svgEl("text", { class: "chart__tick chart__tick--dur", x: plot.w + 6, y: y + 4, "text-anchor": "start" },
-        compactNumber(durScale.step * i)));
+    for (let i = 0; right && i <= right.scale.ticks; i += 1) {
+      const y = plot.h - (plot.h * i) / right.scale.ticks;
+      g.append(svgEl("text", { class: tickClass(right), x: plot.w + 6, y: y + 4, "text-anchor": "start" },
+        compactNumber(right.scale.min + right.scale.step * i)));
     }
     g.append(svgEl("line", { class: "chart__axis", x1: 0, x2: plot.w, y1: plot.h, y2: plot.h }));
   }
@@ -1061,11 +1075,15 @@
     });
   }
 
-  function drawAxisTitles(svg, width, height, m) {
-    svg.append(svgEl("text", { class: "chart__label", x: 4, y: 14, "text-anchor": "start" }, "任务数"));
-    svg.append(svgEl("text", { class: "chart__label chart__label--dur", x: width - 4, y: 14, "text-anchor": "end" }, "耗时（秒）"));
-    svg.append(svgEl("text", { class: "chart__label", x: m.left + (width - m.left - m.right) / 2, y: height - 6, "text-anchor": "middle" },
-      "回传批次（ID，左旧右新）"));
+  /* Each axis's title above it ({ text, key }, as the sides of drawYAxes), and the time axis's below. */
+  function drawAxisTitles(svg, width, height, m, left, right, bottom) {
+    const labelClass = (side) => (side.key ? `chart__label chart__label--${side.key}` : "chart__label");
+    svg.append(svgEl("text", { class: labelClass(left), x: 4, y: 14, "text-anchor": "start" }, left.text));
+    if (right) {
+      svg.append(svgEl("text", { class: labelClass(right), x: width - 4, y: 14, "text-anchor": "end" }, right.text));
+    }
+    svg.append(svgEl("text", { class: "chart__label", x: m.left + (width - m.left - m.right) / 2, y: height - 6,
+      "text-anchor": "middle" }, bottom));
   }
 
   function chartLegend() {
@@ -1511,28 +1529,11 @@
       const known = points.filter((p) => p[key] !== null && p[key] !== undefined);
       if (!known.length) continue;
       const values = known.map((p) => p[key]);
-      const scale = niceRange(Math.min(...values), Math.max(...values));
+      const scale = niceRange(Math.min(...values), Math.max(...values), 1);
       const y = (v) => plot.h - ((v - scale.min) / (scale.max - scale.min)) * plot.h;
       series.push({ key, label: SERIES[key], points: known, scale, y, side: series.length ? "right" : "left" });
     }
     return series;
-  }
-
-  /* Counts are large and move little: the axis spans the data, not zero to the maximum. */
-  function niceRange(lo, hi) {
-    let low = lo;
-    let high = hi;
-    if (high === low) {
-      const pad = Math.max(1, Math.abs(high) * 0.05);
-      low = lo >= 0 ? Math.max(0, low - pad) : low - pad;
-      high += pad;
-    }
-    const rough = (high - low) / 4;
-    const exp = Math.pow(10, Math.floor(Math.log10(rough)));
-    const step = Math.max(1, [1, 2, 5, 10].map((f) => f * exp).find((s) => s >= rough));
-    const min = Math.floor(low / step) * step;
-    const max = Math.max(min + step, Math.ceil(high / step) * step);
-    return { min, max, step, ticks: Math.round((max - min) / step) };
   }
 
   function renderHistoryChart() {
@@ -1564,30 +1565,15 @@
       `${RANGE_TEXT[state.history.hours]}的${series.map((s) => s.label).join("与")}（${points.length} 个数据点）`));
     const plotArea = svgEl("g", { transform: `translate(${m.left},${m.top})` });
     svg.append(plotArea);
-    drawHistoryAxes(plotArea, plot, series);
+    // Counts are large and move little: each axis spans its data (historySeries), not zero to the maximum.
+    const [left, right] = series;
+    drawYAxes(plotArea, plot, left, right);
     drawTimeTicks(plotArea, plot, start, end, x);
     for (const s of series) plotArea.append(historyLine(s, x));
-    drawHistoryAxisTitles(svg, width, height, m, series);
+    drawAxisTitles(svg, width, height, m, { text: left.label, key: left.key },
+      right && { text: right.label, key: right.key }, "时间（本机时区，左旧右新）");
     plotArea.append(historyHover(points, series, x, plot));
     box.replaceChildren(svg, historyLegend(series, data.platform));
-  }
-
-  function drawHistoryAxes(g, plot, series) {
-    const [left, right] = series;
-    for (let i = 0; i <= left.scale.ticks; i += 1) {
-      const y = plot.h - (plot.h * i) / left.scale.ticks;
-      g.append(svgEl("line", { class: "chart__grid", x1: 0, x2: plot.w, y1: y, y2: y }));
-      g.append(svgEl("text", { class: `chart__tick chart__tick--${left.key}`, x: -6, y: y + 4, "text-anchor": "end" },
-        compactNumber(left.scale.min + left.scale.step * i)));
-    }
-    if (right) {
-      for (let i = 0; i <= right.scale.ticks; i += 1) {
-        const y = plot.h - (plot.h * i) / right.scale.ticks;
-        g.append(svgEl("text", { class: `chart__tick chart__tick--${right.key}`, x: plot.w + 6, y: y + 4, "text-anchor": "start" },
-          compactNumber(right.scale.min + right.scale.step * i)));
-      }
-    }
-    g.append(svgEl("line", { class: "chart__axis", x1: 0, x2: plot.w, y1: plot.h, y2: plot.h }));
   }
 
   /* Round local times (whole hours, midnights) at a step that leaves ~56 px per label. */
@@ -1638,17 +1624,6 @@
       }
     }
     return g;
-  }
-
-  function drawHistoryAxisTitles(svg, width, height, m, series) {
-    const [left, right] = series;
-    svg.append(svgEl("text", { class: `chart__label chart__label--${left.key}`, x: 4, y: 14, "text-anchor": "start" }, left.label));
-    if (right) {
-      svg.append(svgEl("text", { class: `chart__label chart__label--${right.key}`, x: width - 4, y: 14, "text-anchor": "end" },
-        right.label));
-    }
-    svg.append(svgEl("text", { class: "chart__label", x: m.left + (width - m.left - m.right) / 2, y: height - 5,
-      "text-anchor": "middle" }, "时间（本机时区，左旧右新）"));
   }
 
   function historyLegend(series, platform) {
