@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, re
 from werkzeug.exceptions import HTTPException
 
 import stats_broadcaster
-from broadcaster import db, history, lifecycle, queries
+from broadcaster import db, history, lifecycle, queries, tasklist
 from broadcaster.api_shapes import (
     BadRequest,
     clean_task_ids,
@@ -29,7 +29,6 @@ from broadcaster.api_shapes import (
     selection_problem,
     storable_ids,
     task_json,
-    text_arg,
     trigger_body,
     validate_task,
 )
@@ -42,6 +41,7 @@ from broadcaster.errors import StorageError
 from broadcaster.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from broadcaster.metrics import render_metrics
 from broadcaster.states import CallbackStatus, RunStatus, TaskStatus, Trigger
+from broadcaster.tasklist_api import task_list_query
 
 __all__ = ["bp", "create_app", "ensure_admin_credentials", "start_supervisor", "stop_supervisor"]
 
@@ -292,12 +292,9 @@ def webhook_logs():
 
 @bp.get("/api/tasks")
 def list_tasks():
-    """Tasks with their latest counts and delivery status."""
-    limit = int_arg("limit", 200, 1, 1000)
-    offset = int_arg("offset", 0, 0, 10_000_000)
-    status_filter = text_arg("status", 32)
-    rows = _database().fetch_all(queries.FETCH_TASKS, {"status": status_filter, "limit": limit, "offset": offset})
-    return jsonify({"success": True, "data": [task_json(row) for row in rows]})
+    """A page of the tasks matching a search and filters, with the true totals (DESIGN §13)."""
+    rows, total, counts = tasklist.list_tasks(_database(), task_list_query())
+    return jsonify({"success": True, "data": [task_json(row) for row in rows], "total": total, "counts": counts})
 
 
 @bp.post("/api/tasks")
@@ -309,6 +306,7 @@ def create_task():
         fields.setdefault(optional, None)
     database = _database()
     row = database.fetch_one(queries.INSERT_TASK, fields)
+    tasklist.fill_link_platforms(database)
     task = database.fetch_one(queries.FETCH_TASK, {"task_id": row["task_id"]})
     return jsonify({"success": True, "data": task_json(task)}), 201
 
@@ -323,6 +321,7 @@ def update_task(task_id: int):
     count = database.execute(queries.update_task(fields), {**fields, "task_id": task_id})
     if count == 0:
         return error_response("未找到该任务", 404)
+    tasklist.fill_link_platforms(database)
     return jsonify({"success": True, "data": task_json(database.fetch_one(queries.FETCH_TASK, {"task_id": task_id}))})
 
 

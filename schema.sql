@@ -227,3 +227,90 @@ CREATE TABLE IF NOT EXISTS broadcaster_count_history (
 CREATE INDEX IF NOT EXISTS broadcaster_count_history_video_idx
     ON broadcaster_count_history (platform, video_id, recorded_at);
 CREATE INDEX IF NOT EXISTS broadcaster_count_history_recorded_at_idx ON broadcaster_count_history (recorded_at);
+
+-- The task list at any size (GET /api/tasks: search, filters and sorts over 100,000 tasks, each
+-- answered from drama_tasks alone through its indexes, without joining every task to its video).
+-- link_platform: the platform the task's link names, parsed by the service's own URL parser;
+-- link_platform_url: the video_url it was parsed from. The bot inserts and edits tasks itself, so
+-- a link not parsed yet (or changed since) is found through the partial index and parsed before
+-- the list is read (broadcaster.tasklist.fill_link_platforms).
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS link_platform TEXT;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS link_platform_url TEXT;
+-- A copy of the task's video's state (broadcaster_videos, through broadcaster_task_videos for
+-- the task's current link), for the stats_status filter and the stale and views sorts. Kept by
+-- the triggers below whenever a pass writes a video or a link, and by fill_link_platforms when
+-- a task's link changes.
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS video_fetch_status TEXT;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS video_fetched_at TIMESTAMPTZ;
+ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS video_view_count BIGINT;
+CREATE INDEX IF NOT EXISTS drama_tasks_link_unparsed_idx
+    ON drama_tasks (task_id) WHERE link_platform_url IS DISTINCT FROM video_url;
+CREATE INDEX IF NOT EXISTS drama_tasks_link_platform_idx ON drama_tasks (link_platform, task_id);
+CREATE INDEX IF NOT EXISTS drama_tasks_status_idx ON drama_tasks (status, task_id);
+CREATE INDEX IF NOT EXISTS drama_tasks_external_task_id_idx ON drama_tasks (external_task_id);
+CREATE INDEX IF NOT EXISTS drama_tasks_project_id_idx ON drama_tasks (project_id);
+-- Title search without pg_trgm: the set of two-character pieces of the lower-cased title, in a
+-- GIN index. A title contains the searched text only if it has every piece of the text, so the
+-- index narrows 100,000 titles to a few candidates, which strpos then checks; Chinese text,
+-- `%` and `_` are characters like any other. (Text of one character has no pieces: a scan.)
+CREATE OR REPLACE FUNCTION broadcaster_title_bigrams(title TEXT) RETURNS TEXT[]
+LANGUAGE SQL IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT COALESCE(array_agg(DISTINCT substr(t.lowered, i, 2)), '{}')
+    FROM (SELECT lower(title) AS lowered) t, generate_series(1, char_length(t.lowered) - 1) AS i
+$$;
+CREATE INDEX IF NOT EXISTS drama_tasks_title_bigrams_idx ON drama_tasks USING GIN (broadcaster_title_bigrams(title));
+CREATE INDEX IF NOT EXISTS drama_tasks_video_fetch_status_idx ON drama_tasks (video_fetch_status, task_id);
+CREATE INDEX IF NOT EXISTS drama_tasks_video_fetched_at_idx ON drama_tasks (video_fetched_at, task_id);
+CREATE INDEX IF NOT EXISTS drama_tasks_video_view_count_idx
+    ON drama_tasks (video_view_count DESC NULLS LAST, task_id DESC);
+
+-- Statement-level: one UPDATE per batch the pass writes, not one per row.
+CREATE OR REPLACE FUNCTION broadcaster_copy_video_state() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE drama_tasks d
+    SET video_fetch_status = n.fetch_status, video_fetched_at = n.fetched_at, video_view_count = n.view_count
+    FROM written_videos n
+    JOIN broadcaster_task_videos tv ON tv.platform = n.platform AND tv.video_id = n.video_id
+    WHERE d.task_id = tv.task_id AND d.video_url = tv.video_url
+      AND (d.video_fetch_status, d.video_fetched_at, d.video_view_count)
+          IS DISTINCT FROM (n.fetch_status, n.fetched_at, n.view_count);
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION broadcaster_copy_link_state() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE drama_tasks d
+    SET video_fetch_status = bv.fetch_status, video_fetched_at = bv.fetched_at, video_view_count = bv.view_count
+    FROM written_links tv
+    LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
+    WHERE d.task_id = tv.task_id AND d.video_url = tv.video_url
+      AND (d.video_fetch_status, d.video_fetched_at, d.video_view_count)
+          IS DISTINCT FROM (bv.fetch_status, bv.fetched_at, bv.view_count);
+    RETURN NULL;
+END $$;
+
+-- A trigger with a transition table takes one event, hence two of each. CREATE OR REPLACE
+-- TRIGGER needs PostgreSQL 14; the bot's server may be older.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_videos_inserted_copy') THEN
+        CREATE TRIGGER broadcaster_videos_inserted_copy AFTER INSERT ON broadcaster_videos
+            REFERENCING NEW TABLE AS written_videos
+            FOR EACH STATEMENT EXECUTE FUNCTION broadcaster_copy_video_state();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_videos_updated_copy') THEN
+        CREATE TRIGGER broadcaster_videos_updated_copy AFTER UPDATE ON broadcaster_videos
+            REFERENCING NEW TABLE AS written_videos
+            FOR EACH STATEMENT EXECUTE FUNCTION broadcaster_copy_video_state();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_task_videos_inserted_copy') THEN
+        CREATE TRIGGER broadcaster_task_videos_inserted_copy AFTER INSERT ON broadcaster_task_videos
+            REFERENCING NEW TABLE AS written_links
+            FOR EACH STATEMENT EXECUTE FUNCTION broadcaster_copy_link_state();
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_task_videos_updated_copy') THEN
+        CREATE TRIGGER broadcaster_task_videos_updated_copy AFTER UPDATE ON broadcaster_task_videos
+            REFERENCING NEW TABLE AS written_links
+            FOR EACH STATEMENT EXECUTE FUNCTION broadcaster_copy_link_state();
+    END IF;
+END $$;

@@ -10,6 +10,7 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``egress``: TikHub requests per day, egresses and their benches;
 * ``shards``: a pass shared by several processes (shards, slots, shared budgets);
 * ``admin``: tasks and the webhook log for the admin API;
+* ``tasklist``: the task list's search, filters, sorts and totals;
 * ``operations``: /metrics, count history, passes over selected tasks;
 * ``retention``: pruning old rows.
 """
@@ -20,4 +21,5 @@ from broadcaster.queries.operations import *  # noqa: F403
 from broadcaster.queries.retention import *  # noqa: F403
 from broadcaster.queries.runs import *  # noqa: F403
 from broadcaster.queries.shards import *  # noqa: F403
+from broadcaster.queries.tasklist import *  # noqa: F403
 from broadcaster.queries.tasks import *  # noqa: F403

@@ -13,7 +13,8 @@ from broadcaster.states import CallbackStatus
 # Admin API
 
 TASK_COLUMNS = """
-d.task_id, d.external_task_id, d.project_id, d.title, d.status, d.video_url, tv.platform,
+d.task_id, d.external_task_id, d.project_id, d.title, d.status, d.video_url,
+COALESCE(tv.platform, d.link_platform) AS platform,
 d.duration, d.callback_url, COALESCE(d.callback_secret, '') <> '' AS has_callback_secret,
 d.callback_status, d.callback_retry_count, d.callback_last_attempt, d.created_at,
 bv.view_count, bv.like_count, bv.fetch_status AS stats_status,

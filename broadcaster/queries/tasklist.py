@@ -1,0 +1,116 @@
+"""The task list at any size: search, filters, sorts and totals over drama_tasks alone.
+
+Every filter and sort reads columns of drama_tasks (the parsed link's platform, and the copy of
+the task's video's state that schema.sql's triggers keep), each with an index, so a page of
+100,000 tasks is an index scan and the totals are one scan of one table; only the page's own
+rows are joined to their videos for the counts shown. An absent filter is a NULL parameter,
+which PostgreSQL folds away before planning (psycopg2 sends the values inline).
+"""
+
+from __future__ import annotations
+
+from broadcaster.queries.admin import TASK_COLUMNS
+from broadcaster.states import TaskStatus
+
+# The tasks a list request matches. q: a title substring (strpos: `%` and `_` are plain
+# characters, and no escaping can go wrong), found through the title's two-character pieces
+# (schema.sql) when q has any, or a task's own id, X2C task id or project id. Titles are only
+# lower-cased (the costly part of a scan) when q has letters that have a case: digits and
+# Chinese have none.
+TASK_LIST_MATCH = """
+(%(q)s::TEXT IS NULL
+ OR ((NOT %(q_pieces)s OR broadcaster_title_bigrams(d.title) @> broadcaster_title_bigrams(%(q)s::TEXT))
+     AND strpos(CASE WHEN %(q_cased)s THEN lower(d.title) ELSE d.title END, lower(%(q)s::TEXT)) > 0)
+ OR d.task_id = %(q_id)s::INTEGER OR d.external_task_id = %(q_id)s::INTEGER
+ OR d.project_id = %(q)s::TEXT)
+AND (%(status)s::TEXT IS NULL OR d.status = %(status)s::TEXT)
+AND (%(platform)s::TEXT IS NULL OR d.link_platform = %(platform)s::TEXT)
+AND (%(callback_status)s::TEXT IS NULL OR d.callback_status = %(callback_status)s::TEXT)
+AND (%(stats_status)s::TEXT IS NULL
+     OR (%(stats_status)s::TEXT = 'never' AND d.video_fetch_status IS NULL)
+     OR d.video_fetch_status = %(stats_status)s::TEXT)
+"""
+
+# The tasks whose video holds suspect counts (DESIGN §13), for stats_status=suspect; only used
+# when broadcaster_videos has the column (see broadcaster.tasklist.suspect_column).
+SUSPECT_MATCH = """
+d.task_id IN (SELECT tv.task_id FROM broadcaster_videos bv
+              JOIN broadcaster_task_videos tv ON tv.platform = bv.platform AND tv.video_id = bv.video_id
+              WHERE bv.{column} IS NOT NULL)
+"""
+
+# The order of each sort, matching an index of drama_tasks (schema.sql), task_id breaking ties.
+TASK_LIST_ORDER = {
+    "id": "d.task_id DESC",
+    "stale": "d.video_fetched_at ASC NULLS LAST, d.task_id ASC",
+    "views": "d.video_view_count DESC NULLS LAST, d.task_id DESC",
+}
+
+# The three counts over the whole table; with MATCH, also the number of matches, in the same scan.
+COUNT_TASKS = f"""
+SELECT COUNT(*) AS all_tasks,
+       COUNT(*) FILTER (WHERE d.status = '{TaskStatus.ACTIVE}') AS active,
+       COUNT(*) FILTER (WHERE d.status = '{TaskStatus.PAUSED}') AS paused
+FROM drama_tasks d
+"""
+COUNT_TASK_LIST = COUNT_TASKS.replace("FROM drama_tasks d", ", COUNT(*) FILTER (WHERE MATCH) AS total\nFROM drama_tasks d")
+
+# The page's ids first (an index scan that reads only drama_tasks), then their videos.
+FETCH_TASK_LIST = f"""
+SELECT {TASK_COLUMNS}, page.total
+FROM (SELECT d.task_id, TOTAL AS total FROM drama_tasks d WHERE MATCH ORDER BY ORDER_BY
+      LIMIT %(limit)s OFFSET %(offset)s) page
+JOIN drama_tasks d ON d.task_id = page.task_id
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
+ORDER BY ORDER_BY
+"""
+
+# A search lists the task it names exactly (by id, X2C task id or project id) before the tasks
+# whose title merely contains the text ("1" is in thousands of titles).
+EXACT_MATCH_FIRST = """
+(d.task_id = %(q_id)s::INTEGER OR d.external_task_id = %(q_id)s::INTEGER OR d.project_id = %(q)s::TEXT)
+IS TRUE DESC,
+"""
+
+
+def task_list_statements(sort: str, *, search: bool = False, suspect_match: str | None = None) -> tuple[str, str]:
+    """(count, page) statements for a sort of TASK_LIST_ORDER; `suspect_match` is one more condition.
+
+    Without a search, the count statement counts the matches (`total`) in the scan that counts
+    the whole table, and the page follows an index. A search reads every title anyway, so its page
+    counts the matches as it finds them (each row's `total`), in one scan, exact matches first.
+    """
+    match = TASK_LIST_MATCH if suspect_match is None else f"{TASK_LIST_MATCH} AND {suspect_match}"
+    match = f"({match})"
+    order = (EXACT_MATCH_FIRST if search else "") + TASK_LIST_ORDER[sort]
+    count = COUNT_TASKS if search else COUNT_TASK_LIST.replace("MATCH", match)
+    page = FETCH_TASK_LIST.replace("MATCH", match).replace("ORDER_BY", order)
+    return count, page.replace("TOTAL", "COUNT(*) OVER ()" if search else "NULL::BIGINT")
+
+
+# Links not parsed yet, or changed since they were (the partial index holds just these).
+FETCH_UNPARSED_LINKS = """
+SELECT task_id, video_url FROM drama_tasks
+WHERE link_platform_url IS DISTINCT FROM video_url
+ORDER BY task_id LIMIT %(limit)s
+"""
+
+# Each parsed link's platform, and the task's copy of its video's state for the new link
+# (NULL until a pass resolves it). A task whose link changed again meanwhile is left for the
+# next round.
+STORE_LINK_PLATFORMS = """
+UPDATE drama_tasks d
+SET link_platform = v.platform, link_platform_url = v.video_url,
+    video_fetch_status = bv.fetch_status, video_fetched_at = bv.fetched_at, video_view_count = bv.view_count
+FROM (VALUES %s) AS v(task_id, video_url, platform)
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = v.task_id AND tv.video_url = v.video_url
+LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
+WHERE d.task_id = v.task_id AND d.video_url IS NOT DISTINCT FROM v.video_url
+"""
+LINK_PLATFORM_ROW = "(%(task_id)s::INTEGER, %(video_url)s::TEXT, %(platform)s::TEXT)"
+
+FIND_VIDEO_COLUMN = """
+SELECT 1 FROM information_schema.columns
+WHERE table_schema = current_schema() AND table_name = 'broadcaster_videos' AND column_name = %(column)s
+"""
