@@ -1,7 +1,7 @@
 # make run   - set up everything and serve the admin app on http://127.0.0.1:5001 (embedded PostgreSQL)
 # make test  - set up everything and run the test suite
 # make test-quick - the tests that start no processes (about 35 s)
-# make bench - throughput benchmark against the local fake upstream
+# make bench - throughput benchmark against the local fake upstream, then the task list's timings
 # make lint  - ruff
 
 PYTHON ?= python3
@@ -39,6 +39,7 @@ test-quick: venv
 
 bench: venv
 	$(BIN)/python -m bench.run_bench
+	$(BIN)/python -m bench.task_list
 
 lint: venv
 	$(BIN)/ruff check .

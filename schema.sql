@@ -269,7 +269,6 @@ BEGIN
     RETURN pieces;
 END $$;
 CREATE INDEX IF NOT EXISTS drama_tasks_title_bigrams_idx ON drama_tasks USING GIN (broadcaster_title_bigrams(title));
-CREATE INDEX IF NOT EXISTS drama_tasks_video_fetch_status_idx ON drama_tasks (video_fetch_status, task_id);
 CREATE INDEX IF NOT EXISTS drama_tasks_video_fetched_at_idx ON drama_tasks (video_fetched_at, task_id);
 CREATE INDEX IF NOT EXISTS drama_tasks_video_view_count_idx
     ON drama_tasks (video_view_count DESC NULLS LAST, task_id DESC);
