@@ -6,7 +6,12 @@ export const RANGE_TEXT = { 24: "最近 24 小时", 168: "最近 7 天", 720: "�
 
 export const SERIES = { views: "播放量", likes: "点赞数" };
 
-export const MAX_DOTS = 120; // beyond this many points the line alone reads better; hover still shows each
+export const MAX_DOTS = 120;
+
+/* Beyond MAX_DOTS points the line alone reads better; hovering still shows each point. */
+export function drawsDots(count) {
+  return count <= MAX_DOTS;
+}
 
 /* The answer's points with their time in ms (`t`), dropping any whose time does not parse. */
 export function historyPoints(raw) {

@@ -2,7 +2,7 @@
 import { drawYAxes, drawAxisTitles, drawTimeTicks } from "./axes.js";
 import { $, el, svgEl } from "./dom.js";
 import { fmtNum, fmtLocal, signed } from "./format.js";
-import { MAX_DOTS, RANGE_TEXT, historyPoints, historySeries } from "./history-data.js";
+import { RANGE_TEXT, drawsDots, historyPoints, historySeries } from "./history-data.js";
 import { apiData } from "./http.js";
 import { PLATFORM } from "./labels.js";
 import { HOUR_MS } from "./scales.js";
@@ -127,7 +127,7 @@ function historyLine(s, x) {
       points: coords.map(([cx, cy]) => `${cx.toFixed(1)},${cy.toFixed(1)}`).join(" "),
     }));
   }
-  if (coords.length <= MAX_DOTS) {
+  if (drawsDots(coords.length)) {
     for (const [cx, cy] of coords) {
       g.append(svgEl("circle", { class: `chart__pt chart__pt--${s.key}`, cx: cx.toFixed(1), cy: cy.toFixed(1), r: 2.5 }));
     }
