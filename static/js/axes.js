@@ -1,4 +1,5 @@
 /* SVG axes of the charts: the count gridlines and ticks, the axis titles and the time ticks. */
+
 import { svgEl } from "./dom.js";
 import { compactNumber } from "./format.js";
 import { timeLabel, timeStep, timeTicks } from "./scales.js";

@@ -1,4 +1,5 @@
 /* The control panel: start/stop of the scheduled broadcast and 立即回传一次 with its result. */
+
 import { $, timeNode, showMessage } from "./dom.js";
 import { fmtNum } from "./format.js";
 import { errorText, api, apiData } from "./http.js";

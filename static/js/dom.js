@@ -1,4 +1,5 @@
 /* Small DOM helpers: elements with text (never HTML), table cells, badges, messages. */
+
 import { fmtLocal } from "./format.js";
 import { RUN_STATUS, TONE } from "./labels.js";
 

@@ -1,5 +1,6 @@
 /* Number, duration and time formats of the page (pure: no DOM, so Node's tests import it).
  * Times are shown in the browser's zone; the tests pin TZ. */
+
 export const numberFormat = new Intl.NumberFormat("zh-CN");
 
 export function fmtNum(value) {

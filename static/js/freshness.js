@@ -1,4 +1,5 @@
 /* The freshness card (how old each platform's counts are) and the egress table. */
+
 import { $, el, badge, cell, labelCells, placeholderRow } from "./dom.js";
 import { fmtNum, fmtLocal, fmtAge } from "./format.js";
 import { apiData } from "./http.js";

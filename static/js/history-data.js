@@ -1,11 +1,10 @@
 /* A task's count history as chart data (pure: no DOM). */
+
 import { parseTime } from "./format.js";
 import { niceRange } from "./scales.js";
 
 export const RANGE_TEXT = { 24: "最近 24 小时", 168: "最近 7 天", 720: "最近 30 天" };
-
 export const SERIES = { views: "播放量", likes: "点赞数" };
-
 export const MAX_DOTS = 120;
 
 /* Beyond MAX_DOTS points the line alone reads better; hovering still shows each point. */

@@ -1,4 +1,5 @@
 /* A task's count history: the chart of views and likes over 24 h, 7 or 30 days. */
+
 import { drawYAxes, drawAxisTitles, drawTimeTicks } from "./axes.js";
 import { $, el, svgEl } from "./dom.js";
 import { fmtNum, fmtLocal, signed } from "./format.js";

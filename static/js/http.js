@@ -1,4 +1,5 @@
 /* Calls to the admin API: a timeout, and an error text in Chinese for every way a call fails. */
+
 import { state } from "./state.js";
 
 const REQUEST_TIMEOUT_MS = 20000;

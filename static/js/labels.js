@@ -1,4 +1,5 @@
 /* Chinese names and badge tones of the status values the API returns (pure: no DOM). */
+
 export const RUN_STATUS = {
   running: "进行中",
   succeeded: "已完成",
@@ -8,7 +9,6 @@ export const RUN_STATUS = {
 };
 
 export const TRIGGER = { schedule: "定时", manual: "手动", cli: "命令行" };
-
 export const CALLBACK_STATUS = { pending: "待回传", success: "成功", failed: "失败" };
 
 export const TASK_STATUS = {
@@ -16,7 +16,6 @@ export const TASK_STATUS = {
 };
 
 export const PLATFORM = { youtube: "YouTube", tiktok: "TikTok", douyin: "抖音" };
-
 export const STATS_STATUS = { ok: "正常", unavailable: "不可用", blocked: "受限", error: "出错" };
 
 export const TONE = {

@@ -1,5 +1,9 @@
 /* The webhook log: filters, expandable rows with the sent payload, and auto refresh. */
-import { $, el, timeNode, badge, cell, labelCells, placeholderRow, showInlineError, hideInlineError, activateOnKey, taskLabel, errorCell } from "./dom.js";
+
+import {
+  $, el, timeNode, badge, cell, labelCells, placeholderRow, showInlineError, hideInlineError,
+  activateOnKey, taskLabel, errorCell,
+} from "./dom.js";
 import { fmtNum, fmtLocal } from "./format.js";
 import { apiData } from "./http.js";
 import { CALLBACK_STATUS, TONE } from "./labels.js";

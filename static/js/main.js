@@ -1,6 +1,7 @@
 /* The admin page's entry module: binds every control to its feature module and starts the
  * status poll. The page's CSP forbids inline scripts and styles, so everything is wired here;
  * all server text is written with textContent (task titles are user input). */
+
 import { onToggleClick, showTriggerConfirm, hideTriggerConfirm, onTriggerConfirm } from "./control.js";
 import { $, debounce } from "./dom.js";
 import { fmtInterval } from "./format.js";

@@ -1,4 +1,5 @@
 /* 重试失败的任务: a pass over one run's failed tasks, started from the run detail. */
+
 import { $, showMessage } from "./dom.js";
 import { fmtNum } from "./format.js";
 import { errorText, api } from "./http.js";

@@ -1,5 +1,6 @@
 /* The runs chart: stacked delivered/failed bars per run plus a duration line, sized to its
  * box so the labels keep their real pixel size on a phone. */
+
 import { drawYAxes, drawAxisTitles } from "./axes.js";
 import { $, el, svgEl } from "./dom.js";
 import { fmtNum, fmtLocal, fmtDuration } from "./format.js";

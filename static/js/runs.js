@@ -1,5 +1,9 @@
 /* The runs table and one run's detail (its tasks' callbacks). */
-import { $, el, timeNode, badge, runStatusBadge, cell, labelCells, placeholderRow, showInlineError, hideInlineError, activateOnKey, taskLabel, errorCell } from "./dom.js";
+
+import {
+  $, el, timeNode, badge, runStatusBadge, cell, labelCells, placeholderRow, showInlineError,
+  hideInlineError, activateOnKey, taskLabel, errorCell,
+} from "./dom.js";
 import { fmtNum, fmtLocal, fmtDuration } from "./format.js";
 import { apiData } from "./http.js";
 import { RUN_STATUS, TRIGGER, CALLBACK_STATUS, TONE, triggerText } from "./labels.js";

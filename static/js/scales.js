@@ -1,8 +1,8 @@
 /* Axis scales and ticks shared by the two charts (pure: no DOM). */
+
 import { pad2 } from "./format.js";
 
 export const HOUR_MS = 3600 * 1000;
-
 export const DAY_MS = 24 * HOUR_MS;
 
 export const TIME_STEPS = [HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 4 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS, DAY_MS,

@@ -1,8 +1,8 @@
 /* The page's shared state and its page-wide limits; the server clock as the page sees it. */
+
 import { parseTime } from "./format.js";
 
 export const CHART_RUNS = 50;
-
 export const MAX_TABLE_ROWS = 500;
 
 export const state = {

@@ -1,5 +1,6 @@
 /* Status polling: reads /broadcaster/status every 2 s (10 s with the page hidden) and renders
  * the switch, countdown, progress and last run; notices runs starting and ending. */
+
 import { checkPendingTrigger } from "./control.js";
 import { $, el, timeNode, runStatusBadge, showInlineError, hideInlineError, summaryPair } from "./dom.js";
 import { fmtNum, parseTime, fmtLocal, fmtDuration, fmtCountdown, fmtInterval } from "./format.js";
@@ -12,9 +13,7 @@ import { state, serverNow, runDurationMs } from "./state.js";
 import { loadTasks } from "./tasks.js";
 
 const POLL_VISIBLE_MS = 2000;
-
 const POLL_HIDDEN_MS = 10000;
-
 const POLL_AFTER_ERROR_MS = 5000;
 
 function pollDelay() {

@@ -1,4 +1,5 @@
 /* The three tabs (回传历史, 回传日志, 任务列表), with arrow-key navigation. */
+
 import { $ } from "./dom.js";
 import { loadLogs } from "./logs.js";
 import { loadRuns } from "./runs.js";

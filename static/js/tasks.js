@@ -1,5 +1,9 @@
 /* The task list: every page of /tasks, search, pause/resume. */
-import { $, el, timeNode, badge, cell, labelCells, placeholderRow, showInlineError, hideInlineError, showMessage } from "./dom.js";
+
+import {
+  $, el, timeNode, badge, cell, labelCells, placeholderRow, showInlineError, hideInlineError,
+  showMessage,
+} from "./dom.js";
 import { fmtNum, parseTime, fmtLocal, fmtAge } from "./format.js";
 import { openTaskHistory } from "./history.js";
 import { ApiError, errorText, api, apiData } from "./http.js";
@@ -7,7 +11,6 @@ import { CALLBACK_STATUS, TASK_STATUS, PLATFORM, STATS_STATUS, TONE } from "./la
 import { MAX_TABLE_ROWS, state, serverNow } from "./state.js";
 
 const TASK_PAGE_SIZE = 1000;
-
 const TASK_MAX_PAGES = 50;
 
 /* The API pages tasks (at most 1000 per request); read every page so search sees them all. */
