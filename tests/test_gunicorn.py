@@ -4,6 +4,7 @@ stops, and recovery after the whole server is killed mid-pass."""
 import collections
 import os
 import re
+import runpy
 import signal
 import socket
 import subprocess
@@ -30,17 +31,18 @@ def free_port():
 class Server:
     """gunicorn with N workers serving admin_api, in its own process group."""
 
-    def __init__(self, env, workers=3):
+    def __init__(self, env, workers=3, bind_flag=True):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = env
         self.workers = workers
+        self.bind_flag = bind_flag
         self.process = None
 
     def start(self):
+        bind = ["--bind", f"127.0.0.1:{self.port}"] if self.bind_flag else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers)],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *bind, "--workers", str(self.workers)],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         assert wait_until(self.healthy, 30), "gunicorn did not come up"
@@ -94,7 +96,9 @@ def test_three_workers_one_webhook_per_task_per_interval(database, fake, server_
         )
         stop_answer = server.post("/api/broadcaster/stop").json()
         count_at_stop = len(fake.received("r"))
-        time.sleep(2.0)  # anything in flight when stop was sent may still land in these 2 s
+        # A pass in flight when stop was sent ends (interrupted or done) before we count.
+        assert wait_until(lambda: database.fetch_one(
+            "SELECT COUNT(*) AS n FROM broadcaster_runs WHERE status = 'running'")["n"] == 0, 30)
         settled = len(fake.received("r"))
         time.sleep(INTERVAL + 1.0)  # a full interval more: nothing new may arrive
         after = len(fake.received("r"))
@@ -172,3 +176,26 @@ def test_a_malformed_proxy_stops_gunicorn_with_one_line_naming_it(server_env):
     assert 1 == len(errors), result.stderr
     assert "DOUYIN_PROXIES" in errors[0]
     assert "s3cret-pw" not in result.stderr + result.stdout
+
+
+def test_port_is_honoured_when_bind_is_unset(server_env):
+    """As Railway, Render and Heroku start it: no --bind, no BIND, only PORT; /healthz answers there."""
+    server = Server(server_env, workers=1, bind_flag=False)
+    server.env = {**server_env, "PORT": str(server.port)}
+    server.start()
+    try:
+        answer = requests.get(f"{server.base}/healthz", timeout=5)
+        assert answer.status_code == 200 and answer.json() == {"status": "ok"}
+    finally:
+        server.stop()
+
+
+def test_bind_wins_over_port_and_a_bad_port_is_one_line():
+    """BIND beats PORT; without either, loopback only; a PORT that is not a port stops start-up."""
+    default_bind = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["default_bind"]
+    assert default_bind({"BIND": "127.0.0.1:7000", "PORT": "8080"}) == "127.0.0.1:7000"
+    assert default_bind({"PORT": "8080"}) == "0.0.0.0:8080"
+    assert default_bind({}) == "127.0.0.1:5001"
+    with pytest.raises(SystemExit) as stopped:
+        default_bind({"PORT": "web"})
+    assert stopped.value.code == 2
