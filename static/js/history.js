@@ -17,6 +17,7 @@ export function openTaskHistory(id) {
   state.history.data = null;
   for (const tr of $("tasks-table").tBodies[0].rows) tr.classList.toggle("row--selected", tr.dataset.taskId === String(id));
   const task = taskById(id);
+  state.history.task = task;
   $("task-history-title").textContent = `任务 #${id}${task && task.title ? `「${task.title}」` : ""}的数据走势`;
   const section = $("task-history");
   section.hidden = false;
@@ -26,6 +27,7 @@ export function openTaskHistory(id) {
 
 export function closeTaskHistory() {
   state.history.taskId = null;
+  state.history.task = null;
   state.history.data = null;
   state.history.seq += 1;
   $("task-history").hidden = true;

@@ -13,7 +13,8 @@ import { renderRunsChart } from "./runs-chart.js";
 import { state } from "./state.js";
 import { pollStatus, tick, onVisibilityChange } from "./status.js";
 import { TABS, selectTab, onTabKeydown } from "./tabs.js";
-import { loadTasks, renderTasks, onTasksTableClick } from "./tasks.js";
+import { TASK_FILTERS } from "./task-query.js";
+import { loadTasks, onTasksTableClick, onTaskQueryChange, onTaskSearchInput, goToTaskPage } from "./tasks.js";
 
 function onResize() {
   if (state.activeTab === "runs" && state.runs.length) renderRunsChart(state.runs);
@@ -44,7 +45,12 @@ function bindEvents() {
   $("log-refresh").addEventListener("click", loadLogs);
   $("log-autorefresh").addEventListener("click", toggleLogAutoRefresh);
   $("tasks-table").tBodies[0].addEventListener("click", onTasksTableClick);
-  $("task-filter").addEventListener("input", debounce(renderTasks, 200));
+  $("task-filter").addEventListener("input", onTaskSearchInput);
+  for (const [id] of TASK_FILTERS) $(id).addEventListener("change", onTaskQueryChange);
+  $("task-sort").addEventListener("change", onTaskQueryChange);
+  for (const which of ["first", "prev", "next", "last"]) {
+    $(`task-${which}`).addEventListener("click", () => goToTaskPage(which));
+  }
   $("task-refresh").addEventListener("click", loadTasks);
   $("run-detail-retry").addEventListener("click", onRetryFailed);
   $("task-history-close").addEventListener("click", closeTaskHistory);

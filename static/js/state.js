@@ -27,12 +27,16 @@ export const state = {
   logsSeq: 0,
   logTimer: null,
   expandedLogs: new Set(),
-  tasks: [],
+  tasks: [], // one page of the task list, never more
+  taskOffset: 0,
+  taskTotal: 0,
+  taskCounts: null, // {all, active, paused} over the whole table, from the server
+  taskFiltered: false,
   tasksLoaded: false,
   tasksSeq: 0,
   freshnessRun: null,
   freshnessBusy: false,
-  history: { taskId: null, hours: 168, data: null, seq: 0 },
+  history: { taskId: null, task: null, hours: 168, data: null, seq: 0 },
   activeTab: "runs",
 };
 

@@ -1,4 +1,5 @@
-/* The task list: every page of /tasks, search, pause/resume. */
+/* The task list: one page of the tasks the server finds for the search, filters and sort
+ * (task-query.js), with the true totals; paging, pause/resume in place, a task's chart. */
 
 import {
   $, el, timeNode, badge, cell, labelCells, placeholderRow, showInlineError, hideInlineError,
@@ -6,29 +7,37 @@ import {
 } from "./dom.js";
 import { fmtNum, parseTime, fmtLocal, fmtAge } from "./format.js";
 import { openTaskHistory } from "./history.js";
-import { ApiError, errorText, api, apiData } from "./http.js";
+import { ApiError, errorText, api } from "./http.js";
 import { CALLBACK_STATUS, TASK_STATUS, PLATFORM, STATS_STATUS, TONE } from "./labels.js";
-import { MAX_TABLE_ROWS, state, serverNow } from "./state.js";
+import { state, serverNow } from "./state.js";
+import {
+  SEARCH_DEBOUNCE_MS, TASK_FILTERS, TASK_PAGE_SIZE, countsAfterToggle, isFiltered, pageInfo, taskListQuery, tasksSummaryText,
+} from "./task-query.js";
 
-const TASK_PAGE_SIZE = 1000;
-const TASK_MAX_PAGES = 50;
+function currentFilters() {
+  const filters = { q: $("task-filter").value, sort: $("task-sort").value };
+  for (const [id, name] of TASK_FILTERS) filters[name] = $(id).value;
+  return filters;
+}
 
-/* The API pages tasks (at most 1000 per request); read every page so search sees them all. */
+/* Read the page at state.taskOffset; a newer request (typing, paging) makes an older answer moot. */
 export async function loadTasks() {
   const seq = ++state.tasksSeq;
+  const filters = currentFilters();
+  $("tasks-table").setAttribute("aria-busy", "true");
   try {
-    const tasks = [];
-    const seen = new Set();
-    for (let page = 0; page < TASK_MAX_PAGES; page += 1) {
-      const data = await apiData(`/tasks?limit=${TASK_PAGE_SIZE}&offset=${page * TASK_PAGE_SIZE}`);
-      if (seq !== state.tasksSeq) return;
-      const rows = Array.isArray(data) ? data : [];
-      const fresh = rows.filter((task) => !seen.has(task.task_id));
-      fresh.forEach((task) => seen.add(task.task_id));
-      tasks.push(...fresh);
-      if (rows.length < TASK_PAGE_SIZE || !fresh.length) break;
+    const { body } = await api("GET", `/tasks?${taskListQuery(filters, state.taskOffset)}`);
+    if (seq !== state.tasksSeq) return;
+    if (body.success === false || !Array.isArray(body.data)) throw new ApiError(errorText(body, { status: 200 }), 200);
+    if (!body.data.length && state.taskOffset > 0 && body.total > 0) {
+      state.taskOffset = pageInfo(0, body.total).last; // the list shrank below this page
+      loadTasks();
+      return;
     }
-    state.tasks = tasks;
+    state.tasks = body.data;
+    state.taskTotal = Number(body.total) || 0;
+    state.taskCounts = body.counts || null;
+    state.taskFiltered = isFiltered(filters);
     state.tasksLoaded = true;
     hideInlineError("tasks-error");
     renderTasks();
@@ -36,38 +45,68 @@ export async function loadTasks() {
     if (seq !== state.tasksSeq) return;
     showInlineError("tasks-error", `任务列表加载失败：${err.message}`);
     if (!state.tasksLoaded) placeholderRow($("tasks-table").tBodies[0], 6, "加载失败", "placeholder placeholder--error");
+  } finally {
+    if (seq === state.tasksSeq) $("tasks-table").removeAttribute("aria-busy");
   }
 }
 
-function taskMatches(task, query) {
-  if (!query) return true;
-  const haystack = [task.title, task.task_id, task.external_task_id, task.project_id]
-    .filter((v) => v !== null && v !== undefined).join(" ").toLowerCase();
-  return haystack.includes(query);
+let searchTimer = null;
+
+/* Typing searches once the user pauses, not on every key. */
+export function onTaskSearchInput() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(onTaskQueryChange, SEARCH_DEBOUNCE_MS);
+}
+
+/* A new search, filter or sort starts again at the first page (with the search typed so far). */
+export function onTaskQueryChange() {
+  clearTimeout(searchTimer);
+  searchTimer = null;
+  state.taskOffset = 0;
+  loadTasks();
+}
+
+/* which: "first", "prev", "next" or "last". A search still waiting for its pause goes first. */
+export function goToTaskPage(which) {
+  if (searchTimer !== null) {
+    onTaskQueryChange();
+    return;
+  }
+  const info = pageInfo(state.taskOffset, state.taskTotal);
+  const offset = which === "first" ? 0 : info[which];
+  if (offset === null || offset === undefined || offset === state.taskOffset) return;
+  state.taskOffset = offset;
+  loadTasks();
 }
 
 export function renderTasks() {
-  const query = $("task-filter").value.trim().toLowerCase();
-  const shown = state.tasks.filter((task) => taskMatches(task, query));
-  renderTasksSummary(shown.length);
+  renderTasksSummary();
+  renderTaskPager();
   const tbody = $("tasks-table").tBodies[0];
-  if (!shown.length) {
-    placeholderRow(tbody, 6, query ? "没有匹配的任务" : "暂无数据", "placeholder placeholder--empty");
+  if (!state.tasks.length) {
+    placeholderRow(tbody, 6, state.taskFiltered ? "没有匹配的任务" : "暂无数据", "placeholder placeholder--empty");
     return;
   }
   const fragment = document.createDocumentFragment();
-  for (const task of shown.slice(0, MAX_TABLE_ROWS)) fragment.append(taskRow(task));
+  for (const task of state.tasks) fragment.append(taskRow(task));
   tbody.replaceChildren(fragment);
 }
 
-function renderTasksSummary(shownCount) {
-  const all = state.tasks;
-  const active = all.filter((t) => t.status === "active").length;
-  const paused = all.filter((t) => t.status === "paused").length;
-  let text = `共 ${fmtNum(all.length)} 个任务 · 进行中 ${fmtNum(active)} · 已暂停 ${fmtNum(paused)}`;
-  if (shownCount !== all.length) text += ` · 匹配 ${fmtNum(shownCount)} 个`;
-  if (shownCount > MAX_TABLE_ROWS) text += `（仅显示前 ${fmtNum(MAX_TABLE_ROWS)} 个，请用搜索缩小范围）`;
-  $("tasks-summary").textContent = text;
+function renderTasksSummary() {
+  $("tasks-summary").textContent = tasksSummaryText(state.taskCounts, state.taskTotal, state.taskFiltered);
+}
+
+function renderTaskPager() {
+  const info = pageInfo(state.taskOffset, state.taskTotal);
+  $("task-pager").hidden = info.pages <= 1;
+  const first = state.taskTotal ? state.taskOffset + 1 : 0;
+  const last = state.taskOffset + state.tasks.length;
+  $("task-page-info").textContent =
+    `第 ${fmtNum(info.page)} / ${fmtNum(info.pages)} 页（第 ${fmtNum(first)}–${fmtNum(last)} 个，每页 ${TASK_PAGE_SIZE} 个）`;
+  $("task-first").disabled = info.prev === null;
+  $("task-prev").disabled = info.prev === null;
+  $("task-next").disabled = info.next === null;
+  $("task-last").disabled = info.next === null;
 }
 
 function taskRow(task) {
@@ -188,10 +227,17 @@ async function onTaskToggle(btn) {
 
 function replaceTask(task) {
   const index = state.tasks.findIndex((t) => String(t.task_id) === String(task.task_id));
-  if (index >= 0) state.tasks[index] = task;
+  if (index >= 0) {
+    const before = state.tasks[index];
+    if (state.taskCounts && before.status !== task.status) {
+      state.taskCounts = countsAfterToggle(state.taskCounts, before.status, task.status);
+    }
+    state.tasks[index] = task;
+  }
+  if (state.history.task && String(state.history.task.task_id) === String(task.task_id)) state.history.task = task;
   const row = $("tasks-table").tBodies[0].querySelector(`tr[data-task-id="${CSS.escape(String(task.task_id))}"]`);
   if (row) row.replaceWith(taskRow(task));
-  renderTasksSummary(state.tasks.filter((t) => taskMatches(t, $("task-filter").value.trim().toLowerCase())).length);
+  renderTasksSummary();
 }
 
 export function onTasksTableClick(event) {
@@ -205,6 +251,10 @@ export function onTasksTableClick(event) {
   if (tr) openTaskHistory(tr.dataset.taskId);
 }
 
+/* A task of the page shown, or the task whose chart is open (it may be on another page by now). */
 export function taskById(id) {
-  return state.tasks.find((t) => String(t.task_id) === String(id)) || null;
+  const task = state.tasks.find((t) => String(t.task_id) === String(id));
+  if (task) return task;
+  const open = state.history.task;
+  return open && String(open.task_id) === String(id) ? open : null;
 }
