@@ -17,6 +17,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import os
 import statistics
 import time
 
@@ -131,6 +132,7 @@ def routes(count: int) -> list[tuple[str, str]]:
 def time_route(client, path: str, calls: int) -> tuple[list[float], dict]:
     """Milliseconds of each call to `path`, and the last answer."""
     timings, answer = [], {}
+    client.get(path, auth=("admin", ADMIN_PASSWORD))  # warm: the pool's connection, the planner's catalog reads
     for _ in range(calls):
         started = time.perf_counter()
         response = client.get(path, auth=("admin", ADMIN_PASSWORD))
@@ -159,8 +161,9 @@ def measure(server_url: str, count: int, calls: int, keep: bool) -> None:
         database.close()
         vacuum(url)
         client = create_app({"DATABASE_URL": url, "ADMIN_PASSWORD": ADMIN_PASSWORD}).test_client()
+        load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
         print(f"\n{count:,} tasks (seeded with COPY in {seeded:.1f} s; links parsed in {parsed:.1f} s); "
-              f"{calls} calls each (Flask test client)")
+              f"{calls} calls each (Flask test client); load average {load} on {os.cpu_count()} CPUs")
         print(f"{'GET /api/tasks':<38}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'total':>9}  rows")
         for label, path in routes(count):
             timings, answer = time_route(client, path, calls)

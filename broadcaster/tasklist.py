@@ -17,7 +17,7 @@ import re
 import video_stats_fetcher as vsf
 from broadcaster import queries
 from broadcaster.db import Database
-from broadcaster.states import FetchStatus
+from broadcaster.states import FetchStatus, TaskStatus
 
 SORTS = tuple(queries.TASK_LIST_ORDER)  # id (newest first), stale (oldest counts first), views
 NEVER = "never"  # stats_status: no counts read for the task's current link yet
@@ -59,22 +59,40 @@ class TaskListQuery:
 def list_tasks(database: Database, query: TaskListQuery) -> tuple[list[dict], int, dict]:
     """(the page's rows, how many tasks match, {"all", "active", "paused"} over the whole table)."""
     fill_link_platforms(database)
+    counts = task_counts(database)
     extra = None
     if query.stats_status == SUSPECT:
         extra = queries.SUSPECT_MATCH.format(column=SUSPECT_COLUMN) if has_suspect_column(database) else "FALSE"
     count_sql, page_sql = queries.task_list_statements(query.sort, search=query.q is not None,
                                                        suspect_match=extra)
     params = query.params()
-    counts = database.fetch_one(count_sql, params)
-    if query.q is None:
-        total = counts["total"]
-        rows = database.fetch_all(page_sql, params) if total > query.offset else []
-    else:
+    if query.q is not None:
         rows = database.fetch_all(page_sql, params)
         total = rows[0]["total"] if rows else 0
         if not rows and query.offset > 0:  # past the last match: count them apart
-            total = database.fetch_one(queries.task_list_statements(query.sort, suspect_match=extra)[0], params)["total"]
-    return rows, total, {"all": counts["all_tasks"], "active": counts["active"], "paused": counts["paused"]}
+            total = database.fetch_one(count_sql, params)["total"]
+    else:
+        total = _counted_total(query, counts)
+        if total is None:
+            total = database.fetch_one(count_sql, params)["total"]
+        rows = database.fetch_all(page_sql, params) if total > query.offset else []
+    return rows, total, counts
+
+
+def task_counts(database: Database) -> dict:
+    """{"all", "active", "paused"}: how many tasks there are, and of these two statuses."""
+    by_status = {row["status"]: row["tasks"] for row in database.fetch_all(queries.FETCH_TASK_COUNTS)}
+    return {"all": sum(by_status.values()), "active": by_status.get(TaskStatus.ACTIVE, 0),
+            "paused": by_status.get(TaskStatus.PAUSED, 0)}
+
+
+def _counted_total(query: TaskListQuery, counts: dict) -> int | None:
+    """The number of matches when the counts per status say it (no filter but status), else None."""
+    if query.platform or query.stats_status or query.callback_status:
+        return None
+    if query.status is None:
+        return counts["all"]
+    return counts.get(query.status)
 
 
 def has_suspect_column(database: Database) -> bool:

@@ -7,7 +7,7 @@ import pytest
 
 from admin_api import create_app
 from bench.task_list import seed_task_list, task_title
-from broadcaster import queries
+from broadcaster import db, queries
 from tests.conftest import ADMIN_TOKEN, insert_task
 
 YT_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
@@ -154,6 +154,27 @@ def test_filters_totals_and_counts(client, database):
     paged = listed(client, "sort=views&limit=1&offset=1")
     assert ([ok_old], 4, {"all": 4, "active": 3, "paused": 1}) == (ids(paged), paged["total"], paged["counts"])
     assert ([], 4) == (ids(listed(client, "offset=10")), listed(client, "offset=10")["total"])
+
+
+def test_counts_follow_every_write(client, database):
+    """The totals stay the table's own counts through API and direct inserts, status changes and deletes."""
+    first = insert_task(database)
+    second = insert_task(database)
+    third = insert_task(database, status="paused")
+    client.patch(f"/api/tasks/{first}", json={"status": "paused"})
+    database.execute("UPDATE drama_tasks SET status = 'active' WHERE task_id = %(id)s", {"id": third})
+    database.execute("UPDATE drama_tasks SET status = 'expired', title = 'x' WHERE task_id = %(id)s", {"id": second})
+    database.execute("INSERT INTO drama_tasks (title, video_url) SELECT 'bulk', %(url)s FROM generate_series(1, 5)",
+                     {"url": YT_URL})
+    database.execute("DELETE FROM drama_tasks WHERE task_id = %(id)s", {"id": first})
+    db.apply_schema(database)  # applying the schema again counts nothing twice
+
+    by_status = {row["status"]: row["n"] for row in database.fetch_all(
+        "SELECT status, COUNT(*) AS n FROM drama_tasks GROUP BY status")}
+    answer = listed(client)
+    assert {"all": 7, "active": 6, "paused": 0} == answer["counts"]
+    assert {"active": 6, "expired": 1} == by_status
+    assert (7, 0) == (answer["total"], listed(client, "status=paused")["total"])
 
 
 def test_video_state_follows_what_a_pass_writes(client, database):

@@ -1,16 +1,15 @@
 """The task list at any size: search, filters, sorts and totals over drama_tasks alone.
 
 Every filter and sort reads columns of drama_tasks (the parsed link's platform, and the copy of
-the task's video's state that schema.sql's triggers keep), each with an index, so a page of
-100,000 tasks is an index scan and the totals are one scan of one table; only the page's own
-rows are joined to their videos for the counts shown. An absent filter is a NULL parameter,
+the task's video's state that schema.sql's triggers keep), so a page of 100,000 tasks is an index
+scan, the counts per status are kept by triggers, and a filtered total is one scan of one table;
+only the page's own rows are joined to their videos for the counts shown. An absent filter is a NULL parameter,
 which PostgreSQL folds away before planning (psycopg2 sends the values inline).
 """
 
 from __future__ import annotations
 
 from broadcaster.queries.admin import TASK_COLUMNS
-from broadcaster.states import TaskStatus
 
 # The tasks a list request matches. q: a title substring (strpos: `%` and `_` are plain
 # characters, and no escaping can go wrong), found through the title's two-character pieces
@@ -46,14 +45,11 @@ TASK_LIST_ORDER = {
     "views": "d.video_view_count DESC NULLS LAST, d.task_id DESC",
 }
 
-# The three counts over the whole table; with MATCH, also the number of matches, in the same scan.
-COUNT_TASKS = f"""
-SELECT COUNT(*) AS all_tasks,
-       COUNT(*) FILTER (WHERE d.status = '{TaskStatus.ACTIVE}') AS active,
-       COUNT(*) FILTER (WHERE d.status = '{TaskStatus.PAUSED}') AS paused
-FROM drama_tasks d
-"""
-COUNT_TASK_LIST = COUNT_TASKS.replace("FROM drama_tasks d", ", COUNT(*) FILTER (WHERE MATCH) AS total\nFROM drama_tasks d")
+# The number of tasks of each status (kept by triggers: schema.sql, broadcaster_task_counts).
+FETCH_TASK_COUNTS = "SELECT status, tasks FROM broadcaster_task_counts"
+
+# The number of matches, when the counts per status do not say it.
+COUNT_TASK_LIST = "SELECT COUNT(*) AS total FROM drama_tasks d WHERE MATCH"
 
 # The page's ids first (an index scan that reads only drama_tasks), then their videos.
 FETCH_TASK_LIST = f"""
@@ -77,14 +73,13 @@ IS TRUE DESC,
 def task_list_statements(sort: str, *, search: bool = False, suspect_match: str | None = None) -> tuple[str, str]:
     """(count, page) statements for a sort of TASK_LIST_ORDER; `suspect_match` is one more condition.
 
-    Without a search, the count statement counts the matches (`total`) in the scan that counts
-    the whole table, and the page follows an index. A search reads every title anyway, so its page
-    counts the matches as it finds them (each row's `total`), in one scan, exact matches first.
+    Without a search, the page follows an index and the count statement counts the matches. A
+    search counts its matches as it finds them (each row's `total`), exact matches first.
     """
     match = TASK_LIST_MATCH if suspect_match is None else f"{TASK_LIST_MATCH} AND {suspect_match}"
     match = f"({match})"
     order = (EXACT_MATCH_FIRST if search else "") + TASK_LIST_ORDER[sort]
-    count = COUNT_TASKS if search else COUNT_TASK_LIST.replace("MATCH", match)
+    count = COUNT_TASK_LIST.replace("MATCH", match)
     page = FETCH_TASK_LIST.replace("MATCH", match).replace("ORDER_BY", order)
     return count, page.replace("TOTAL", "COUNT(*) OVER ()" if search else "NULL::BIGINT")
 
