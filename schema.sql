@@ -246,7 +246,12 @@ ALTER TABLE drama_tasks ADD COLUMN IF NOT EXISTS video_view_count BIGINT;
 -- Every pass rewrites each active task's delivery columns (callback_*, in no index): room left on
 -- each page lets PostgreSQL write the new row version beside the old one (a HOT update), with no
 -- new entry in any of these indexes.
-ALTER TABLE drama_tasks SET (fillfactor = 85);
+DO $$
+BEGIN
+    IF NOT 'fillfactor=85' = ANY(COALESCE((SELECT reloptions FROM pg_class WHERE oid = 'drama_tasks'::regclass), '{}')) THEN
+        ALTER TABLE drama_tasks SET (fillfactor = 85);  -- only once: it locks out VACUUM meanwhile
+    END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS drama_tasks_link_unparsed_idx
     ON drama_tasks (task_id) WHERE link_platform_url IS DISTINCT FROM video_url;
 CREATE INDEX IF NOT EXISTS drama_tasks_external_task_id_idx ON drama_tasks (external_task_id);
