@@ -2,8 +2,9 @@
 
 GET /api/tasks reads one page of the tasks that match a search and filters, in one of three
 orders, with the number of matches and the counts over the whole table. Everything it filters
-or sorts on is a column of drama_tasks with an index (schema.sql), so a page costs about the
-same at 100,000 tasks as at 1,000 (bench/task_list.py; README, "Operations routes").
+or sorts on is a column of drama_tasks, the counts per status are kept by triggers, and the page
+follows an index (schema.sql), so a page costs about the same at 100,000 tasks as at 10,000
+(bench/task_list.py; README, "The task list at any size").
 
 A task's platform comes from parsing its link, not from a pass: the bot writes tasks itself, so
 before the list is read, links never parsed or changed since are parsed here.
@@ -48,8 +49,10 @@ class TaskListQuery:
         """The statement parameters (stats_status=suspect is a condition of its own)."""
         q_id = int(self.q) if self.q is not None and _TASK_ID.fullmatch(self.q) else None
         return {
-            "q": self.q, "q_pieces": self.q is not None and len(self.q) > 1,
-            "q_cased": self.q is not None and self.q.lower() != self.q.upper(), "q_id": q_id if q_id is not None and q_id <= INT32_MAX else None,
+            "q": self.q,
+            "q_pieces": self.q is not None and len(self.q) > 1,  # a search the title index can narrow
+            "q_cased": self.q is not None and self.q.lower() != self.q.upper(),
+            "q_id": q_id if q_id is not None and q_id <= INT32_MAX else None,
             "platform": self.platform, "callback_status": self.callback_status, "status": self.status,
             "stats_status": None if self.stats_status == SUSPECT else self.stats_status,
             "limit": self.limit, "offset": self.offset,
