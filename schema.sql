@@ -227,3 +227,31 @@ CREATE TABLE IF NOT EXISTS broadcaster_count_history (
 CREATE INDEX IF NOT EXISTS broadcaster_count_history_video_idx
     ON broadcaster_count_history (platform, video_id, recorded_at);
 CREATE INDEX IF NOT EXISTS broadcaster_count_history_recorded_at_idx ON broadcaster_count_history (recorded_at);
+
+-- Access (DESIGN §12). Who asked for a manual pass (NULL for a scheduled or CLI one).
+ALTER TABLE broadcaster_runs ADD COLUMN IF NOT EXISTS triggered_by TEXT;
+
+-- Failed logins per client address, shared by every process and host. `failures` counts
+-- within the 15-minute window from `window_started_at`; `block_level` is how many blocks in a
+-- row (each doubles the last), forgotten a day after the last block ended.
+CREATE TABLE IF NOT EXISTS broadcaster_login_throttle (
+    address TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL DEFAULT 0,
+    window_started_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    block_level INTEGER NOT NULL DEFAULT 0,
+    blocked_until TIMESTAMPTZ
+);
+
+-- The audit trail: every state change (refused ones too) and every login block.
+CREATE TABLE IF NOT EXISTS broadcaster_audit (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    user_name TEXT,
+    role TEXT,
+    address TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    detail JSONB,
+    status INTEGER
+);
+CREATE INDEX IF NOT EXISTS broadcaster_audit_at_idx ON broadcaster_audit (at);

@@ -12,18 +12,22 @@ any number of processes may share one database and at most one pass runs at a ti
     python3 stats_broadcaster.py --once --dry-run  print each payload, send and write nothing
     python3 stats_broadcaster.py --init-db         apply the schema
     python3 stats_broadcaster.py --plan            how fresh the counts can be at the current settings
+    python3 stats_broadcaster.py --hash-password   read a password (prompt or stdin), print its hash
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import logging
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator
+
+from werkzeug.security import generate_password_hash
 
 from broadcaster import lifecycle, planning, shards
 from broadcaster.clock import interval_text
@@ -130,7 +134,8 @@ class Broadcaster:
         if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
             lifecycle.prune_old_rows(self.database, self.config.log_retention_days,
-                                     history_days=self.config.count_history_days)
+                                     history_days=self.config.count_history_days,
+                                     audit_days=self.config.audit_retention_days)
         run_id = lifecycle.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
         if run_id is None:
             return None
@@ -217,6 +222,23 @@ def run_loop(config: Config) -> int:
     return 0
 
 
+def print_password_hash() -> int:
+    """`--hash-password`: a password from a prompt (asked twice) or one line of stdin, never argv
+    (argv is visible to every user in `ps` and kept in shell history), printed as a werkzeug hash."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("密码: ")
+        if getpass.getpass("再输入一次: ") != password:
+            print("错误: 两次输入的密码不一致", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print("错误: 密码不能为空", file=sys.stderr)
+        return 2
+    print(generate_password_hash(password))
+    return 0
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace | int:
     """The parsed command line, or an exit code when it is bad (or asked for help)."""
     parser = argparse.ArgumentParser(prog="stats_broadcaster.py", description="分发数据回传服务")
@@ -224,6 +246,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace | int:
     parser.add_argument("--dry-run", action="store_true", help="with --once: fetch and print payloads, send nothing")
     parser.add_argument("--init-db", action="store_true", help="apply the schema and exit")
     parser.add_argument("--plan", action="store_true", help="print how fresh the counts can be at the current settings")
+    parser.add_argument("--hash-password", action="store_true",
+                        help="read a password from a prompt or stdin and print its hash for ADMIN_USERS")
     parser.add_argument("--run-pass", type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
     parser.add_argument("--shard-worker", type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
     try:
@@ -233,8 +257,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace | int:
     if args.dry_run and not args.once:
         print("错误: --dry-run 只能与 --once 一起使用", file=sys.stderr)
         return 2
-    if sum((args.once, args.init_db, args.plan)) > 1:
-        print("错误: --once、--init-db 和 --plan 只能选一个", file=sys.stderr)
+    if sum((args.once, args.init_db, args.plan, args.hash_password)) > 1:
+        print("错误: --once、--init-db、--plan 和 --hash-password 只能选一个", file=sys.stderr)
         return 2
     return args
 
@@ -248,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         return lifecycle.run_pass_child(args.run_pass)
     if args.shard_worker is not None:
         return lifecycle.run_shard_worker_child(args.shard_worker)
+    if args.hash_password:
+        return print_password_hash()
     try:
         config = load_config()
     except ConfigError as exc:

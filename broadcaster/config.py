@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from broadcaster.accounts import parse_admin_users
 from broadcaster.errors import ConfigError
 from broadcaster.proxies import DIRECT, parse_proxy_list, proxy_passwords
 
@@ -78,16 +79,23 @@ class Config:
     pass_workers: int = 1
     pass_helper: bool = False
     count_history_days: int = 90  # DESIGN §9: count-history points older than this are pruned
+    # Access (DESIGN §12): named accounts (name, role, werkzeug hash), login throttling, audit.
+    admin_users: tuple[tuple[str, str, str], ...] = dataclasses.field(default=(), repr=False)
+    login_max_failures: int = 10
+    trusted_proxies: int = 0
+    audit_retention_days: int = 180
 
     def __post_init__(self) -> None:
         # Settings may come back from JSON (the pass's child process): lists become tuples.
         for name in ("youtube_proxies", "tiktok_proxies", "douyin_proxies", "tikhub_platforms"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "admin_users", tuple(tuple(entry) for entry in self.admin_users))
 
     def secrets(self) -> list[str]:
         """Every secret value that is set, for scrubbing output (proxy passwords included)."""
         values = [getattr(self, name.lower()) for name in SECRET_SETTINGS]
         values += proxy_passwords(self.youtube_proxies + self.tiktok_proxies + self.douyin_proxies)
+        values += [password_hash for _, _, password_hash in self.admin_users]
         return [value for value in values if value]
 
     def proxies(self, platform: str) -> tuple[str, ...]:
@@ -176,6 +184,9 @@ _INTEGERS = {
     "STALE_WARN_HOURS": (1, 8760),
     "PASS_WORKERS": (1, 64),
     "COUNT_HISTORY_DAYS": (1, 3650),
+    "LOGIN_MAX_FAILURES": (1, 1000),
+    "TRUSTED_PROXIES": (0, 10),
+    "AUDIT_RETENTION_DAYS": (1, 3650),
 }
 _PROXY_SETTINGS = ("YOUTUBE_PROXIES", "TIKTOK_PROXIES", "DOUYIN_PROXIES")
 TIKHUB_PLATFORM_NAMES = ("douyin", "tiktok")
@@ -223,6 +234,10 @@ def config_from_mapping(values: Mapping[str, str]) -> Config:
             fields[name.lower()] = parse_proxy_list(name, values[name])
     if values.get("TIKHUB_PLATFORMS") is not None:
         fields["tikhub_platforms"] = _platform_list("TIKHUB_PLATFORMS", values["TIKHUB_PLATFORMS"])
+    if _text(values.get("ADMIN_USERS")) is not None:
+        # ADMIN_USERNAME is an operator of its own when ADMIN_PASSWORD is set: no second one.
+        reserved = (str(fields.get("admin_username", "admin")),) if fields.get("admin_password") else ()
+        fields["admin_users"] = parse_admin_users(values["ADMIN_USERS"], reserved)
     if len(str(fields.get("site_name", "x"))) > 200:
         raise ConfigError("SITE_NAME 过长：最多 200 个字符")
     return Config(**fields)

@@ -31,6 +31,8 @@ COUNTERS = {
         "Task outcomes, one per task per pass: success when its webhook was delivered, else failed.", ("result",)),
     counters.FETCHES: (
         "Video count fetches, one per video fetched, by platform and how the fetch ended.", ("platform", "status")),
+    counters.LOGIN_FAILURES: ("Failed logins: requests with a wrong user name, password or token.", ()),
+    counters.LOGIN_BLOCKS: ("Client addresses blocked after too many failed logins (LOGIN_MAX_FAILURES).", ()),
 }
 
 

@@ -11,9 +11,11 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``shards``: a pass shared by several processes (shards, slots, shared budgets);
 * ``admin``: tasks and the webhook log for the admin API;
 * ``operations``: /metrics, count history, passes over selected tasks;
+* ``access``: login throttling and the audit trail;
 * ``retention``: pruning old rows.
 """
 
+from broadcaster.queries.access import *  # noqa: F403
 from broadcaster.queries.admin import *  # noqa: F403
 from broadcaster.queries.egress import *  # noqa: F403
 from broadcaster.queries.operations import *  # noqa: F403
