@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import g, request
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from broadcaster import audit, throttle
 from broadcaster.accounts import OPERATOR, READ_ONLY_MESSAGE, TOKEN_USER, Account
@@ -31,12 +31,6 @@ from broadcaster.db import Database
 
 PASSWORD_FILE = "admin_password"  # noqa: S105 - a file name, not a password
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-# The hash of a random password nobody knows (werkzeug's default scrypt parameters): unknown
-# user names are checked against it, so they take as long as known ones.
-DUMMY_HASH = (
-    "scrypt:32768:8:1$zM7S2hXEHaGYOcZg$67f8c779ab814d4cd07101492fb4996551b1d77414cf23918caec1b1a467c942"
-    "78be74a817eb85335ffe1c9bdb41b21b53014aadd2c963dc545034f5e6fa7e36"
-)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -84,9 +78,11 @@ def is_public_path(path: str) -> bool:
 class Authenticator:
     """Who an Authorization header belongs to, in the time of one password-hash check.
 
-    Every Basic check costs one werkzeug hash verification (scrypt, ~50-100 ms), whatever the
-    user name: an unknown name and the plain-text `ADMIN_PASSWORD` are checked against a dummy
-    hash, so the answer time tells nothing about which names exist. A verified Basic header is
+    With `ADMIN_USERS` set, every Basic check costs one werkzeug hash verification (scrypt,
+    ~50-150 ms), whatever the user name: an unknown name and the plain-text `ADMIN_PASSWORD`
+    are checked against a dummy hash made with the accounts' own method, so the answer time
+    tells nothing about which names exist. (Without it there are no hashes: the name and the
+    password are compared with hmac.compare_digest only.) A verified Basic header is
     then remembered for CACHE_SECONDS, keyed by an HMAC with a key this process drew at random:
     the page polls every few seconds, and paying scrypt on each poll would make the hash check
     the cost of every request. Only successes are cached, so a wrong password always pays.
@@ -99,6 +95,12 @@ class Authenticator:
         self._token = config.admin_token
         self._hashed = {name: (role, password_hash) for name, role, password_hash in config.admin_users}
         self._plain = (config.admin_username, config.admin_password) if config.admin_password else None
+        # The hash of a random password nobody knows, made like the accounts' hashes (the
+        # method and cost are the part before the first "$").
+        self._dummy = None
+        if config.admin_users:
+            method = config.admin_users[0][2].split("$", 1)[0]
+            self._dummy = generate_password_hash(secrets.token_urlsafe(24), method=method)
         self._key = secrets.token_bytes(32)
         self._verified: dict[bytes, tuple[Account, float]] = {}
 
@@ -140,10 +142,11 @@ class Authenticator:
         return account, username
 
     def _check_password(self, username: str, password: str) -> Account | None:
-        role, password_hash = self._hashed.get(username, (None, DUMMY_HASH))
-        hash_ok = check_password_hash(password_hash, password)
-        if role is not None:
-            return Account(username, role) if hash_ok else None
+        if self._dummy is not None:
+            role, password_hash = self._hashed.get(username, (None, self._dummy))
+            hash_ok = check_password_hash(password_hash, password)
+            if role is not None:
+                return Account(username, role) if hash_ok else None
         if self._plain is not None:
             user_ok = hmac.compare_digest(username.encode(), self._plain[0].encode())
             password_ok = hmac.compare_digest(password.encode(), self._plain[1].encode())
