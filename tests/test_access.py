@@ -536,3 +536,15 @@ def test_config_reads_the_access_settings():
     for name in ("LOGIN_MAX_FAILURES", "TRUSTED_PROXIES", "AUDIT_RETENTION_DAYS"):
         with pytest.raises(ConfigError, match=name):
             config_from_mapping({name: "-1"})
+
+
+def test_runs_say_who_triggered_them(client, database):
+    """RUN's triggered_by: the user for a manual pass, null for a scheduled or command-line one."""
+    manual = lifecycle.claim_run(database, "manual", triggered_by="alice")
+    lifecycle.finish_run(database, manual, "succeeded", {"total": 0, "done": 0, "success_count": 0}, None,
+                         deadline_s=1)
+    scheduled = lifecycle.claim_run(database, "schedule")
+
+    runs = {run["id"]: run for run in client.get("/api/broadcaster/runs", headers=login("bob")).get_json()["data"]}
+
+    assert ("alice", None) == (runs[manual]["triggered_by"], runs[scheduled]["triggered_by"])
