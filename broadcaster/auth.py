@@ -130,16 +130,26 @@ class Authenticator:
         username, sep, password = decoded.partition(":")
         if not sep:
             return None, username
-        cache_key = hmac.new(self._key, header.encode(), hashlib.sha256).digest()
-        cached = self._verified.get(cache_key)
-        if cached and cached[1] > time.monotonic():
-            return cached[0], username
+        cached = self._cached(header)
+        if cached is not None:
+            return cached, username
         account = self._check_password(username, password)
         if account is not None:
             if len(self._verified) >= self.CACHE_SIZE:
                 self._verified.clear()  # rare: more live sessions than this is not our case
-            self._verified[cache_key] = (account, time.monotonic() + self.CACHE_SECONDS)
+            self._verified[self._cache_key(header)] = (account, time.monotonic() + self.CACHE_SECONDS)
         return account, username
+
+    def checks_a_password(self, header: str) -> bool:
+        """True when authenticating `header` verifies a password hash (Basic, not cached)."""
+        return header[:6].lower() == "basic " and self._cached(header) is None
+
+    def _cache_key(self, header: str) -> bytes:
+        return hmac.new(self._key, header.encode(), hashlib.sha256).digest()
+
+    def _cached(self, header: str) -> Account | None:
+        entry = self._verified.get(self._cache_key(header))
+        return entry[0] if entry and entry[1] > time.monotonic() else None
 
     def _check_password(self, username: str, password: str) -> Account | None:
         if self._dummy is not None:
@@ -180,7 +190,14 @@ def refuse_unauthorised(config: Config, authenticator: Authenticator, database: 
     if seconds:
         return blocked_response(seconds)
     header = request.headers.get("Authorization", "")
+    slow_check = authenticator.checks_a_password(header)
     account, username = authenticator.authenticate(header) if header else (None, None)
+    if account is not None and slow_check:
+        # A guess that was in flight when another request started the block: answering it
+        # would tell a right guess from a wrong one, so it gets the block's answer too.
+        seconds = throttle.block_seconds(database, address)
+        if seconds:
+            return blocked_response(seconds)
     if account is None:
         if header:
             seconds = throttle.record_failure(database, address, config.login_max_failures)

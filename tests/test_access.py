@@ -313,6 +313,21 @@ def test_ten_failures_block_the_address_with_429(client, database):
     assert 200 == client.get("/healthz", environ_base=at(ATTACKER)).status_code
 
 
+def test_a_right_guess_in_flight_when_the_block_starts_is_refused(client, database, monkeypatch):
+    """A correct password whose hash check was running when another request blocked the address
+    gets 429, so a guess in flight cannot tell right from wrong."""
+    def block_meanwhile(password_hash, password):
+        database.execute("INSERT INTO broadcaster_login_throttle (address, blocked_until) "
+                         "VALUES (%(a)s, NOW() + INTERVAL '15 minutes')", {"a": ATTACKER})
+        return check_password_hash(password_hash, password)
+
+    monkeypatch.setattr(auth, "check_password_hash", block_meanwhile)
+
+    response = client.get("/api/broadcaster/status", headers=login("alice"), environ_base=at(ATTACKER))
+
+    assert 429 == response.status_code
+
+
 def test_unknown_names_count_the_same(client):
     """Made-up names count towards the block like real ones (no name is special)."""
     fail(client, 5, username="alice")
