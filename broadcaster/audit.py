@@ -15,6 +15,7 @@ import logging
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import g, request
+from werkzeug.exceptions import HTTPException
 
 from broadcaster import queries
 from broadcaster.api_shapes import task_json
@@ -70,8 +71,10 @@ def record_change(database: Database, response):
         detail = _detail(action, before, after, body)
         _insert(database, user=account.name, role=account.role, action=action,
                 target=_target(action, body), detail=detail, status=response.status_code)
-    except (StorageError, ValueError) as exc:  # the answer is given whatever happens to its row
+    except StorageError as exc:
         logger.warning("audit row not written for %s %s: %s", request.method, request.path, exc)
+    except Exception:  # noqa: BLE001 - the change is made: its answer must not become a 500
+        logger.exception("audit row not written for %s %s", request.method, request.path)
     return response
 
 
@@ -117,15 +120,14 @@ def _detail(action: str, before: dict | None, after: dict | None, body: dict) ->
     if after is not None:
         changes = {name: [(before or {}).get(name), value] for name, value in after.items()
                    if (before or {}).get(name) != value}
-        sent = request.get_json(silent=True)
-        if action == TASK_UPDATE and isinstance(sent, dict) and sent.get("callback_secret") and before:
+        sent = _sent_json()
+        if action == TASK_UPDATE and sent.get("callback_secret") and before:
             # The secret itself is never read back: say that it changed, not what it is.
             changes["callback_secret"] = [SECRET_SET if before.get("has_callback_secret") else None, SECRET_CHANGED]
             changes.pop("has_callback_secret", None)
         detail["changes"] = changes
     if action == TRIGGER:
-        sent = request.get_json(silent=True)
-        task_ids = sent.get("task_ids") if isinstance(sent, dict) else None
+        task_ids = _sent_json().get("task_ids")
         # Only a list of numbers is kept: anything else was refused, and the error says why.
         detail["task_ids"] = task_ids if isinstance(task_ids, list) and all(
             isinstance(task_id, int) for task_id in task_ids[:1000]) else None
@@ -137,6 +139,15 @@ def _detail(action: str, before: dict | None, after: dict | None, body: dict) ->
     elif body.get("message"):
         detail["message"] = body["message"]
     return detail
+
+
+def _sent_json() -> dict:
+    """The request's JSON object; empty when there is none or its body was refused unread (413)."""
+    try:
+        sent = request.get_json(silent=True)
+    except HTTPException:
+        return {}
+    return sent if isinstance(sent, dict) else {}
 
 
 def _target(action: str, body: dict) -> str | None:

@@ -563,3 +563,16 @@ def test_runs_say_who_triggered_them(client, database):
     runs = {run["id"]: run for run in client.get("/api/broadcaster/runs", headers=login("bob")).get_json()["data"]}
 
     assert ("alice", None) == (runs[manual]["triggered_by"], runs[scheduled]["triggered_by"])
+
+
+@pytest.mark.parametrize(("method", "path"), [("PATCH", "/api/tasks/1"), ("POST", "/api/broadcaster/trigger"),
+                                              ("POST", "/api/tasks")])
+def test_an_oversized_change_is_recorded_as_refused(client, database, method, path):
+    """A body over the size limit: 413 as before, and an audit row saying so (the body unread)."""
+    insert_task(database)
+    body = json.dumps({"title": "x" * 2_000_000, "task_ids": [1]})
+
+    response = client.open(path, method=method, data=body, content_type="application/json", headers=login("alice"))
+
+    assert 413 == response.status_code
+    assert [413] == [row["status"] for row in audit_rows(database)]
