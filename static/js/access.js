@@ -8,7 +8,7 @@ import { $ } from "./dom.js";
 import { apiData } from "./http.js";
 
 export const OPERATOR_CONTROLS = [
-  "#toggle-btn", "#trigger-btn", "#trigger-confirm", "#run-detail-retry", "button.task-toggle",
+  "#toggle-btn", "#trigger-btn", "#trigger-confirm", "#run-detail-retry", "button.task-toggle", "#alert-test-btn",
   "[data-operator-only]", "[data-operator-only] button", "[data-operator-only] input",
   "[data-operator-only] select", "[data-operator-only] textarea",
 ].join(", ");
