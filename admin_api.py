@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, re
 from werkzeug.exceptions import HTTPException
 
 import stats_broadcaster
-from broadcaster import db, history, lifecycle, queries
+from broadcaster import alerts_api, db, history, lifecycle, queries
 from broadcaster.api_shapes import (
     BadRequest,
     clean_task_ids,
@@ -80,6 +80,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     app.extensions["broadcaster"] = {"config": config, "database": database, "supervisor": None,
                                      "schema_ready": schema_ready}
     app.register_blueprint(bp)
+    app.register_blueprint(alerts_api.bp)
     app.before_request(lambda: refuse_unauthorised(_config()))
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)

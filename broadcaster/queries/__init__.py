@@ -11,10 +11,12 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``shards``: a pass shared by several processes (shards, slots, shared budgets);
 * ``admin``: tasks and the webhook log for the admin API;
 * ``operations``: /metrics, count history, passes over selected tasks;
-* ``retention``: pruning old rows.
+* ``retention``: pruning old rows;
+* ``alerts``: what alerts are evaluated from, their state and their events.
 """
 
 from broadcaster.queries.admin import *  # noqa: F403
+from broadcaster.queries.alerts import *  # noqa: F403
 from broadcaster.queries.egress import *  # noqa: F403
 from broadcaster.queries.operations import *  # noqa: F403
 from broadcaster.queries.retention import *  # noqa: F403
