@@ -122,8 +122,17 @@ def _install_observer() -> None:
         original = requests.Session.send
 
         def send(self, request, **kwargs):
-            response = original(self, request, **kwargs)
             seen = getattr(_observer, "responses", None)
+            try:
+                response = original(self, request, **kwargs)
+            except requests.Timeout:
+                if seen is not None:
+                    seen.append(("timeout", None))
+                raise
+            except requests.ConnectionError:
+                if seen is not None:
+                    seen.append(("unreachable", None))
+                raise
             if seen is not None:
                 seen.append((response.status_code, retry_after(response)))
             return response
@@ -188,12 +197,17 @@ def _attempt(url: str, title: str, body: str, timeout: float) -> ChannelResult:
     if waits:
         wait = max((w for w in waits if w is not None), default=None)
         return ChannelResult(channel, False, "HTTP 429（请求过于频繁）", retry_after=wait if wait is not None else 1.0)
-    failures = [status for status, _ in responses if not 200 <= status < 300]
+    failures = [status for status, _ in responses if status != 429]
+    if failures and failures[-1] == "timeout":
+        return ChannelResult(channel, False, f"超时（{timeout:.0f} 秒内没有应答）")
+    if failures and failures[-1] == "unreachable":
+        return ChannelResult(channel, False, "无法连接")
+    failures = [status for status in failures if isinstance(status, int) and not 200 <= status < 300]
     if failures:
         return ChannelResult(channel, False, f"HTTP {failures[-1]}")
     if "exception" in outcome:
         return ChannelResult(channel, False, f"发送出错（{outcome['exception']}）")
-    return ChannelResult(channel, False, "发送失败（无法连接或对方拒绝）")
+    return ChannelResult(channel, False, "发送失败（对方拒绝了消息）")
 
 
 def send_to_channel(url: str, title: str, body: str, *, timeout: float = CHANNEL_TIMEOUT_SECONDS,

@@ -85,6 +85,7 @@ class Config:
     alert_no_pass_minutes: int = 15
     alert_failed_ratio: float = 0.2
     alert_repeat_hours: float = 4.0
+    alert_check_seconds: int = 30
     admin_public_url: str | None = None
     healthcheck_url: str | None = dataclasses.field(default=None, repr=False)
 
@@ -188,6 +189,7 @@ _INTEGERS = {
     "PASS_WORKERS": (1, 64),
     "COUNT_HISTORY_DAYS": (1, 3650),
     "ALERT_NO_PASS_MINUTES": (1, 10080),
+    "ALERT_CHECK_SECONDS": (1, 3600),
 }
 _PROXY_SETTINGS = ("YOUTUBE_PROXIES", "TIKTOK_PROXIES", "DOUYIN_PROXIES")
 TIKHUB_PLATFORM_NAMES = ("douyin", "tiktok")

@@ -16,7 +16,7 @@ MIN_SECRET_LENGTH = 4
 
 #: A Telegram bot token (digits:35 characters) wherever it appears, configured or not: it sits in
 #: the Bot API's URL path (/bot<token>/sendMessage), so an error quoting that URL quotes it.
-TELEGRAM_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
+TELEGRAM_TOKEN = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")
 
 
 class SecretScrubber(logging.Filter):

@@ -1,7 +1,7 @@
 """Sending alerts and Healthchecks pings from a process, always off the pass's critical path.
 
 `AlertMonitor` is a daemon thread in every long-lived process (each gunicorn worker, the shell
-loop): it evaluates the alerts every `CHECK_SECONDS`, and at once when poked after a pass, so
+loop): it evaluates the alerts every ALERT_CHECK_SECONDS, and at once when poked after a pass, so
 `no_successful_pass` fires even when no pass runs at all. The messages of the events it owns go
 out from daemon threads and their outcome is written to the event. `HealthcheckPinger` does the
 same for the dead-man's switch of HEALTHCHECK_URL.
@@ -25,10 +25,6 @@ from broadcaster.db import Database
 from broadcaster.errors import StorageError
 
 logger = logging.getLogger(__name__)
-
-#: How often each process evaluates the alerts.
-CHECK_SECONDS = 30.0
-
 
 def record_results(database: Database, event_id: int | None, results: list[ChannelResult]) -> None:
     """Write how the channels took an event's message (and count it for /metrics)."""
@@ -75,11 +71,10 @@ class AlertMonitor:
     """Evaluates the alerts in its own thread and sends the messages of the events it owns."""
 
     def __init__(self, config: Config, database: Database, *, clock: Callable[[], dt.datetime] = utcnow,
-                 check_seconds: float = CHECK_SECONDS, send: Callable = send_to_channels):
+                 send: Callable = send_to_channels):
         self.config = config
         self.database = database
         self.clock = clock
-        self.check_seconds = check_seconds
         self.send = send
         self.deliveries = Deliveries()
         self._stop = threading.Event()
@@ -113,7 +108,7 @@ class AlertMonitor:
                 logger.warning("alert check failed: %s", exc, extra={"action": "alert_check_failed"})
             except Exception:
                 logger.exception("alert check failed", extra={"action": "alert_check_failed"})
-            self._poke.wait(self.check_seconds)
+            self._poke.wait(self.config.alert_check_seconds)
             self._poke.clear()
 
     def check(self, now: dt.datetime | None = None) -> list[alerts.AlertEvent]:
