@@ -18,6 +18,7 @@ RUNS = "broadcaster_runs"  # {trigger, status}: one per finished or abandoned ru
 DELIVERIES = "broadcaster_task_deliveries"  # {result}: one per task per pass
 FETCHES = "broadcaster_fetches"  # {platform, status}: one per video fetched
 ALERT_NOTIFICATIONS = "broadcaster_alert_notifications"  # {result}: one per message per channel
+SENT, NOT_SENT = "sent", "failed"  # its results: the channel took the message, or did not
 
 #: Every label set each counter can have; /metrics shows them all, 0 until first counted, so
 #: that rate() and increase() work from the first scrape.
@@ -26,7 +27,7 @@ KNOWN_LABELS = {
            for trigger in Trigger for status in RunStatus if status != RunStatus.RUNNING],
     DELIVERIES: [{"result": result} for result in (CallbackStatus.SUCCESS, CallbackStatus.FAILED)],
     FETCHES: [{"platform": platform, "status": status} for platform in Platform for status in FetchStatus],
-    ALERT_NOTIFICATIONS: [{"result": "sent"}, {"result": "failed"}],
+    ALERT_NOTIFICATIONS: [{"result": SENT}, {"result": NOT_SENT}],
 }
 
 

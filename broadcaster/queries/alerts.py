@@ -68,7 +68,7 @@ RETURNING id
 _COUNT_NOTIFICATIONS = f"""
 INSERT INTO broadcaster_counters AS c (metric, labels, value)
 SELECT '{counters.ALERT_NOTIFICATIONS}', jsonb_build_object('result', r.result), r.n
-FROM done, LATERAL (VALUES ('sent', done.sent), ('failed', done.failed)) AS r(result, n)
+FROM done, LATERAL (VALUES ('{counters.SENT}', done.sent), ('{counters.NOT_SENT}', done.failed)) AS r(result, n)
 WHERE r.n > 0
 ON CONFLICT (metric, labels) DO UPDATE SET value = c.value + EXCLUDED.value
 """
