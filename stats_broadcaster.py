@@ -88,6 +88,7 @@ class Broadcaster:
         self._schema_ready = schema_ready
         self.alerts = AlertMonitor(config, database)
         self.pinger = HealthcheckPinger(config.healthcheck_url)
+        self._monitor_alerts = False  # set by start(): a bare run_once() (tests) starts no thread
 
     @property
     def is_alive(self) -> bool:
@@ -99,6 +100,7 @@ class Broadcaster:
         if self.is_alive:
             return
         self._stop.clear()
+        self._monitor_alerts = True
         self._thread = threading.Thread(target=self._run, name="stats-broadcaster", daemon=True)
         self._thread.start()
 
@@ -130,7 +132,7 @@ class Broadcaster:
         if not self._schema_ready:
             apply_schema(self.database)  # the app may have started while the database was down
             self._schema_ready = True
-        if not self._stop.is_set():
+        if self._monitor_alerts and not self._stop.is_set():
             self.alerts.start()  # idempotent; after the schema, whose tables it reads
         if self.config.pass_helper:
             self._help()

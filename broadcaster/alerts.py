@@ -113,7 +113,7 @@ def _pass_alerts(config: Config, facts: dict, now: dt.datetime) -> list[Alert]:
     if since is not None and now - since >= dt.timedelta(minutes=config.alert_no_pass_minutes):
         last = format_time(facts["last_success_at"]) if facts["last_success_at"] else "开启以来从未成功"
         alerts.append(Alert("no_successful_pass",
-                            f"已有 {duration_text(now - since)} 没有成功完成的回传"
+                            f"已有 {duration_text(now - since)}没有成功完成的回传"
                             f"（阈值 {config.alert_no_pass_minutes} 分钟；上次成功：{last}）", since))
     full = facts["last_full"]
     if full is None:

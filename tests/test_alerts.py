@@ -332,6 +332,7 @@ def run_scheduled_pass(config, database, fetcher, **alert_options) -> tuple[dict
     lifecycle.switch_on(database)
     broadcaster = sb.Broadcaster(config, database, fetcher=fetcher, schema_ready=True)
     broadcaster.alerts = notifier.AlertMonitor(config, database, **alert_options)
+    broadcaster.alerts.start()  # as start() would, without the supervisor thread
     return broadcaster.run_once(), broadcaster
 
 
@@ -459,3 +460,19 @@ def test_two_gunicorn_workers_and_a_shell_once_send_one_message_per_event(databa
     assert receiver.titles() == ["【告警】DramaRelayBot：YouTube API 配额即将用完",
                                  "【仍在告警】DramaRelayBot：YouTube API 配额即将用完",
                                  "【已恢复】DramaRelayBot：YouTube API 配额即将用完"]
+
+
+def test_no_successful_pass_fires_from_the_supervisor_when_no_pass_runs(database, config, receiver):
+    """Switched on 20 minutes ago, and nothing runs passes (this process only helps): the
+    supervisor's own alert thread still sends no_successful_pass."""
+    database.execute("UPDATE broadcaster_state SET enabled = TRUE, enabled_at = NOW() - INTERVAL '20 minutes'")
+    config = config.replace(alert_urls=(receiver.url,), pass_helper=True)
+    broadcaster = sb.Broadcaster(config, database, schema_ready=True)
+    broadcaster.start()
+    try:
+        assert receiver.wait_for(1)
+    finally:
+        broadcaster.stop()
+    assert ["【告警】DramaRelayBot：长时间没有成功的回传"] == receiver.titles()
+    assert "已有 20 分钟没有成功完成的回传" in receiver.messages[0]["message"]
+    assert "开启以来从未成功" in receiver.messages[0]["message"]
