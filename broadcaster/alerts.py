@@ -245,7 +245,7 @@ def duration_text(delta: dt.timedelta) -> str:
 def message_for(config: Config, event: AlertEvent) -> tuple[str, str]:
     """The title and body of an event's message: short Chinese text, plain numbers, the start,
     and the page link when ADMIN_PUBLIC_URL is set. Summaries were scrubbed when stored."""
-    title_prefix = {Kind.FIRING: "【告警】", Kind.REPEAT: "【仍在告警】", Kind.RESOLVED: "【已恢复】"}[event.kind]
+    title_prefix = {Kind.FIRING: "【告警】", Kind.REPEAT: "【仍在告警】", Kind.RESOLVED: "【告警已恢复】"}[event.kind]
     title = f"{title_prefix}{config.site_name}：{headline(event.key)}"
     lasted = duration_text(event.at - event.since)
     if event.kind == Kind.FIRING:

@@ -139,7 +139,7 @@ def test_firing_then_a_reminder_then_one_resolved_message(database, config, rece
     assert monitor.deliveries.wait(15) and receiver.wait_for(3)
 
     assert receiver.titles() == ["【告警】DramaRelayBot：定时回传失败", "【仍在告警】DramaRelayBot：定时回传失败",
-                                 "【已恢复】DramaRelayBot：定时回传失败"]
+                                 "【告警已恢复】DramaRelayBot：定时回传失败"]
     first, reminder, resolved = (message["message"] for message in receiver.messages)
     assert f"第 {run_id} 轮定时回传失败" in first and "2026-12-07 12:00（北京时间）" in first
     assert "https://bot.example.com/admin" in first
@@ -459,7 +459,7 @@ def test_two_gunicorn_workers_and_a_shell_once_send_one_message_per_event(databa
                 once.kill()
     assert receiver.titles() == ["【告警】DramaRelayBot：YouTube API 配额即将用完",
                                  "【仍在告警】DramaRelayBot：YouTube API 配额即将用完",
-                                 "【已恢复】DramaRelayBot：YouTube API 配额即将用完"]
+                                 "【告警已恢复】DramaRelayBot：YouTube API 配额即将用完"]
 
 
 def test_no_successful_pass_fires_from_the_supervisor_when_no_pass_runs(database, config, receiver):
