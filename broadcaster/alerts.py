@@ -32,7 +32,7 @@ MIN_TASKS_FOR_RATIO = 5
 #: Times in messages: the operators read Beijing time.
 MESSAGE_ZONE = ZoneInfo("Asia/Shanghai")
 
-PLATFORM_NAMES = {Platform.YOUTUBE: "YouTube", Platform.TIKTOK: "TikTok", Platform.DOUYIN: "抖音"}
+PLATFORM_NAMES = {Platform.YOUTUBE: "YouTube ", Platform.TIKTOK: "TikTok ", Platform.DOUYIN: "抖音"}  # spaced before Chinese
 #: Every alert without a host or platform suffix (each is 0 or 1 on /metrics).
 PLAIN_ALERTS = ("pass_failed", "no_successful_pass", "deliveries_failing", "youtube_quota", "tikhub_allowance")
 
@@ -70,14 +70,14 @@ class AlertEvent:
 def headline(key: str) -> str:
     """What an alert is about, in a few words (the message title)."""
     name, _, subject = key.partition(":")
-    platform = PLATFORM_NAMES.get(subject, subject)
+    platform = PLATFORM_NAMES.get(subject, f"{subject} ")
     return {
         "pass_failed": "定时回传失败",
         "no_successful_pass": "长时间没有成功的回传",
         "deliveries_failing": "大量任务回传失败",
         "callback_host_down": f"回调地址 {subject} 无法送达",
-        "counts_stale": f"{platform} 数据过旧",
-        "platform_dark": f"{platform} 出口全部被暂停",
+        "counts_stale": f"{platform}数据过旧",
+        "platform_dark": f"{platform}出口全部被暂停",
         "youtube_quota": "YouTube API 配额即将用完",
         "tikhub_allowance": "TikHub 今日额度已用完",
     }.get(name, key)
@@ -97,7 +97,7 @@ def firing_alerts(config: Config, facts: dict, now: dt.datetime) -> list[Alert]:
         if egresses and all(egress["state"] == "benched" for egress in egresses):
             back = min(egress["benched_until"] for egress in egresses)
             alerts.append(Alert(f"platform_dark:{platform}",
-                                f"{PLATFORM_NAMES[platform]} 的 {len(egresses)} 个出口全部因被封锁而暂停，"
+                                f"{PLATFORM_NAMES[platform]}的 {len(egresses)} 个出口全部因被封锁而暂停，"
                                 f"最早 {format_time(back)} 恢复", now))
     return alerts
 
@@ -132,7 +132,7 @@ def _pass_alerts(config: Config, facts: dict, now: dt.datetime) -> list[Alert]:
         oldest = figures.get("max_age_s")
         if oldest is not None and oldest > config.stale_warn_hours * 3600:
             alerts.append(Alert(f"counts_stale:{platform}",
-                                f"{PLATFORM_NAMES.get(platform, platform)} 最旧的数据已是 {oldest / 3600:.0f} 小时前读取的"
+                                f"{PLATFORM_NAMES.get(platform, f'{platform} ')}最旧的数据已是 {oldest / 3600:.0f} 小时前读取的"
                                 f"（{figures.get('tasks', 0)} 个任务，阈值 {config.stale_warn_hours} 小时）",
                                 full["finished_at"]))
     return alerts
@@ -225,10 +225,10 @@ def evaluate_alerts(config: Config, database: Database, now: dt.datetime) -> lis
 
 
 def format_time(value: dt.datetime) -> str:
-    """A time as operators read it in a message: 2026-12-07 12:00（北京时间）."""
+    """A time as operators read it in a message: 北京时间 2026-12-07 12:00."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(MESSAGE_ZONE).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
+    return "北京时间 " + value.astimezone(MESSAGE_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def duration_text(delta: dt.timedelta) -> str:

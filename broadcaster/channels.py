@@ -53,8 +53,7 @@ def _apprise_quiet() -> Iterator[None]:
 def _instantiate(url: str):
     import apprise  # imported on first use: most processes never send an alert
 
-    with _apprise_quiet():
-        return apprise.Apprise.instantiate(url)
+    return apprise.Apprise.instantiate(url)
 
 
 def parse_alert_urls(name: str, raw: str) -> tuple[str, ...]:
@@ -63,7 +62,9 @@ def parse_alert_urls(name: str, raw: str) -> tuple[str, ...]:
     urls = split_urls(raw)
     for position, url in enumerate(urls, start=1):
         scheme = _SCHEME.match(url)
-        if scheme is None or _instantiate(url) is None:
+        with _apprise_quiet():  # start-up runs once, in one thread: a plain switch is enough
+            plugin = _instantiate(url) if scheme is not None else None
+        if plugin is None:
             kind = f"（{scheme.group(1).lower()}://）" if scheme else ""
             raise ConfigError(f"{name} 第 {position} 项{kind}无效：不是可用的 Apprise 通知地址")
     return tuple(urls)
@@ -138,7 +139,20 @@ def _install_observer() -> None:
             return response
 
         requests.Session.send = send
+        # Apprise's own warnings become the reason in our one log line per attempt and in the
+        # event, instead of a second, unscrubbed-by-channel line of their own.
+        logging.getLogger("apprise").addFilter(_keep_channel_notes)
         _installed = True
+
+
+def _keep_channel_notes(record: logging.LogRecord) -> bool:
+    """On a channel's thread, keep Apprise's warnings as notes instead of logging them."""
+    notes = getattr(_observer, "notes", None)
+    if notes is None:
+        return True
+    if record.levelno >= logging.WARNING:
+        notes.append(record.getMessage())
+    return False
 
 
 def retry_after(response: requests.Response) -> float | None:
@@ -170,9 +184,9 @@ def _attempt(url: str, title: str, body: str, timeout: float) -> ChannelResult:
     outcome: dict = {}
 
     def work() -> None:
-        _observer.responses = []
+        _observer.responses, _observer.notes = [], []
         try:
-            plugin = _instantiate(url)
+            plugin = _instantiate(url)  # its warnings are this thread's notes (_keep_channel_notes)
             # Apprise's own socket timeouts, inside the overall limit below.
             plugin.socket_connect_timeout = min(4.0, timeout / 2)
             plugin.socket_read_timeout = max(1.0, timeout - plugin.socket_connect_timeout - 0.5)
@@ -180,8 +194,8 @@ def _attempt(url: str, title: str, body: str, timeout: float) -> ChannelResult:
         except Exception as exc:  # a plugin bug must not escape into the sender
             outcome["ok"], outcome["exception"] = False, type(exc).__name__
         finally:
-            outcome["responses"] = list(_observer.responses)
-            _observer.responses = None
+            outcome["responses"], outcome["notes"] = list(_observer.responses), list(_observer.notes)
+            _observer.responses = _observer.notes = None
 
     _install_observer()
     thread = threading.Thread(target=work, name="alert-channel", daemon=True)
@@ -204,10 +218,22 @@ def _attempt(url: str, title: str, body: str, timeout: float) -> ChannelResult:
         return ChannelResult(channel, False, "无法连接")
     failures = [status for status in failures if isinstance(status, int) and not 200 <= status < 300]
     if failures:
-        return ChannelResult(channel, False, f"HTTP {failures[-1]}")
+        return ChannelResult(channel, False, f"HTTP {failures[-1]}{_detail(url, outcome['notes'])}")
     if "exception" in outcome:
         return ChannelResult(channel, False, f"发送出错（{outcome['exception']}）")
     return ChannelResult(channel, False, "发送失败（对方拒绝了消息）")
+
+
+def _detail(url: str, notes: list[str]) -> str:
+    """Apprise's last warning (e.g. Telegram's "chat not found"), with the channel's secrets
+    scrubbed: it goes to the log, the event and the API answer."""
+    if not notes:
+        return ""
+    from broadcaster.logs import SecretScrubber  # logs imports nothing of ours; kept local all the same
+
+    # "Failed to send Telegram notification to -100…: Bad Request: chat not found, error=400." → the reason
+    reason = re.sub(r",?\s*error=\d+\.?$", "", notes[-1].rpartition(": ")[2]).strip().rstrip(".")
+    return f"：{SecretScrubber(url_secrets(url)).scrub(reason)[:200]}" if reason else ""
 
 
 def send_to_channel(url: str, title: str, body: str, *, timeout: float = CHANNEL_TIMEOUT_SECONDS,

@@ -20,7 +20,7 @@ from broadcaster.config import Config, config_from_mapping
 from broadcaster.db import Database
 from broadcaster.errors import ConfigError
 from broadcaster.logs import SecretScrubber
-from tests.alert_receiver import Receiver
+from fakes.alert_receiver import Receiver
 from tests.conftest import ADMIN_TOKEN, insert_task, wait_until
 
 TG_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
@@ -141,7 +141,7 @@ def test_firing_then_a_reminder_then_one_resolved_message(database, config, rece
     assert receiver.titles() == ["【告警】DramaRelayBot：定时回传失败", "【仍在告警】DramaRelayBot：定时回传失败",
                                  "【告警已恢复】DramaRelayBot：定时回传失败"]
     first, reminder, resolved = (message["message"] for message in receiver.messages)
-    assert f"第 {run_id} 轮定时回传失败" in first and "2026-12-07 12:00（北京时间）" in first
+    assert f"第 {run_id} 轮定时回传失败" in first and "开始于 北京时间 2026-12-07 12:00" in first
     assert "https://bot.example.com/admin" in first
     assert "已持续 4 小时 2 分钟" in reminder
     assert "持续了 5 小时 1 分钟" in resolved
@@ -285,7 +285,7 @@ def test_api_lists_channels_firing_and_events_and_the_test_reports_each_channel(
     assert 200 == answer.status_code
     assert answer.json == {"success": False, "data": [
         {"channel": f"json://127.0.0.1:{receiver.port}", "ok": True, "error": None},
-        {"channel": f"json://127.0.0.1:{bad.port}", "ok": False, "error": "HTTP 500"},
+        {"channel": f"json://127.0.0.1:{bad.port}", "ok": False, "error": "HTTP 500：Internal server error"},
         {"channel": "tgram://***", "ok": True, "error": None}]}
     data = json.loads(listed)["data"]
     assert data["channels"] == [f"json://127.0.0.1:{receiver.port}", f"json://127.0.0.1:{bad.port}", "tgram://***"]
@@ -476,3 +476,14 @@ def test_no_successful_pass_fires_from_the_supervisor_when_no_pass_runs(database
     assert ["【告警】DramaRelayBot：长时间没有成功的回传"] == receiver.titles()
     assert "已有 20 分钟没有成功完成的回传" in receiver.messages[0]["message"]
     assert "开启以来从未成功" in receiver.messages[0]["message"]
+
+
+@responses.activate
+def test_telegram_says_why_it_refused(caplog):
+    """Telegram's description (chat not found) is the reason, logged once per attempt, token-free."""
+    responses.post(f"https://api.telegram.org/bot{TG_TOKEN}/sendMessage", status=400,
+                   json={"ok": False, "error_code": 400, "description": "Bad Request: chat not found"})
+    result = channels.send_to_channel(f"tgram://{TG_TOKEN}/-100123456", "t", "b")
+    assert (False, "HTTP 400：chat not found") == (result.ok, result.error)
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert ["alert channel tgram://*** failed: HTTP 400：chat not found"] == lines
