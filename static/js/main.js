@@ -2,6 +2,7 @@
  * status poll. The page's CSP forbids inline scripts and styles, so everything is wired here;
  * all server text is written with textContent (task titles are user input). */
 
+import { initAlerts } from "./alerts.js";
 import { onToggleClick, showTriggerConfirm, hideTriggerConfirm, onTriggerConfirm } from "./control.js";
 import { $, debounce } from "./dom.js";
 import { fmtInterval } from "./format.js";
@@ -66,6 +67,7 @@ function init() {
   bindEvents();
   selectTab("runs", false);
   pollStatus();
+  initAlerts();
   setInterval(tick, 1000);
 }
 
