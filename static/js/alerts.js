@@ -57,8 +57,15 @@ function renderFiring(firing) {
   }));
 }
 
+/* A message still unrecorded long after it was due was cut off (its process exited mid-send). */
+const SENDING_MS = 5 * 60 * 1000;
+
 function deliveryCell(event) {
-  if (event.sent === null || event.sent === undefined) return cell(badge("发送中…", "muted"));
+  if (event.sent === null || event.sent === undefined) {
+    const at = parseTime(event.at);
+    const lost = at !== null && serverNow() - at > SENDING_MS;
+    return cell(badge(lost ? "结果未知（发送中进程退出）" : "发送中…", lost ? "warn" : "muted"));
+  }
   const td = el("td");
   if (!event.sent && !event.failed) td.append(badge("未设置渠道", "muted"));
   else td.append(badge(`已送达 ${event.sent}`, event.sent ? "ok" : "muted"));
