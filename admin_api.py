@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import stats_broadcaster
-from broadcaster import audit, db, history, lifecycle, queries
+from broadcaster import alerts_api, audit, db, history, lifecycle, queries
 from broadcaster.access_api import bp as access_bp
 from broadcaster.api_shapes import (
     BadRequest,
@@ -90,6 +90,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
         # Trust exactly the proxies in front: trusting one more would let a client pick its address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=0)
     app.register_blueprint(bp)
+    app.register_blueprint(alerts_api.bp)
     app.register_blueprint(access_bp)
     app.before_request(lambda: refuse_unauthorised(_config(), _state()["authenticator"], _database()))
     app.after_request(lambda response: audit.record_change(_database(), response))

@@ -29,18 +29,21 @@ from collections.abc import Iterator
 
 from werkzeug.security import generate_password_hash
 
-from broadcaster import lifecycle, planning, shards
+from broadcaster import lifecycle, planning, queries, shards
 from broadcaster.clock import interval_text
 from broadcaster.config import Config, load_config
 from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
 from broadcaster.errors import ConfigError, StorageError
 from broadcaster.logs import configure_logging
+from broadcaster.notifier import AlertMonitor, HealthcheckPinger
 from broadcaster.states import RunStatus, Trigger
 
 logger = logging.getLogger(__name__)
 
 SUPERVISOR_POLL_SECONDS = 1.0
 PRUNE_EVERY_SECONDS = 600
+#: How long `--once` waits for its alert messages after printing the report.
+ONCE_ALERT_WAIT_SECONDS = 25.0
 
 
 def broadcast_all_tasks(
@@ -87,6 +90,9 @@ class Broadcaster:
         # PRUNE_EVERY_SECONDS a 0.0 start would skip the first prune.
         self._last_prune: float | None = None
         self._schema_ready = schema_ready
+        self.alerts = AlertMonitor(config, database)
+        self.pinger = HealthcheckPinger(config.healthcheck_url)
+        self._monitor_alerts = False  # set by start(): a bare run_once() (tests) starts no thread
 
     @property
     def is_alive(self) -> bool:
@@ -98,6 +104,7 @@ class Broadcaster:
         if self.is_alive:
             return
         self._stop.clear()
+        self._monitor_alerts = True
         self._thread = threading.Thread(target=self._run, name="stats-broadcaster", daemon=True)
         self._thread.start()
 
@@ -106,6 +113,7 @@ class Broadcaster:
         self._stop.set()
         if self._pass_stop is not None:
             self._pass_stop.set()
+        self.alerts.stop(timeout=1.0)
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -128,11 +136,17 @@ class Broadcaster:
         if not self._schema_ready:
             apply_schema(self.database)  # the app may have started while the database was down
             self._schema_ready = True
+        if self._monitor_alerts and not self._stop.is_set():
+            self.alerts.start()  # idempotent; after the schema, whose tables it reads
         if self.config.pass_helper:
             self._help()
             return None
         for run_id in lifecycle.mark_abandoned_runs(self.database):
             logger.warning("run %s abandoned: its process stopped heartbeating", run_id)
+            row = self.database.fetch_one(queries.FETCH_RUN, {"run_id": run_id})
+            if row and row["trigger"] == Trigger.SCHEDULE:
+                self.pinger.finished(RunStatus.ABANDONED)
+            self.alerts.poke()
         if self._last_prune is None or time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
             lifecycle.prune_old_rows(self.database, self.config.log_retention_days,
@@ -141,12 +155,21 @@ class Broadcaster:
         run_id = lifecycle.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
         if run_id is None:
             return None
-        with self._pass_stop_event() as stop_event:
-            if self.fetcher is not None:
-                return lifecycle.run_claimed_pass(
-                    self.config, self.database, run_id, stop_event=stop_event, fetcher=self.fetcher
-                )
-            return lifecycle.run_pass_in_subprocess(self.config, self.database, run_id, stop_event=stop_event)
+        self.pinger.started()
+        result = None
+        try:
+            with self._pass_stop_event() as stop_event:
+                if self.fetcher is not None:
+                    result = lifecycle.run_claimed_pass(
+                        self.config, self.database, run_id, stop_event=stop_event, fetcher=self.fetcher
+                    )
+                else:
+                    result = lifecycle.run_pass_in_subprocess(self.config, self.database, run_id,
+                                                              stop_event=stop_event)
+            return result
+        finally:
+            self.pinger.finished(result_status(result))
+            self.alerts.poke()
 
     def _help(self) -> None:
         """PASS_HELPER: announce this process, and take shards of the first joinable shared pass
@@ -169,6 +192,13 @@ class Broadcaster:
             yield self._pass_stop
         finally:
             self._pass_stop = None
+
+
+def result_status(result: dict | None) -> str:
+    """How a pass ended, from its result (None: it raised)."""
+    if result is None or not result.get("success"):
+        return RunStatus.FAILED
+    return RunStatus.INTERRUPTED if result.get("interrupted") else RunStatus.SUCCEEDED
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,8 +331,21 @@ def main(argv: list[str] | None = None) -> int:
         print(format_report(result), file=sys.stderr)
         return 0
     result = broadcast_all_tasks(config, database, trigger=Trigger.CLI)
-    print(format_report(result))
+    print(format_report(result), flush=True)
+    send_alerts_once(config, database)
     return 0 if result["success"] else 1
+
+
+def send_alerts_once(config: Config, database: Database) -> None:
+    """After `--once` has printed its report: evaluate the alerts and let their messages go out
+    (each channel has a time limit, so this ends)."""
+    monitor = AlertMonitor(config, database)
+    try:
+        monitor.check()
+    except StorageError as exc:
+        logger.warning("alert check failed: %s", exc)
+        return
+    monitor.deliveries.wait(ONCE_ALERT_WAIT_SECONDS)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ DELIVERIES = "broadcaster_task_deliveries"  # {result}: one per task per pass
 FETCHES = "broadcaster_fetches"  # {platform, status}: one per video fetched
 LOGIN_FAILURES = "broadcaster_login_failures"  # {}: one per wrong credential (broadcaster.throttle)
 LOGIN_BLOCKS = "broadcaster_login_blocks"  # {}: one per client address blocked
+ALERT_NOTIFICATIONS = "broadcaster_alert_notifications"  # {result}: one per message per channel
+SENT, NOT_SENT = "sent", "failed"  # its results: the channel took the message, or did not
 
 #: Every label set each counter can have; /metrics shows them all, 0 until first counted, so
 #: that rate() and increase() work from the first scrape.
@@ -29,6 +31,7 @@ KNOWN_LABELS = {
     FETCHES: [{"platform": platform, "status": status} for platform in Platform for status in FetchStatus],
     LOGIN_FAILURES: [{}],
     LOGIN_BLOCKS: [{}],
+    ALERT_NOTIFICATIONS: [{"result": SENT}, {"result": NOT_SENT}],
 }
 
 

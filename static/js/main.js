@@ -3,6 +3,7 @@
  * all server text is written with textContent (task titles are user input). */
 
 import { loadMe } from "./access.js";
+import { initAlerts } from "./alerts.js";
 import { bindAudit } from "./audit.js";
 import { onToggleClick, showTriggerConfirm, hideTriggerConfirm, onTriggerConfirm } from "./control.js";
 import { $, debounce } from "./dom.js";
@@ -70,6 +71,7 @@ function init() {
   loadMe();
   selectTab("runs", false);
   pollStatus();
+  initAlerts();
   setInterval(tick, 1000);
 }
 
