@@ -12,10 +12,14 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``admin``: tasks and the webhook log for the admin API;
 * ``tasklist``: the task list's search, filters, sorts and totals;
 * ``operations``: /metrics, count history, passes over selected tasks;
-* ``retention``: pruning old rows.
+* ``access``: login throttling and the audit trail;
+* ``retention``: pruning old rows;
+* ``alerts``: what alerts are evaluated from, their state and their events.
 """
 
+from broadcaster.queries.access import *  # noqa: F403
 from broadcaster.queries.admin import *  # noqa: F403
+from broadcaster.queries.alerts import *  # noqa: F403
 from broadcaster.queries.egress import *  # noqa: F403
 from broadcaster.queries.operations import *  # noqa: F403
 from broadcaster.queries.retention import *  # noqa: F403

@@ -1,12 +1,13 @@
-/* The three tabs (回传历史, 回传日志, 任务列表), with arrow-key navigation. */
+/* The tabs (回传历史, 回传日志, 任务列表, 操作记录), with arrow-key navigation. */
 
+import { loadAudit } from "./audit.js";
 import { $ } from "./dom.js";
 import { loadLogs } from "./logs.js";
 import { loadRuns } from "./runs.js";
 import { state } from "./state.js";
 import { loadTasks } from "./tasks.js";
 
-export const TABS = ["runs", "logs", "tasks"];
+export const TABS = ["runs", "logs", "tasks", "audit"];
 
 export function selectTab(name, moveFocus) {
   state.activeTab = name;
@@ -22,6 +23,7 @@ export function selectTab(name, moveFocus) {
   if (name === "runs") loadRuns();
   if (name === "logs") loadLogs();
   if (name === "tasks") loadTasks();
+  if (name === "audit") loadAudit();
 }
 
 export function onTabKeydown(event) {
