@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, re
 from werkzeug.exceptions import HTTPException
 
 import stats_broadcaster
-from broadcaster import db, history, lifecycle, queries
+from broadcaster import db, history, insight_api, lifecycle, queries
 from broadcaster.api_shapes import (
     BadRequest,
     clean_task_ids,
@@ -41,7 +41,7 @@ from broadcaster.egress import egress_status
 from broadcaster.errors import StorageError
 from broadcaster.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from broadcaster.metrics import render_metrics
-from broadcaster.states import CallbackStatus, RunStatus, TaskStatus, Trigger
+from broadcaster.states import RunStatus, TaskStatus, Trigger
 
 __all__ = ["bp", "create_app", "ensure_admin_credentials", "start_supervisor", "stop_supervisor"]
 
@@ -80,6 +80,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     app.extensions["broadcaster"] = {"config": config, "database": database, "supervisor": None,
                                      "schema_ready": schema_ready}
     app.register_blueprint(bp)
+    app.register_blueprint(insight_api.bp)
     app.before_request(lambda: refuse_unauthorised(_config()))
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -276,13 +277,9 @@ def run_detail(run_id: int):
 
 @bp.get("/api/webhook-logs")
 def webhook_logs():
-    """The per-task webhook log, newest first."""
-    hours = int_arg("hours", 24, 1, 24 * 90)
-    limit = int_arg("limit", 100, 1, 1000)
-    status_filter = request.args.get("status") or None
-    if status_filter not in (None, CallbackStatus.SUCCESS, CallbackStatus.FAILED):
-        raise BadRequest("参数 status 只能是 success 或 failed")
-    rows = _database().fetch_all(queries.FETCH_WEBHOOK_LOGS, {"hours": hours, "limit": limit, "status": status_filter})
+    """The per-task webhook log, newest first (filters: broadcaster.insight_api.webhook_log_filters)."""
+    params = {**insight_api.webhook_log_filters(), "limit": int_arg("limit", 100, 1, 1000)}
+    rows = _database().fetch_all(queries.FETCH_WEBHOOK_LOGS, params)
     return jsonify({"success": True, "data": [log_json(row) for row in rows]})
 
 

@@ -227,3 +227,22 @@ CREATE TABLE IF NOT EXISTS broadcaster_count_history (
 CREATE INDEX IF NOT EXISTS broadcaster_count_history_video_idx
     ON broadcaster_count_history (platform, video_id, recorded_at);
 CREATE INDEX IF NOT EXISTS broadcaster_count_history_recorded_at_idx ON broadcaster_count_history (recorded_at);
+
+-- Integrity and delivery insight (DESIGN §13). A read held back as suspect: its numbers and when
+-- (broadcaster.integrity); NULL while nothing is held back.
+ALTER TABLE broadcaster_videos ADD COLUMN IF NOT EXISTS suspect_views BIGINT;
+ALTER TABLE broadcaster_videos ADD COLUMN IF NOT EXISTS suspect_likes BIGINT;
+ALTER TABLE broadcaster_videos ADD COLUMN IF NOT EXISTS suspect_at TIMESTAMPTZ;
+-- What X2C received: the counts in the body sent and their age (NULL when no body went out), and
+-- the callback URL's host as written, set only when a webhook was attempted.
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS views BIGINT;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS likes BIGINT;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS age_s INTEGER;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS callback_host TEXT;
+-- GET /api/callback-hosts reads each host's window from the first index alone (index-only scan)
+-- and its newest failure from the second; both are partial, so older rows cost nothing to index.
+CREATE INDEX IF NOT EXISTS webhook_logs_callback_host_idx ON webhook_logs (callback_host, created_at)
+    INCLUDE (task_id, callback_status, latency_ms) WHERE callback_host IS NOT NULL;
+CREATE INDEX IF NOT EXISTS webhook_logs_callback_host_failed_idx ON webhook_logs (callback_host, created_at)
+    WHERE callback_host IS NOT NULL AND callback_status = 'failed';
+CREATE INDEX IF NOT EXISTS webhook_logs_task_id_idx ON webhook_logs (task_id, created_at);

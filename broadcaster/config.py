@@ -78,6 +78,9 @@ class Config:
     pass_workers: int = 1
     pass_helper: bool = False
     count_history_days: int = 90  # DESIGN §9: count-history points older than this are pruned
+    # Not an environment setting: the benchmark turns the suspect-count rule (DESIGN §13) off to
+    # measure what it costs. A service always holds back suspect counts.
+    suspect_check: bool = True
 
     def __post_init__(self) -> None:
         # Settings may come back from JSON (the pass's child process): lists become tuples.

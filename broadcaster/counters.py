@@ -17,6 +17,7 @@ from broadcaster.states import CallbackStatus, FetchStatus, Platform, RunStatus,
 RUNS = "broadcaster_runs"  # {trigger, status}: one per finished or abandoned run
 DELIVERIES = "broadcaster_task_deliveries"  # {result}: one per task per pass
 FETCHES = "broadcaster_fetches"  # {platform, status}: one per video fetched
+SUSPECTS = "broadcaster_suspect_counts"  # {platform}: one per read held back as suspect (DESIGN §13)
 
 #: Every label set each counter can have; /metrics shows them all, 0 until first counted, so
 #: that rate() and increase() work from the first scrape.
@@ -25,16 +26,20 @@ KNOWN_LABELS = {
            for trigger in Trigger for status in RunStatus if status != RunStatus.RUNNING],
     DELIVERIES: [{"result": result} for result in (CallbackStatus.SUCCESS, CallbackStatus.FAILED)],
     FETCHES: [{"platform": platform, "status": status} for platform in Platform for status in FetchStatus],
+    SUSPECTS: [{"platform": platform} for platform in Platform],
 }
 
 
 def counter_rows(logs: Iterable[dict], videos: Iterable[dict]) -> list[dict]:
-    """`COUNTER_ROW`s adding a batch's task outcomes (log rows) and video fetches (video rows)."""
+    """`COUNTER_ROW`s adding a batch's task outcomes (log rows) and video fetches (video rows),
+    with the reads held back as suspect among them."""
     tally: Counter = Counter()
     for row in logs:
         tally[(DELIVERIES, (("result", row["callback_status"]),))] += 1
     for row in videos:
         tally[(FETCHES, (("platform", row["platform"]), ("status", row["status"])))] += 1
+        if row.get("held"):
+            tally[(SUSPECTS, (("platform", row["platform"]),))] += 1
     # One row per counter: an upsert may not touch the same row twice in one statement.
     return [{"metric": metric, "labels": json.dumps(dict(labels)), "value": value}
             for (metric, labels), value in sorted(tally.items())]

@@ -31,6 +31,9 @@ COUNTERS = {
         "Task outcomes, one per task per pass: success when its webhook was delivered, else failed.", ("result",)),
     counters.FETCHES: (
         "Video count fetches, one per video fetched, by platform and how the fetch ended.", ("platform", "status")),
+    counters.SUSPECTS: (
+        "Fresh reads held back as suspect (views below 80 % or likes below 50 % of the last known), by platform.",
+        ("platform",)),
 }
 
 

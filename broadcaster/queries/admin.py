@@ -1,4 +1,4 @@
-"""What the admin API reads and writes: tasks and the webhook log."""
+"""What the admin API reads and writes: tasks (the webhook log: `queries.insight`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ d.task_id, d.external_task_id, d.project_id, d.title, d.status, d.video_url, tv.
 d.duration, d.callback_url, COALESCE(d.callback_secret, '') <> '' AS has_callback_secret,
 d.callback_status, d.callback_retry_count, d.callback_last_attempt, d.created_at,
 bv.view_count, bv.like_count, bv.fetch_status AS stats_status,
-COALESCE(tv.error, bv.reason) AS stats_reason, bv.fetched_at AS stats_fetched_at
+COALESCE(tv.error, bv.reason) AS stats_reason, bv.fetched_at AS stats_fetched_at,
+bv.suspect_views, bv.suspect_likes, bv.suspect_at
 """
 
 TASK_JOINS = f"""
@@ -59,12 +60,3 @@ def update_task(columns: Iterable[str]) -> pgsql.Composed:
     )
     return pgsql.SQL("UPDATE drama_tasks SET {} WHERE task_id = %(task_id)s").format(assignments)
 
-
-FETCH_WEBHOOK_LOGS = """
-SELECT id, run_id, task_id, task_title, project_id, callback_url, callback_status, http_status,
-       attempts, latency_ms, error, payload, created_at
-FROM webhook_logs
-WHERE created_at >= (NOW() AT TIME ZONE 'UTC') - make_interval(hours => %(hours)s)
-  AND (%(status)s::TEXT IS NULL OR callback_status = %(status)s)
-ORDER BY id DESC LIMIT %(limit)s
-"""
