@@ -8,7 +8,23 @@ import os
 import sys
 
 wsgi_app = "admin_api:create_app()"
-bind = os.environ.get("BIND", "127.0.0.1:5001")
+
+
+def default_bind(environ) -> str:
+    """BIND wins; else PORT on all interfaces (Railway, Render and Heroku set PORT and route to
+    0.0.0.0:$PORT); else loopback only, so a developer's machine serves nothing to the network."""
+    if environ.get("BIND"):
+        return environ["BIND"]
+    port = environ.get("PORT")
+    if port:
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            print(f"配置错误: PORT must be a port number 1-65535, got {port!r}", file=sys.stderr, flush=True)
+            sys.exit(2)
+        return f"0.0.0.0:{port}"
+    return "127.0.0.1:5001"
+
+
+bind = default_bind(os.environ)
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = 4

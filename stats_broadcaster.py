@@ -79,7 +79,9 @@ class Broadcaster:
         self._stop = threading.Event()
         self._pass_stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
-        self._last_prune = 0.0
+        # None, not 0.0: monotonic() counts from boot, so on a machine up less than
+        # PRUNE_EVERY_SECONDS a 0.0 start would skip the first prune.
+        self._last_prune: float | None = None
         self._schema_ready = schema_ready
 
     @property
@@ -127,7 +129,7 @@ class Broadcaster:
             return None
         for run_id in lifecycle.mark_abandoned_runs(self.database):
             logger.warning("run %s abandoned: its process stopped heartbeating", run_id)
-        if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
+        if self._last_prune is None or time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
             lifecycle.prune_old_rows(self.database, self.config.log_retention_days,
                                      history_days=self.config.count_history_days)

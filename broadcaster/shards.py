@@ -175,7 +175,7 @@ class SharedEgressPool:
         # Unlimited, unpaced egresses have nothing to share but their benches: pages are handed
         # out here, and the benches other processes set are read every few seconds.
         self._local = all(egress.budget is None and not egress.pacer.spacing for egress in egresses)
-        self._benches_read = 0.0
+        self._benches_read: float | None = None  # never yet (monotonic() may be small after boot)
         self._lock = threading.Lock()
 
     def acquire(self, tried: Iterable[Egress] = ()) -> Slot | None:
@@ -191,7 +191,7 @@ class SharedEgressPool:
         return Slot(egress, float(row["wait_s"]))
 
     def _acquire_here(self, tried: Iterable[Egress]) -> Slot | None:
-        if self.clock() - self._benches_read > BENCH_REFRESH_SECONDS:
+        if self._benches_read is None or self.clock() - self._benches_read > BENCH_REFRESH_SECONDS:
             self._benches_read = self.clock()
             rows = self.database.fetch_all(queries.FETCH_BENCHES, {"keys": list(self._by_key)})
             for row in rows:

@@ -123,7 +123,8 @@ def fake_config(config, fake) -> Config:
 
 # Environment variables that are settings: scrubbed from the environment of spawned commands.
 SETTINGS_PREFIXES = ("BROADCAST_", "WEBHOOK_", "YOUTUBE_", "TIKTOK_", "DOUYIN_", "TIKHUB_", "ADMIN_", "X2C_",
-                     "FETCH_", "SITE_NAME", "LOG_RETENTION", "DATABASE_URL", "INSTANCE_PATH")
+                     "FETCH_", "SITE_NAME", "LOG_RETENTION", "DATABASE_URL", "INSTANCE_PATH", "BIND", "PORT",
+                     "WEB_CONCURRENCY")
 
 
 def command_env(database_url: str, fake, instance_path, **settings: str) -> dict[str, str]:

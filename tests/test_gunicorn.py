@@ -30,17 +30,18 @@ def free_port():
 class Server:
     """gunicorn with N workers serving admin_api, in its own process group."""
 
-    def __init__(self, env, workers=3):
+    def __init__(self, env, workers=3, bind_flag=True):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = env
         self.workers = workers
+        self.bind_flag = bind_flag
         self.process = None
 
     def start(self):
+        bind = ["--bind", f"127.0.0.1:{self.port}"] if self.bind_flag else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers)],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *bind, "--workers", str(self.workers)],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         assert wait_until(self.healthy, 30), "gunicorn did not come up"
@@ -172,3 +173,28 @@ def test_a_malformed_proxy_stops_gunicorn_with_one_line_naming_it(server_env):
     assert 1 == len(errors), result.stderr
     assert "DOUYIN_PROXIES" in errors[0]
     assert "s3cret-pw" not in result.stderr + result.stdout
+
+
+def test_port_is_honoured_when_bind_is_unset(server_env):
+    """As Railway, Render and Heroku start it: no --bind, no BIND, only PORT; /healthz answers there."""
+    server = Server(server_env, workers=1, bind_flag=False)
+    server.env = {**server_env, "PORT": str(server.port)}
+    server.start()
+    try:
+        answer = requests.get(f"{server.base}/healthz", timeout=5)
+        assert answer.status_code == 200 and answer.json() == {"status": "ok"}
+    finally:
+        server.stop()
+
+
+def test_bind_wins_over_port_and_a_bad_port_is_one_line():
+    """BIND beats PORT; without either, loopback only; a PORT that is not a port stops start-up."""
+    config = {"__file__": str(ROOT / "gunicorn.conf.py")}
+    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), config)
+    default_bind = config["default_bind"]
+    assert default_bind({"BIND": "127.0.0.1:7000", "PORT": "8080"}) == "127.0.0.1:7000"
+    assert default_bind({"PORT": "8080"}) == "0.0.0.0:8080"
+    assert default_bind({}) == "127.0.0.1:5001"
+    with pytest.raises(SystemExit) as stopped:
+        default_bind({"PORT": "web"})
+    assert stopped.value.code == 2
