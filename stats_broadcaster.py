@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from broadcaster import lifecycle, planning, shards
+from broadcaster import hosts, lifecycle, planning, shards
 from broadcaster.clock import interval_text
 from broadcaster.config import Config, load_config
 from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
@@ -133,6 +133,7 @@ class Broadcaster:
             self._last_prune = time.monotonic()
             lifecycle.prune_old_rows(self.database, self.config.log_retention_days,
                                      history_days=self.config.count_history_days)
+            hosts.roll_up_closed_hours(self.database)  # GET /api/callback-hosts then reads whole hours
         run_id = lifecycle.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
         if run_id is None:
             return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from broadcaster import queries
+from broadcaster import hosts, queries
 from broadcaster.api_shapes import BadRequest, int_arg, text_arg
 from broadcaster.clock import isoformat
 from broadcaster.csv_export import csv_chunks
@@ -22,7 +22,7 @@ bp = Blueprint("insight", __name__)
 
 LOG_HOURS_MAX = 24 * 90
 HOSTS_HOURS_DEFAULT = 24
-HOSTS_HOURS_MAX = 720
+HOSTS_HOURS_MAX = hosts.MAX_HOURS
 STREAM_ROWS = 2000  # rows per round trip of an export's server-side cursor
 
 TASK_CSV = (
@@ -75,7 +75,7 @@ def host_json(row: dict) -> dict:
 def callback_hosts():
     """Each callback host's deliveries, success rate, latency and last error over the last `hours`."""
     hours = int_arg("hours", HOSTS_HOURS_DEFAULT, 1, HOSTS_HOURS_MAX)
-    rows = _database().fetch_all(queries.FETCH_CALLBACK_HOSTS, {"hours": hours})
+    rows = hosts.callback_host_rows(_database(), hours)
     return jsonify({"success": True, "data": [host_json(row) for row in rows]})
 
 

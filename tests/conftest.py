@@ -26,7 +26,7 @@ TABLES = (
     "broadcaster_task_videos", "broadcaster_videos", "broadcaster_quota", "broadcaster_tikhub_usage",
     "broadcaster_egress", "broadcaster_egress_blocks", "broadcaster_counters", "broadcaster_count_history",
     "broadcaster_shards", "broadcaster_pass_slots", "broadcaster_pass_egress", "broadcaster_pass_allowance",
-    "broadcaster_helpers",
+    "broadcaster_helpers", "broadcaster_host_hours", "broadcaster_host_tasks", "broadcaster_host_rollups",
 )
 SERIALS = (("drama_tasks", "task_id"), ("webhook_logs", "id"), ("broadcaster_error_logs", "id"),
            ("broadcaster_runs", "id"), ("broadcaster_count_history", "id"))

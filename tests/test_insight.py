@@ -186,6 +186,51 @@ def test_callback_hosts_against_a_known_mix(client, database):
     assert data == get_data(client, "/api/callback-hosts?hours=1")  # every row but the old one is minutes old
 
 
+# The figures straight from the log, as one query would compute them without any roll-up.
+DIRECT_FIGURES = """
+SELECT callback_host AS host, COUNT(DISTINCT task_id) AS tasks, COUNT(*) AS deliveries,
+       COUNT(*) FILTER (WHERE callback_status = 'success')::FLOAT / COUNT(*) AS success_rate,
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50_ms,
+       percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95_ms,
+       MAX(created_at) FILTER (WHERE callback_status = 'success') AS last_success_at,
+       (ARRAY_AGG(error ORDER BY created_at DESC) FILTER (WHERE callback_status = 'failed'))[1] AS last_error,
+       MAX(created_at) FILTER (WHERE callback_status = 'failed') AS last_error_at
+FROM webhook_logs
+WHERE callback_host IS NOT NULL AND created_at >= (NOW() AT TIME ZONE 'UTC') - make_interval(hours => %(hours)s)
+GROUP BY callback_host ORDER BY COUNT(*) DESC, callback_host
+"""
+
+
+def test_rolled_up_hours_give_the_figures_the_log_gives(client, database):
+    """Rows over two days: whether read from the log, partly rolled up or fully, every figure is exact."""
+    rows = []
+    for n in range(600):
+        host = ("a.example.com", "b.example.com", "c.example.com")[n % 3 if n % 7 else 0]
+        ok = n % 5 != 0
+        rows.append({"task": 1 + (n * 7) % 40, "host": host, "status": "success" if ok else "failed",
+                     "latency": None if n % 50 == 0 else 20 + (n * 37) % 500, "error": None if ok else f"HTTP {n}",
+                     "minutes": (n * 4.9) % (50 * 60)})
+    database.write_batches([(
+        "INSERT INTO webhook_logs (task_id, callback_host, callback_url, callback_status, latency_ms, error, attempts,"
+        " created_at) VALUES %s",
+        "(%(task)s, %(host)s, 'https://' || %(host)s || '/h', %(status)s, %(latency)s, %(error)s, 1,"
+        " (NOW() AT TIME ZONE 'UTC') - (%(minutes)s * INTERVAL '1 minute'))", rows)])
+    from broadcaster import hosts
+    from broadcaster.insight_api import host_json
+
+    def direct(hours):
+        return [host_json(row) for row in database.fetch_all(DIRECT_FIGURES, {"hours": hours})]
+
+    windows = (1, 3, 24, 48, 720)
+    for hours in windows:  # the first requests roll up a few hours each, the rest comes from the log
+        assert direct(hours) == get_data(client, f"/api/callback-hosts?hours={hours}"), hours
+    assert 30 <= hosts.roll_up_closed_hours(database)  # the supervisor's tick: every closed hour left
+    assert 0 == hosts.roll_up_closed_hours(database)
+    for hours in windows:
+        assert direct(hours) == get_data(client, f"/api/callback-hosts?hours={hours}"), hours
+    assert 0 < database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_host_hours")["n"]
+
+
 @pytest.mark.parametrize("query", ["hours=0", "hours=721", "hours=abc", "hours=1.5"])
 def test_callback_hosts_refuse_bad_hours(client, database, query):
     """hours must be 1–720."""

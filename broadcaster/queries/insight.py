@@ -37,41 +37,95 @@ TASK_FILTER = "(%(status)s::TEXT IS NULL OR d.status = %(status)s)"
 EXPORT_TASKS = f"SELECT {TASK_COLUMNS} {TASK_JOINS} WHERE {TASK_FILTER} ORDER BY d.task_id DESC"
 
 # --------------------------------------------------------------------------------------------
-# Callback hosts: how each host took its webhooks over the last `hours`.
+# Callback hosts: how each host took its webhooks over the last `hours` (broadcaster.hosts).
 #
-# The hosts come from a loose index scan of webhook_logs_callback_host_idx (one probe per host
-# instead of a pass over the log); each host's window is then an index-only range scan of the
-# same index, and its newest failure one probe of the partial failure index. `deliveries` are
-# the tasks' webhooks to the host (one per task per pass, retries within a pass included in it),
-# `success_rate` the share of them delivered; latencies are nearest-rank percentiles.
+# Closed hours of the log are rolled up once (ROLL_UP_HOUR); the figures read the rolled hours
+# [edge, watermark) and the log itself for the rest of the window: [since, edge) and
+# [watermark, now], where edge is the first whole hour after `since` and watermark the end of
+# the rolled hours from there. Every figure is exact: latencies are kept per millisecond value,
+# so nearest-rank percentiles merge, and a task counts when its last delivery to the host in a
+# rolled hour, or any delivery in the log part, is inside the window.
+
+FETCH_LOG_CLOCK = "SELECT NOW() AT TIME ZONE 'UTC' AS now"
+
+# The closed hours (ended `margin_minutes` ago) since `since_hour` not rolled up yet, oldest first
+# (so the rolled hours grow as one run from the window's start).
+FETCH_HOURS_TO_ROLL_UP = """
+SELECT h.hour FROM generate_series(
+    date_trunc('hour', GREATEST(%(since_hour)s::TIMESTAMP,
+                                (SELECT MIN(created_at) FROM webhook_logs WHERE callback_host IS NOT NULL))),
+    date_trunc('hour', (NOW() AT TIME ZONE 'UTC') - make_interval(mins => %(margin_minutes)s)) - INTERVAL '1 hour',
+    INTERVAL '1 hour') AS h(hour)
+WHERE NOT EXISTS (SELECT 1 FROM broadcaster_host_rollups r WHERE r.hour = h.hour)
+ORDER BY h.hour LIMIT %(limit)s
+"""
+
+# One hour, in one transaction: its histogram per host, each host's tasks, and the hour as done.
+ROLL_UP_HOUR = f"""
+INSERT INTO broadcaster_host_hours (host, hour, latency_ms, deliveries, delivered, last_success_at)
+SELECT callback_host, %(hour)s, COALESCE(latency_ms, -1), COUNT(*),
+       COUNT(*) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}'),
+       MAX(created_at) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}')
+FROM webhook_logs
+WHERE callback_host IS NOT NULL AND created_at >= %(hour)s AND created_at < %(hour)s + INTERVAL '1 hour'
+GROUP BY callback_host, COALESCE(latency_ms, -1)
+ON CONFLICT DO NOTHING;
+INSERT INTO broadcaster_host_tasks AS t (host, task_id, last_at)
+SELECT callback_host, task_id, MAX(created_at)
+FROM webhook_logs
+WHERE callback_host IS NOT NULL AND task_id IS NOT NULL
+  AND created_at >= %(hour)s AND created_at < %(hour)s + INTERVAL '1 hour'
+GROUP BY callback_host, task_id
+ON CONFLICT (host, task_id) DO UPDATE SET last_at = GREATEST(t.last_at, EXCLUDED.last_at);
+INSERT INTO broadcaster_host_rollups (hour) VALUES (%(hour)s) ON CONFLICT DO NOTHING;
+"""
+
+FETCH_ROLLED_HOURS = "SELECT hour FROM broadcaster_host_rollups WHERE hour >= %(edge)s ORDER BY hour"
+
+_LIVE_COLUMNS = "callback_host, task_id, latency_ms, callback_status, created_at"
+
 FETCH_CALLBACK_HOSTS = f"""
-WITH RECURSIVE hosts(host) AS (
-    SELECT MIN(callback_host) FROM webhook_logs WHERE callback_host IS NOT NULL
+WITH live AS MATERIALIZED (
+    SELECT {_LIVE_COLUMNS} FROM webhook_logs
+    WHERE callback_host IS NOT NULL AND created_at >= %(since)s AND created_at < %(edge)s
     UNION ALL
-    SELECT (SELECT MIN(w.callback_host) FROM webhook_logs w
-            WHERE w.callback_host IS NOT NULL AND w.callback_host > hosts.host)
-    FROM hosts WHERE hosts.host IS NOT NULL
-), since AS (
-    SELECT (NOW() AT TIME ZONE 'UTC') - make_interval(hours => %(hours)s) AS at
+    SELECT {_LIVE_COLUMNS} FROM webhook_logs
+    WHERE callback_host IS NOT NULL AND created_at >= %(watermark)s AND created_at >= %(since)s
+), hist AS (
+    SELECT host, latency_ms, SUM(deliveries) AS n, SUM(delivered) AS ok, MAX(last_success_at) AS last_ok
+    FROM (
+        SELECT host, latency_ms, deliveries, delivered, last_success_at FROM broadcaster_host_hours
+        WHERE hour >= %(edge)s AND hour < %(watermark)s
+        UNION ALL
+        SELECT callback_host, COALESCE(latency_ms, -1), 1,
+               (callback_status = '{CallbackStatus.SUCCESS}')::INTEGER,
+               CASE WHEN callback_status = '{CallbackStatus.SUCCESS}' THEN created_at END
+        FROM live
+    ) parts
+    GROUP BY host, latency_ms
+), totals AS (
+    SELECT host, SUM(n)::BIGINT AS deliveries, SUM(ok)::BIGINT AS delivered, MAX(last_ok) AS last_success_at,
+           SUM(n) FILTER (WHERE latency_ms >= 0) AS timed
+    FROM hist GROUP BY host
+), running AS (
+    SELECT host, latency_ms, SUM(n) OVER (PARTITION BY host ORDER BY latency_ms) AS upto
+    FROM hist WHERE latency_ms >= 0
 )
-SELECT h.host, s.tasks, s.deliveries, s.delivered::FLOAT / s.deliveries AS success_rate,
-       s.p50_ms, s.p95_ms, s.last_success_at, f.error AS last_error, f.created_at AS last_error_at
-FROM hosts h
-CROSS JOIN since
-CROSS JOIN LATERAL (
-    SELECT COUNT(DISTINCT w.task_id) AS tasks, COUNT(*) AS deliveries,
-           COUNT(*) FILTER (WHERE w.callback_status = '{CallbackStatus.SUCCESS}') AS delivered,
-           percentile_disc(0.5) WITHIN GROUP (ORDER BY w.latency_ms) AS p50_ms,
-           percentile_disc(0.95) WITHIN GROUP (ORDER BY w.latency_ms) AS p95_ms,
-           MAX(w.created_at) FILTER (WHERE w.callback_status = '{CallbackStatus.SUCCESS}') AS last_success_at
-    FROM webhook_logs w
-    WHERE w.callback_host = h.host AND w.created_at >= since.at
-) s
+SELECT t.host,
+       (SELECT COUNT(*) FROM (
+            SELECT ht.task_id FROM broadcaster_host_tasks ht WHERE ht.host = t.host AND ht.last_at >= %(since)s
+            UNION
+            SELECT l.task_id FROM live l WHERE l.callback_host = t.host AND l.task_id IS NOT NULL) tasks) AS tasks,
+       t.deliveries, t.delivered::FLOAT / t.deliveries AS success_rate,
+       (SELECT MIN(r.latency_ms) FROM running r WHERE r.host = t.host AND r.upto >= 0.5 * t.timed) AS p50_ms,
+       (SELECT MIN(r.latency_ms) FROM running r WHERE r.host = t.host AND r.upto >= 0.95 * t.timed) AS p95_ms,
+       t.last_success_at, f.error AS last_error, f.created_at AS last_error_at
+FROM totals t
 LEFT JOIN LATERAL (
     SELECT w.error, w.created_at FROM webhook_logs w
-    WHERE w.callback_host = h.host AND w.callback_status = '{CallbackStatus.FAILED}' AND w.created_at >= since.at
+    WHERE w.callback_host = t.host AND w.callback_status = '{CallbackStatus.FAILED}' AND w.created_at >= %(since)s
     ORDER BY w.created_at DESC LIMIT 1
 ) f ON TRUE
-WHERE h.host IS NOT NULL AND s.deliveries > 0
-ORDER BY s.deliveries DESC, h.host
+WHERE t.deliveries > 0
+ORDER BY t.deliveries DESC, t.host
 """
