@@ -4,8 +4,8 @@
 week of them takes seconds. So closed hours of the log (ended 15 minutes ago, when no pass can
 still write or replace rows in them) are rolled up once into `broadcaster_host_hours` (per host
 and latency value) and `broadcaster_host_tasks` (each host's tasks and their last delivery); the
-figures then read those for the whole hours of the window and the log itself only for its two
-ragged ends: from `since` to the next whole hour, and the hours not rolled up yet. Every figure
+figures then read those for the whole hours of the window and the log itself only for the rest:
+from `since` to the next whole hour, and the hours not rolled up yet. Every figure
 stays exact (`queries.FETCH_CALLBACK_HOSTS` says how). The supervisor rolls up with its pruning
 tick; a request rolls up at most a few hours itself, so it never waits for a backlog.
 """
@@ -43,12 +43,29 @@ def callback_host_rows(database: Database, hours: int) -> list[dict]:
     since = now - dt.timedelta(hours=hours)
     edge = _next_whole_hour(since)
     roll_up_closed_hours(database, edge, limit=ROLL_UP_PER_REQUEST)
-    watermark = edge
-    for row in database.fetch_all(queries.FETCH_ROLLED_HOURS, {"edge": edge}):
-        if row["hour"] != watermark:
-            break  # a gap: everything after it is read from the log
-        watermark += HOUR
-    return database.fetch_all(queries.FETCH_CALLBACK_HOSTS, {"since": since, "edge": edge, "watermark": watermark})
+    rolled = {row["hour"] for row in database.fetch_all(queries.FETCH_ROLLED_HOURS, {"edge": edge})}
+    ranges = log_ranges(since, edge, now, rolled)
+    return database.fetch_all(queries.FETCH_CALLBACK_HOSTS, {
+        "since": since, "edge": edge, "lo": [lo for lo, _ in ranges], "hi": [hi for _, hi in ranges]})
+
+
+def log_ranges(since: dt.datetime, edge: dt.datetime, now: dt.datetime,
+               rolled: set[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The [lo, hi) ranges of the window read from the log: up to the first whole hour, then
+    every run of hours not rolled up (the last one open to a little past `now`)."""
+    ranges = [(since, edge)] if since < edge else []
+    hour, end = edge, now + HOUR
+    while hour < end:
+        if hour in rolled:
+            hour += HOUR
+            continue
+        start = hour
+        while hour < end and hour not in rolled:
+            hour += HOUR
+        if ranges and ranges[-1][1] == start:
+            start = ranges.pop()[0]
+        ranges.append((start, hour))
+    return ranges
 
 
 def _next_whole_hour(moment: dt.datetime) -> dt.datetime:

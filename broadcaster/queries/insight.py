@@ -40,9 +40,8 @@ EXPORT_TASKS = f"SELECT {TASK_COLUMNS} {TASK_JOINS} WHERE {TASK_FILTER} ORDER BY
 # Callback hosts: how each host took its webhooks over the last `hours` (broadcaster.hosts).
 #
 # Closed hours of the log are rolled up once (ROLL_UP_HOUR); the figures read the rolled hours
-# [edge, watermark) and the log itself for the rest of the window: [since, edge) and
-# [watermark, now], where edge is the first whole hour after `since` and watermark the end of
-# the rolled hours from there. Every figure is exact: latencies are kept per millisecond value,
+# from `edge` on (the first whole hour after `since`) and the log itself for the rest of the
+# window: [since, edge) and every hour not rolled up (`lo`/`hi` ranges). Every figure is exact: latencies are kept per millisecond value,
 # so nearest-rank percentiles merge, and a task counts when its last delivery to the host in a
 # rolled hour, or any delivery in the log part, is inside the window.
 
@@ -80,27 +79,34 @@ ON CONFLICT (host, task_id) DO UPDATE SET last_at = GREATEST(t.last_at, EXCLUDED
 INSERT INTO broadcaster_host_rollups (hour) VALUES (%(hour)s) ON CONFLICT DO NOTHING;
 """
 
-FETCH_ROLLED_HOURS = "SELECT hour FROM broadcaster_host_rollups WHERE hour >= %(edge)s ORDER BY hour"
+FETCH_ROLLED_HOURS = "SELECT hour FROM broadcaster_host_rollups WHERE hour >= %(edge)s"
 
-_LIVE_COLUMNS = "callback_host, task_id, latency_ms, callback_status, created_at"
+_LIVE_COLUMNS = "callback_host AS host, task_id, COALESCE(latency_ms, -1) AS latency_ms, callback_status, created_at"
+# The log part of the window: the ranges no rolled-up hour covers, each an index-only range scan
+# of webhook_logs_callback_time_idx.
+_LIVE_ROWS = f"""
+    SELECT {_LIVE_COLUMNS}
+    FROM unnest(%(lo)s::TIMESTAMP[], %(hi)s::TIMESTAMP[]) AS r(lo, hi)
+    JOIN webhook_logs ON created_at >= r.lo AND created_at < r.hi
+    WHERE callback_host IS NOT NULL
+"""
 
+# The log part is grouped twice, per host and latency value and per host and task: two hash
+# aggregates over index-only scans, cheaper than keeping its raw rows for both.
 FETCH_CALLBACK_HOSTS = f"""
-WITH live AS MATERIALIZED (
-    SELECT {_LIVE_COLUMNS} FROM webhook_logs
-    WHERE callback_host IS NOT NULL AND created_at >= %(since)s AND created_at < %(edge)s
-    UNION ALL
-    SELECT {_LIVE_COLUMNS} FROM webhook_logs
-    WHERE callback_host IS NOT NULL AND created_at >= %(watermark)s AND created_at >= %(since)s
+WITH live AS (
+    SELECT host, latency_ms, COUNT(*) AS n, COUNT(*) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}') AS ok,
+           MAX(created_at) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}') AS last_ok
+    FROM ({_LIVE_ROWS}) rows GROUP BY host, latency_ms
+), live_tasks AS (
+    SELECT DISTINCT host, task_id FROM ({_LIVE_ROWS}) rows WHERE task_id IS NOT NULL
 ), hist AS (
-    SELECT host, latency_ms, SUM(deliveries) AS n, SUM(delivered) AS ok, MAX(last_success_at) AS last_ok
+    SELECT host, latency_ms, SUM(n) AS n, SUM(ok) AS ok, MAX(last_ok) AS last_ok
     FROM (
-        SELECT host, latency_ms, deliveries, delivered, last_success_at FROM broadcaster_host_hours
-        WHERE hour >= %(edge)s AND hour < %(watermark)s
+        SELECT host, latency_ms, deliveries AS n, delivered AS ok, last_success_at AS last_ok
+        FROM broadcaster_host_hours WHERE hour >= %(edge)s
         UNION ALL
-        SELECT callback_host, COALESCE(latency_ms, -1), 1,
-               (callback_status = '{CallbackStatus.SUCCESS}')::INTEGER,
-               CASE WHEN callback_status = '{CallbackStatus.SUCCESS}' THEN created_at END
-        FROM live
+        SELECT host, latency_ms, n, ok, last_ok FROM live
     ) parts
     GROUP BY host, latency_ms
 ), totals AS (
@@ -110,17 +116,19 @@ WITH live AS MATERIALIZED (
 ), running AS (
     SELECT host, latency_ms, SUM(n) OVER (PARTITION BY host ORDER BY latency_ms) AS upto
     FROM hist WHERE latency_ms >= 0
+), tasks AS (
+    SELECT host, COUNT(*) AS tasks FROM (
+        SELECT host, task_id FROM broadcaster_host_tasks WHERE last_at >= %(since)s
+        UNION
+        SELECT host, task_id FROM live_tasks
+    ) both_parts GROUP BY host
 )
-SELECT t.host,
-       (SELECT COUNT(*) FROM (
-            SELECT ht.task_id FROM broadcaster_host_tasks ht WHERE ht.host = t.host AND ht.last_at >= %(since)s
-            UNION
-            SELECT l.task_id FROM live l WHERE l.callback_host = t.host AND l.task_id IS NOT NULL) tasks) AS tasks,
-       t.deliveries, t.delivered::FLOAT / t.deliveries AS success_rate,
+SELECT t.host, COALESCE(k.tasks, 0) AS tasks, t.deliveries, t.delivered::FLOAT / t.deliveries AS success_rate,
        (SELECT MIN(r.latency_ms) FROM running r WHERE r.host = t.host AND r.upto >= 0.5 * t.timed) AS p50_ms,
        (SELECT MIN(r.latency_ms) FROM running r WHERE r.host = t.host AND r.upto >= 0.95 * t.timed) AS p95_ms,
        t.last_success_at, f.error AS last_error, f.created_at AS last_error_at
 FROM totals t
+LEFT JOIN tasks k ON k.host = t.host
 LEFT JOIN LATERAL (
     SELECT w.error, w.created_at FROM webhook_logs w
     WHERE w.callback_host = t.host AND w.callback_status = '{CallbackStatus.FAILED}' AND w.created_at >= %(since)s
