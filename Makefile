@@ -1,6 +1,7 @@
 # make run   - set up everything and serve the admin app on http://127.0.0.1:5001 (embedded PostgreSQL)
 # make test  - set up everything and run the test suite
 # make test-quick - the tests that start no processes (about 35 s)
+# make test-js - the admin page's helpers under node --test
 # make bench - throughput benchmark against the local fake upstream
 # make lint  - ruff
 
@@ -31,8 +32,12 @@ run: venv
 	@echo "登录: 用户名 $${ADMIN_USERNAME:-admin}; 密码为 .env 中的 ADMIN_PASSWORD, 未设置时首次启动会生成并打印一次, 保存在 instance/admin_password"
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
-test: venv system-deps
+test: venv system-deps test-js
 	$(BIN)/python -m pytest
+
+# The page's pure helpers (static/js/) under Node's built-in runner; no npm packages.
+test-js:
+	node --test tests/js/
 
 test-quick: venv
 	$(BIN)/python -m pytest -m "not slow"

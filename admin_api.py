@@ -9,6 +9,7 @@ shapes and input checks: `broadcaster.api_shapes`; /metrics: `broadcaster.metric
 from __future__ import annotations
 
 import logging
+import mimetypes
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -55,6 +56,10 @@ MAX_REQUEST_BYTES = 1 << 20  # a task is a few KB; larger bodies are refused wit
 
 # --------------------------------------------------------------------------------------------
 # App factory
+
+# The page's scripts are ES modules, which browsers run only when served with a JavaScript type;
+# a host's /etc/mime.types could map .js to something else.
+mimetypes.add_type("text/javascript", ".js")
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Database | None = None) -> Flask:

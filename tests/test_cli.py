@@ -123,7 +123,7 @@ def test_loop_switches_on_runs_and_stops_on_sigterm(seeded, fake, env):
         assert seeded.fetch_one("SELECT enabled FROM broadcaster_state")["enabled"] is True
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=10)
+        output, _ = process.communicate(timeout=30)
         elapsed = time.monotonic() - started
     finally:
         if process.poll() is None:
@@ -131,7 +131,9 @@ def test_loop_switches_on_runs_and_stops_on_sigterm(seeded, fake, env):
             process.communicate()
 
     assert 0 == process.returncode
-    assert elapsed < 5
+    # The loop's wait is an Event, so SIGTERM ends it at once; a sleeping loop would sit out the
+    # interval (an hour here). The bound leaves room for a loaded machine, not for the interval.
+    assert elapsed < 20
     assert "已启动" in output and "已停止" in output
 
 
@@ -148,14 +150,14 @@ def test_sigterm_during_a_pass_records_interrupted(database, fake, env):
         assert wait_until(lambda: len(fake.received("hang")) >= 4, 20)
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=15)
+        code = process.wait(timeout=50)
         elapsed = time.monotonic() - started
     finally:
         if process.poll() is None:
             process.kill()
 
     assert 0 == code
-    assert elapsed < 10
+    assert elapsed < 45  # the hanging webhooks would hold it 60 s; the stop cuts them after the grace
     run_row = database.fetch_one("SELECT status, done, total FROM broadcaster_runs")
     assert "interrupted" == run_row["status"]
     assert run_row["done"] < 30

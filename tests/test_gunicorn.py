@@ -4,6 +4,7 @@ stops, and recovery after the whole server is killed mid-pass."""
 import collections
 import os
 import re
+import runpy
 import signal
 import socket
 import subprocess
@@ -95,7 +96,9 @@ def test_three_workers_one_webhook_per_task_per_interval(database, fake, server_
         )
         stop_answer = server.post("/api/broadcaster/stop").json()
         count_at_stop = len(fake.received("r"))
-        time.sleep(2.0)  # anything in flight when stop was sent may still land in these 2 s
+        # A pass in flight when stop was sent ends (interrupted or done) before we count.
+        assert wait_until(lambda: database.fetch_one(
+            "SELECT COUNT(*) AS n FROM broadcaster_runs WHERE status = 'running'")["n"] == 0, 30)
         settled = len(fake.received("r"))
         time.sleep(INTERVAL + 1.0)  # a full interval more: nothing new may arrive
         after = len(fake.received("r"))
@@ -189,9 +192,7 @@ def test_port_is_honoured_when_bind_is_unset(server_env):
 
 def test_bind_wins_over_port_and_a_bad_port_is_one_line():
     """BIND beats PORT; without either, loopback only; a PORT that is not a port stops start-up."""
-    config = {"__file__": str(ROOT / "gunicorn.conf.py")}
-    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), config)
-    default_bind = config["default_bind"]
+    default_bind = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["default_bind"]
     assert default_bind({"BIND": "127.0.0.1:7000", "PORT": "8080"}) == "127.0.0.1:7000"
     assert default_bind({"PORT": "8080"}) == "0.0.0.0:8080"
     assert default_bind({}) == "127.0.0.1:5001"

@@ -359,7 +359,7 @@ def test_stop_interrupts_a_pass(database, fake, fake_config):
     started = time.monotonic()
     result = sb.broadcast_all_tasks(config, database, trigger="cli", stop_event=stop)
 
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 60  # unstopped: 20 slow webhooks, 2 at a time, 30 s each
     run = database.fetch_one(queries.FETCH_RUN, {"run_id": result["run_id"]})
     assert "interrupted" == run["status"]
     assert run["done"] < 20

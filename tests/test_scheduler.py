@@ -100,7 +100,7 @@ def test_supervisor_stops_promptly(database, config):
     started = time.monotonic()
     supervisor.stop(timeout=5)
 
-    assert time.monotonic() - started < 5  # far below the 60 s wait it interrupts
+    assert time.monotonic() - started < 30  # an Event, not a sleep: far below the 60 s wait it interrupts
     assert supervisor.is_alive is False
 
 
@@ -122,14 +122,16 @@ def test_switch_off_from_elsewhere_interrupts_the_pass(database, database_url, f
         assert lifecycle.switch_off(other) is True
         other.close()
 
-        finished = wait_until(lambda: runs(database)[0]["status"] != "running", 10)
+        finished = wait_until(lambda: runs(database)[0]["status"] != "running", 60)
         elapsed = time.monotonic() - stopped_at
     finally:
         supervisor.stop()
 
     assert finished
     assert "interrupted" == runs(database)[0]["status"]
-    assert elapsed < 2 + pipeline.STOP_GRACE_SECONDS  # noticed within 2 s, in-flight requests get the grace
+    # Noticed within 2 s (poll 0.2 s) plus the grace for requests in flight; unstopped, the 10 slow
+    # webhooks one at a time would take 10 × 30 s. The slack is for a loaded machine.
+    assert elapsed < 2 + pipeline.STOP_GRACE_SECONDS + 15
     assert 1 == len(runs(database))  # the switch is off: no further pass
 
 

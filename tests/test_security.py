@@ -45,7 +45,7 @@ def _route_requests() -> list[tuple[str, str]]:
     found = set()
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<int:[^>]+>", "1", rule.rule)
-        path = re.sub(r"<path:[^>]+>", "admin.js", path)
+        path = re.sub(r"<path:[^>]+>", "js/main.js", path)
         for method in rule.methods:
             found.add((method, path))
     return sorted(found, key=lambda pair: (pair[1], pair[0]))
@@ -139,11 +139,19 @@ def test_every_route_needs_credentials(walk_client, method, path):
         assert response.status_code not in (401, 403, 500), (headers, response.status_code)
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/static/admin.js", "/static/admin.css"])
+@pytest.mark.parametrize("path", ["/healthz", "/static/js/main.js", "/static/js/format.js", "/static/admin.css"])
 def test_public_paths_need_no_credentials(walk_client, path):
     """/healthz and the page's static files are served without credentials."""
     with walk_client.get(path) as response:  # closing it closes the static file
         assert 200 == response.status_code
+
+
+@pytest.mark.parametrize("path", ["/static/js/main.js", "/static/js/http.js"])
+def test_page_modules_are_served_as_javascript(walk_client, path):
+    """Browsers run an ES module only when it is served with a JavaScript type (and nosniff is on)."""
+    with walk_client.get(path) as response:
+        assert "text/javascript" == response.mimetype
+        assert "nosniff" == response.headers["X-Content-Type-Options"]
 
 
 @pytest.mark.parametrize("path", ["/api/nothing-here", "/nothing-here", "/healthz/", "/admin/", "/api/tasks/x"])

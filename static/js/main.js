@@ -1,0 +1,74 @@
+/* The admin page's entry module: binds every control to its feature module and starts the
+ * status poll. The page's CSP forbids inline scripts and styles, so everything is wired here;
+ * all server text is written with textContent (task titles are user input). */
+
+import { onToggleClick, showTriggerConfirm, hideTriggerConfirm, onTriggerConfirm } from "./control.js";
+import { $, debounce } from "./dom.js";
+import { fmtInterval } from "./format.js";
+import { closeTaskHistory, selectHistoryRange, renderHistoryChart } from "./history.js";
+import { loadLogs, onLogsTableEvent, toggleLogAutoRefresh } from "./logs.js";
+import { onRetryFailed } from "./retry.js";
+import { onRunsTableEvent, closeRunDetail, renderRunDetail } from "./runs.js";
+import { renderRunsChart } from "./runs-chart.js";
+import { state } from "./state.js";
+import { pollStatus, tick, onVisibilityChange } from "./status.js";
+import { TABS, selectTab, onTabKeydown } from "./tabs.js";
+import { loadTasks, renderTasks, onTasksTableClick } from "./tasks.js";
+
+function onResize() {
+  if (state.activeTab === "runs" && state.runs.length) renderRunsChart(state.runs);
+  if (state.activeTab === "tasks" && state.history.data) renderHistoryChart();
+}
+
+function bindEvents() {
+  $("toggle-btn").addEventListener("click", onToggleClick);
+  $("trigger-btn").addEventListener("click", showTriggerConfirm);
+  $("trigger-confirm").addEventListener("click", onTriggerConfirm);
+  $("trigger-cancel").addEventListener("click", () => hideTriggerConfirm(true));
+  $("trigger-confirm-bar").addEventListener("keydown", (event) => {
+    if (event.key === "Escape") hideTriggerConfirm(true);
+  });
+  for (const tab of TABS) {
+    $(`tab-${tab}`).addEventListener("click", () => selectTab(tab, false));
+    $(`tab-${tab}`).addEventListener("keydown", onTabKeydown);
+  }
+  const runsBody = $("runs-table").tBodies[0];
+  runsBody.addEventListener("click", onRunsTableEvent);
+  runsBody.addEventListener("keydown", onRunsTableEvent);
+  $("run-detail-close").addEventListener("click", closeRunDetail);
+  $("run-detail-failed-only").addEventListener("change", renderRunDetail);
+  const logsBody = $("logs-table").tBodies[0];
+  logsBody.addEventListener("click", onLogsTableEvent);
+  logsBody.addEventListener("keydown", onLogsTableEvent);
+  for (const id of ["log-hours", "log-limit", "log-status"]) $(id).addEventListener("change", loadLogs);
+  $("log-refresh").addEventListener("click", loadLogs);
+  $("log-autorefresh").addEventListener("click", toggleLogAutoRefresh);
+  $("tasks-table").tBodies[0].addEventListener("click", onTasksTableClick);
+  $("task-filter").addEventListener("input", debounce(renderTasks, 200));
+  $("task-refresh").addEventListener("click", loadTasks);
+  $("run-detail-retry").addEventListener("click", onRetryFailed);
+  $("task-history-close").addEventListener("click", closeTaskHistory);
+  for (const btn of document.querySelectorAll("#task-history .range-btn")) {
+    btn.addEventListener("click", () => selectHistoryRange(Number(btn.dataset.hours)));
+  }
+  document.addEventListener("visibilitychange", onVisibilityChange);
+  window.addEventListener("resize", debounce(onResize, 200));
+}
+
+function init() {
+  const base = document.body.dataset.apiBase;
+  if (base) state.apiBase = base.replace(/\/+$/, "");
+  const interval = fmtInterval(document.body.dataset.intervalSeconds);
+  if (interval !== "—") {
+    $("interval-text").textContent = `${interval}自动回传一次`;
+    $("status-interval").textContent = `${interval}一次`;
+  }
+  bindEvents();
+  selectTab("runs", false);
+  pollStatus();
+  setInterval(tick, 1000);
+}
+
+// A module runs after the document is parsed; the check only guards an unusual embedding.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+else init();
