@@ -4,8 +4,10 @@
 
 import { onToggleClick, showTriggerConfirm, hideTriggerConfirm, onTriggerConfirm } from "./control.js";
 import { $, debounce } from "./dom.js";
+import { initTaskExport } from "./exports.js";
 import { fmtInterval } from "./format.js";
 import { closeTaskHistory, selectHistoryRange, renderHistoryChart } from "./history.js";
+import { loadHosts } from "./hosts.js";
 import { loadLogs, onLogsTableEvent, toggleLogAutoRefresh } from "./logs.js";
 import { onRetryFailed } from "./retry.js";
 import { onRunsTableEvent, closeRunDetail, renderRunDetail } from "./runs.js";
@@ -43,6 +45,9 @@ function bindEvents() {
   for (const id of ["log-hours", "log-limit", "log-status"]) $(id).addEventListener("change", loadLogs);
   $("log-refresh").addEventListener("click", loadLogs);
   $("log-autorefresh").addEventListener("click", toggleLogAutoRefresh);
+  $("log-task-id").addEventListener("input", debounce(loadLogs, 400));
+  $("host-hours").addEventListener("change", loadHosts);
+  $("host-refresh").addEventListener("click", loadHosts);
   $("tasks-table").tBodies[0].addEventListener("click", onTasksTableClick);
   $("task-filter").addEventListener("input", debounce(renderTasks, 200));
   $("task-refresh").addEventListener("click", loadTasks);
@@ -64,6 +69,7 @@ function init() {
     $("status-interval").textContent = `${interval}一次`;
   }
   bindEvents();
+  initTaskExport();
   selectTab("runs", false);
   pollStatus();
   setInterval(tick, 1000);

@@ -1,6 +1,7 @@
 /* The three tabs (回传历史, 回传日志, 任务列表), with arrow-key navigation. */
 
 import { $ } from "./dom.js";
+import { loadHosts } from "./hosts.js";
 import { loadLogs } from "./logs.js";
 import { loadRuns } from "./runs.js";
 import { state } from "./state.js";
@@ -20,7 +21,10 @@ export function selectTab(name, moveFocus) {
   }
   if (moveFocus) $(`tab-${name}`).focus();
   if (name === "runs") loadRuns();
-  if (name === "logs") loadLogs();
+  if (name === "logs") {
+    loadLogs();
+    loadHosts();
+  }
   if (name === "tasks") loadTasks();
 }
 

@@ -9,6 +9,7 @@ import { openTaskHistory } from "./history.js";
 import { ApiError, errorText, api, apiData } from "./http.js";
 import { CALLBACK_STATUS, TASK_STATUS, PLATFORM, STATS_STATUS, TONE } from "./labels.js";
 import { MAX_TABLE_ROWS, state, serverNow } from "./state.js";
+import { suspectNote } from "./suspect.js";
 
 const TASK_PAGE_SIZE = 1000;
 const TASK_MAX_PAGES = 50;
@@ -115,6 +116,7 @@ function countsCell(task) {
   } else if (!status) {
     td.append(el("div", "counts__reason", "尚未读取"));
   }
+  if (task.stats_suspect) td.append(suspectNote(task.stats_suspect));
   const fetched = parseTime(task.stats_fetched_at);
   if (fetched !== null) {
     const age = Math.max(0, (serverNow() - fetched) / 1000);
