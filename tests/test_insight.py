@@ -362,3 +362,11 @@ def test_a_shared_pass_holds_back_and_confirms_alike(database, fake, fake_config
     runners = database.fetch_all("SELECT run_id, COUNT(DISTINCT runner) AS n FROM broadcaster_shards GROUP BY run_id")
     assert all(2 == row["n"] for row in runners)
     assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_videos WHERE suspect_at IS NOT NULL")["n"]
+
+
+def test_an_empty_log_rolls_up_nothing(database):
+    """The supervisor's roll-up on a log without webhooks does no work (it runs on every pruning tick)."""
+    from broadcaster import hosts
+
+    assert 0 == hosts.roll_up_closed_hours(database)
+    assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_host_rollups")["n"]

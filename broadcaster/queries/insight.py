@@ -51,8 +51,9 @@ FETCH_LOG_CLOCK = "SELECT NOW() AT TIME ZONE 'UTC' AS now"
 # (so the rolled hours grow as one run from the window's start).
 FETCH_HOURS_TO_ROLL_UP = """
 SELECT h.hour FROM generate_series(
-    date_trunc('hour', GREATEST(%(since_hour)s::TIMESTAMP,
-                                (SELECT MIN(created_at) FROM webhook_logs WHERE callback_host IS NOT NULL))),
+    date_trunc('hour', GREATEST(%(since_hour)s::TIMESTAMP,  -- an empty log: from infinity, so no hours
+                                COALESCE((SELECT MIN(created_at) FROM webhook_logs WHERE callback_host IS NOT NULL),
+                                         'infinity'::TIMESTAMP))),
     date_trunc('hour', (NOW() AT TIME ZONE 'UTC') - make_interval(mins => %(margin_minutes)s)) - INTERVAL '1 hour',
     INTERVAL '1 hour') AS h(hour)
 WHERE NOT EXISTS (SELECT 1 FROM broadcaster_host_rollups r WHERE r.hour = h.hour)
