@@ -370,3 +370,19 @@ def test_an_empty_log_rolls_up_nothing(database):
 
     assert 0 == hosts.roll_up_closed_hours(database)
     assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_host_rollups")["n"]
+
+
+def test_rolled_up_hours_are_pruned_with_the_logs(database):
+    """LOG_RETENTION_DAYS removes the rolled-up hours, markers and host tasks older than the logs it keeps."""
+    from broadcaster import lifecycle
+
+    old, recent = "(NOW() AT TIME ZONE 'UTC') - INTERVAL '9 days'", "(NOW() AT TIME ZONE 'UTC') - INTERVAL '2 hours'"
+    for age in (old, recent):
+        database.execute(f"INSERT INTO broadcaster_host_hours VALUES ('h', date_trunc('hour', {age}), 5, 1, 1, {age})")
+        database.execute(f"INSERT INTO broadcaster_host_rollups (hour) VALUES (date_trunc('hour', {age}))")
+    database.execute(f"INSERT INTO broadcaster_host_tasks VALUES ('h', 1, {old}), ('h', 2, {recent})")
+
+    lifecycle.prune_old_rows(database, 7, history_days=90)
+
+    for table in ("broadcaster_host_hours", "broadcaster_host_rollups", "broadcaster_host_tasks"):
+        assert 1 == database.fetch_one(f"SELECT COUNT(*) AS n FROM {table}")["n"], table
