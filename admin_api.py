@@ -14,11 +14,13 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import stats_broadcaster
-from broadcaster import db, history, insight_api, lifecycle, queries
+from broadcaster import alerts_api, audit, db, history, insight_api, lifecycle, queries
+from broadcaster.access_api import bp as access_bp
 from broadcaster.api_shapes import (
     BadRequest,
     clean_task_ids,
@@ -34,7 +36,7 @@ from broadcaster.api_shapes import (
     trigger_body,
     validate_task,
 )
-from broadcaster.auth import ensure_admin_credentials, refuse_unauthorised, security_headers
+from broadcaster.auth import Authenticator, ensure_admin_credentials, refuse_unauthorised, security_headers
 from broadcaster.clock import interval_text, isoformat
 from broadcaster.config import Config, config_from_mapping, load_config
 from broadcaster.db import Database
@@ -83,10 +85,16 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
             # Serve anyway (API answers 503); the supervisor applies the schema once it connects.
             logger.warning("database not ready at start: %s", exc)
     app.extensions["broadcaster"] = {"config": config, "database": database, "supervisor": None,
-                                     "schema_ready": schema_ready}
+                                     "schema_ready": schema_ready, "authenticator": Authenticator(config)}
+    if config.trusted_proxies:
+        # Trust exactly the proxies in front: trusting one more would let a client pick its address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=0)
     app.register_blueprint(bp)
     app.register_blueprint(insight_api.bp)
-    app.before_request(lambda: refuse_unauthorised(_config()))
+    app.register_blueprint(alerts_api.bp)
+    app.register_blueprint(access_bp)
+    app.before_request(lambda: refuse_unauthorised(_config(), _state()["authenticator"], _database()))
+    app.after_request(lambda response: audit.record_change(_database(), response))
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(StorageError, _storage_error)
@@ -230,7 +238,7 @@ def trigger():
     wait up to 10 s for it."""
     config, database = _config(), _database()
     task_ids = _selected_task_ids(database, trigger_body())
-    run_id = lifecycle.claim_run(database, Trigger.MANUAL, task_ids)
+    run_id = lifecycle.claim_run(database, Trigger.MANUAL, task_ids, triggered_by=g.account.name)
     if run_id is None:
         return error_response("已有一次回传正在进行中", 409)
     done = threading.Event()

@@ -228,6 +228,58 @@ CREATE INDEX IF NOT EXISTS broadcaster_count_history_video_idx
     ON broadcaster_count_history (platform, video_id, recorded_at);
 CREATE INDEX IF NOT EXISTS broadcaster_count_history_recorded_at_idx ON broadcaster_count_history (recorded_at);
 
+-- Alerts (DESIGN §11): one row per alert firing now, keyed like `callback_host_down:<host>`.
+-- Every process evaluates the alerts; the row is what makes each message go out once: the
+-- process whose INSERT, UPDATE or DELETE changed it sends the firing, repeat or resolved message.
+CREATE TABLE IF NOT EXISTS broadcaster_alerts (
+    key TEXT PRIMARY KEY,
+    summary TEXT NOT NULL,
+    since TIMESTAMPTZ NOT NULL,
+    last_sent_at TIMESTAMPTZ NOT NULL
+);
+
+-- Each message sent (or due) for an alert, and how its channels took it; kept 7 days.
+-- `sent`/`failed` are channel counts, NULL while the message is still being sent.
+CREATE TABLE IF NOT EXISTS broadcaster_alert_events (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    sent INTEGER,
+    failed INTEGER,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS broadcaster_alert_events_at_idx ON broadcaster_alert_events (at);
+
+-- Access (DESIGN §12). Who asked for a manual pass (NULL for a scheduled or CLI one).
+ALTER TABLE broadcaster_runs ADD COLUMN IF NOT EXISTS triggered_by TEXT;
+
+-- Failed logins per client address, shared by every process and host. `failures` counts
+-- within the 15-minute window from `window_started_at`; `block_level` is how many blocks in a
+-- row (each doubles the last), forgotten a day after the last block ended.
+CREATE TABLE IF NOT EXISTS broadcaster_login_throttle (
+    address TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL DEFAULT 0,
+    window_started_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    block_level INTEGER NOT NULL DEFAULT 0,
+    blocked_until TIMESTAMPTZ
+);
+
+-- The audit trail: every state change (refused ones too) and every login block.
+CREATE TABLE IF NOT EXISTS broadcaster_audit (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    user_name TEXT,
+    role TEXT,
+    address TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    detail JSONB,
+    status INTEGER
+);
+CREATE INDEX IF NOT EXISTS broadcaster_audit_at_idx ON broadcaster_audit (at);
+
 -- Integrity and delivery insight (DESIGN §13). A read held back as suspect: its numbers and when
 -- (broadcaster.integrity); NULL while nothing is held back.
 ALTER TABLE broadcaster_videos ADD COLUMN IF NOT EXISTS suspect_views BIGINT;

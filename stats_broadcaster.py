@@ -12,12 +12,14 @@ any number of processes may share one database and at most one pass runs at a ti
     python3 stats_broadcaster.py --once --dry-run  print each payload, send and write nothing
     python3 stats_broadcaster.py --init-db         apply the schema
     python3 stats_broadcaster.py --plan            how fresh the counts can be at the current settings
+    python3 stats_broadcaster.py --hash-password   read a password (prompt or stdin), print its hash
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import logging
 import signal
 import sys
@@ -25,18 +27,23 @@ import threading
 import time
 from collections.abc import Iterator
 
-from broadcaster import hosts, lifecycle, planning, shards
+from werkzeug.security import generate_password_hash
+
+from broadcaster import hosts, lifecycle, planning, queries, shards
 from broadcaster.clock import interval_text
 from broadcaster.config import Config, load_config
 from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
 from broadcaster.errors import ConfigError, StorageError
 from broadcaster.logs import configure_logging
+from broadcaster.notifier import AlertMonitor, HealthcheckPinger
 from broadcaster.states import RunStatus, Trigger
 
 logger = logging.getLogger(__name__)
 
 SUPERVISOR_POLL_SECONDS = 1.0
 PRUNE_EVERY_SECONDS = 600
+#: How long `--once` waits for its alert messages after printing the report.
+ONCE_ALERT_WAIT_SECONDS = 25.0
 
 
 def broadcast_all_tasks(
@@ -83,6 +90,9 @@ class Broadcaster:
         # PRUNE_EVERY_SECONDS a 0.0 start would skip the first prune.
         self._last_prune: float | None = None
         self._schema_ready = schema_ready
+        self.alerts = AlertMonitor(config, database)
+        self.pinger = HealthcheckPinger(config.healthcheck_url)
+        self._monitor_alerts = False  # set by start(): a bare run_once() (tests) starts no thread
 
     @property
     def is_alive(self) -> bool:
@@ -94,6 +104,7 @@ class Broadcaster:
         if self.is_alive:
             return
         self._stop.clear()
+        self._monitor_alerts = True
         self._thread = threading.Thread(target=self._run, name="stats-broadcaster", daemon=True)
         self._thread.start()
 
@@ -102,6 +113,7 @@ class Broadcaster:
         self._stop.set()
         if self._pass_stop is not None:
             self._pass_stop.set()
+        self.alerts.stop(timeout=1.0)
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -124,25 +136,41 @@ class Broadcaster:
         if not self._schema_ready:
             apply_schema(self.database)  # the app may have started while the database was down
             self._schema_ready = True
+        if self._monitor_alerts and not self._stop.is_set():
+            self.alerts.start()  # idempotent; after the schema, whose tables it reads
         if self.config.pass_helper:
             self._help()
             return None
         for run_id in lifecycle.mark_abandoned_runs(self.database):
             logger.warning("run %s abandoned: its process stopped heartbeating", run_id)
+            row = self.database.fetch_one(queries.FETCH_RUN, {"run_id": run_id})
+            if row and row["trigger"] == Trigger.SCHEDULE:
+                self.pinger.finished(RunStatus.ABANDONED)
+            self.alerts.poke()
         if self._last_prune is None or time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
             lifecycle.prune_old_rows(self.database, self.config.log_retention_days,
-                                     history_days=self.config.count_history_days)
+                                     history_days=self.config.count_history_days,
+                                     audit_days=self.config.audit_retention_days)
             hosts.roll_up_closed_hours(self.database)  # GET /api/callback-hosts then reads whole hours
         run_id = lifecycle.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
         if run_id is None:
             return None
-        with self._pass_stop_event() as stop_event:
-            if self.fetcher is not None:
-                return lifecycle.run_claimed_pass(
-                    self.config, self.database, run_id, stop_event=stop_event, fetcher=self.fetcher
-                )
-            return lifecycle.run_pass_in_subprocess(self.config, self.database, run_id, stop_event=stop_event)
+        self.pinger.started()
+        result = None
+        try:
+            with self._pass_stop_event() as stop_event:
+                if self.fetcher is not None:
+                    result = lifecycle.run_claimed_pass(
+                        self.config, self.database, run_id, stop_event=stop_event, fetcher=self.fetcher
+                    )
+                else:
+                    result = lifecycle.run_pass_in_subprocess(self.config, self.database, run_id,
+                                                              stop_event=stop_event)
+            return result
+        finally:
+            self.pinger.finished(result_status(result))
+            self.alerts.poke()
 
     def _help(self) -> None:
         """PASS_HELPER: announce this process, and take shards of the first joinable shared pass
@@ -165,6 +193,13 @@ class Broadcaster:
             yield self._pass_stop
         finally:
             self._pass_stop = None
+
+
+def result_status(result: dict | None) -> str:
+    """How a pass ended, from its result (None: it raised)."""
+    if result is None or not result.get("success"):
+        return RunStatus.FAILED
+    return RunStatus.INTERRUPTED if result.get("interrupted") else RunStatus.SUCCEEDED
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,6 +255,23 @@ def run_loop(config: Config) -> int:
     return 0
 
 
+def print_password_hash() -> int:
+    """`--hash-password`: a password from a prompt (asked twice) or one line of stdin, never argv
+    (argv is visible to every user in `ps` and kept in shell history), printed as a werkzeug hash."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("密码: ")
+        if getpass.getpass("再输入一次: ") != password:
+            print("错误: 两次输入的密码不一致", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print("错误: 密码不能为空", file=sys.stderr)
+        return 2
+    print(generate_password_hash(password))
+    return 0
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace | int:
     """The parsed command line, or an exit code when it is bad (or asked for help)."""
     parser = argparse.ArgumentParser(prog="stats_broadcaster.py", description="分发数据回传服务")
@@ -227,6 +279,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace | int:
     parser.add_argument("--dry-run", action="store_true", help="with --once: fetch and print payloads, send nothing")
     parser.add_argument("--init-db", action="store_true", help="apply the schema and exit")
     parser.add_argument("--plan", action="store_true", help="print how fresh the counts can be at the current settings")
+    parser.add_argument("--hash-password", action="store_true",
+                        help="read a password from a prompt or stdin and print its hash for ADMIN_USERS")
     parser.add_argument("--run-pass", type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
     parser.add_argument("--shard-worker", type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
     try:
@@ -236,8 +290,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace | int:
     if args.dry_run and not args.once:
         print("错误: --dry-run 只能与 --once 一起使用", file=sys.stderr)
         return 2
-    if sum((args.once, args.init_db, args.plan)) > 1:
-        print("错误: --once、--init-db 和 --plan 只能选一个", file=sys.stderr)
+    if sum((args.once, args.init_db, args.plan, args.hash_password)) > 1:
+        print("错误: --once、--init-db、--plan 和 --hash-password 只能选一个", file=sys.stderr)
         return 2
     return args
 
@@ -251,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         return lifecycle.run_pass_child(args.run_pass)
     if args.shard_worker is not None:
         return lifecycle.run_shard_worker_child(args.shard_worker)
+    if args.hash_password:
+        return print_password_hash()
     try:
         config = load_config()
     except ConfigError as exc:
@@ -276,8 +332,21 @@ def main(argv: list[str] | None = None) -> int:
         print(format_report(result), file=sys.stderr)
         return 0
     result = broadcast_all_tasks(config, database, trigger=Trigger.CLI)
-    print(format_report(result))
+    print(format_report(result), flush=True)
+    send_alerts_once(config, database)
     return 0 if result["success"] else 1
+
+
+def send_alerts_once(config: Config, database: Database) -> None:
+    """After `--once` has printed its report: evaluate the alerts and let their messages go out
+    (each channel has a time limit, so this ends)."""
+    monitor = AlertMonitor(config, database)
+    try:
+        monitor.check()
+    except StorageError as exc:
+        logger.warning("alert check failed: %s", exc)
+        return
+    monitor.deliveries.wait(ONCE_ALERT_WAIT_SECONDS)
 
 
 if __name__ == "__main__":

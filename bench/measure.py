@@ -94,6 +94,7 @@ def child_main() -> int:
     config = bench_config(spec)
     configure_logging(config.secrets(), logging.INFO if os.environ.get("BENCH_VERBOSE") else logging.WARNING)
     database = db.Database(spec["database_url"]) if spec["impl"] == "pass" else None
+    monitor = start_alert_monitor(config, database) if config.alert_urls and database is not None else None
     rss_before = RssSampler().rss()
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     workers_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -110,6 +111,8 @@ def child_main() -> int:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     # With PASS_WORKERS > 1 the pass's other processes are this one's children, reaped by now.
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if monitor is not None:
+        monitor.stop()
     if database is not None:
         database.close()
     print(json.dumps({
@@ -129,6 +132,21 @@ def child_main() -> int:
         "rss_timeline": sampler.samples[:: max(1, len(sampler.samples) // 40)],
     }, default=str), flush=True)
     return 0
+
+
+def start_alert_monitor(config, database):
+    """--alerts: a failed scheduled pass on record (so pass_failed fires and its message goes to a
+    channel that never answers) and the alert thread checking every second in this process during
+    the pass; in the service the pass runs in a child process, so this is the harsher case."""
+    from broadcaster import lifecycle
+    from broadcaster.notifier import AlertMonitor
+
+    lifecycle.switch_on(database)
+    database.execute("INSERT INTO broadcaster_runs (trigger, status, finished_at, error) "
+                     "VALUES ('schedule', 'failed', NOW(), 'bench: a failed pass on record')")
+    monitor = AlertMonitor(config, database)
+    monitor.start()
+    return monitor
 
 
 def run_child(spec: dict, log_path: Path) -> dict:

@@ -8,6 +8,7 @@
     python -m bench.run_bench --freshness      # only the freshness scenario (bench/freshness.py)
     python -m bench.run_bench --scaling        # only 1 vs 2 workers: 10,000 at batch 1, 100,000 at batch 100
     python -m bench.run_bench --suspect-rule   # the suspect-count rule off / on / on / off, 10,000 tasks read before
+    python -m bench.run_bench --tasks 5000 --batch-size 1 --alerts   # each pass without, then with ALERT_URLS
 
 Each scenario gets a fresh database on the embedded server under instance/bench-pgdata
 (`bench_<scenario>`, e.g. `bench_pass_10000_b1`), seeded with N tasks (50 % YouTube through the API, 30 % TikTok,
@@ -31,6 +32,8 @@ status_load.py (--status-load), report.py (what is printed), freshness.py and ba
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -45,6 +48,7 @@ from bench.report import print_header, print_section, print_summary, print_verdi
 from bench.scenario import Scenario, run_scenario
 from bench.status_load import run_status_load
 from bench.workload import OUT
+from fakes.alert_receiver import Receiver
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -78,12 +82,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "(the default run measures 1 and 2)")
     parser.add_argument("--suspect-rule", action="store_true", help="only the cost of the suspect-count rule: "
                         "passes over tasks whose videos were read before, with the rule off and on (ABBA order)")
+    parser.add_argument("--alerts", action="store_true", help="with --tasks or --quick: each scenario again with "
+                        "ALERT_URLS set (an alert firing, its channel never answering, the alert thread checking "
+                        "every second in the pass's own process)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
-def scenarios_for(args) -> list[Scenario]:
-    """The throughput scenarios the flags select, in the order they run."""
+def scenarios_for(args, alert_url: str | None = None) -> list[Scenario]:
+    """The throughput scenarios the flags select, in the order they run; with `alert_url`
+    (--alerts), each followed by its twin with ALERT_URLS set."""
+    chosen = _chosen_scenarios(args)
+    if alert_url is None:
+        return chosen
+    alerts = {"alert_urls": [alert_url], "alert_check_seconds": 1}
+    return [twin for scenario in chosen for twin in (
+        scenario, dataclasses.replace(scenario, settings={**scenario.settings, **alerts},
+                                      label="_".join(filter(None, (scenario.label, "alerts")))))]
+
+
+def _chosen_scenarios(args) -> list[Scenario]:
     if args.suspect_rule:
         return suspect_rule_scenarios(args.tasks or 10_000)
     if args.baseline:
@@ -155,12 +173,15 @@ def scenarios_main(args, server_url: str, stamp: str, started: float) -> int:
 
         fresh_outcomes, freshness_targets = run_freshness(args, server_url)
         outcomes += fresh_outcomes
-    for scenario in scenarios_for(args) if not args.freshness else []:
-        try:
-            outcomes.append(run_scenario(scenario, args, server_url))
-        except (RuntimeError, OSError, psycopg2.Error, requests.RequestException) as exc:
-            print(f"   SCENARIO FAILED: {type(exc).__name__}: {exc}")
-            crashed.append(scenario.name)
+    with contextlib.ExitStack() as stack:
+        # --alerts: a notification channel that never answers (each message waits out its 10 s limit).
+        alert_url = stack.enter_context(Receiver("hang")).url if args.alerts else None
+        for scenario in scenarios_for(args, alert_url) if not args.freshness else []:
+            try:
+                outcomes.append(run_scenario(scenario, args, server_url))
+            except (RuntimeError, OSError, psycopg2.Error, requests.RequestException) as exc:
+                print(f"   SCENARIO FAILED: {type(exc).__name__}: {exc}")
+                crashed.append(scenario.name)
     print_summary(outcomes, freshness_targets, args)
     (OUT / f"results-{stamp}.json").write_text(json.dumps(outcomes, indent=1, default=str))
     failed = [o["scenario"] for o in outcomes if not o["ok"]] + crashed

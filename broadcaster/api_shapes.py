@@ -60,6 +60,7 @@ def run_json(row: dict | None) -> dict | None:
         "failed_count": row["failed_count"],
         "error": row.get("error"),
         "freshness": row.get("freshness"),
+        "triggered_by": row.get("triggered_by"),
     }
 
 

@@ -1,26 +1,36 @@
 """Who may use the admin app: credentials, the generated password, cross-site refusal, headers.
 
-Every route but `/healthz` and `/static/…` needs HTTP Basic (`ADMIN_USERNAME`/`ADMIN_PASSWORD`)
-or `Authorization: Bearer ADMIN_TOKEN`; a browser write from another site is refused. With
-neither a password nor a token configured, a password is generated once under `instance/`.
+Every route but `/healthz` and `/static/…` needs HTTP Basic (an `ADMIN_USERS` account, or
+`ADMIN_USERNAME`/`ADMIN_PASSWORD`) or `Authorization: Bearer ADMIN_TOKEN`; a browser write from
+another site is refused, and so is any write by a viewer. Failed logins are counted per client
+address (`broadcaster.throttle`). With no credentials configured at all, a password is generated
+once under `instance/`.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
+import math
 import os
 import secrets
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import g, request
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from broadcaster import audit, throttle
+from broadcaster.accounts import OPERATOR, READ_ONLY_MESSAGE, TOKEN_USER, Account
 from broadcaster.api_shapes import error_response
 from broadcaster.config import Config
+from broadcaster.db import Database
 
 PASSWORD_FILE = "admin_password"  # noqa: S105 - a file name, not a password
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -29,8 +39,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 def ensure_admin_credentials(config: Config) -> Config:
-    """With no password and no token configured, generate a password once under instance/."""
-    if config.admin_password or config.admin_token:
+    """With no password, no token and no named account configured, generate a password once
+    under instance/."""
+    if config.admin_password or config.admin_token or config.admin_users:
         return config
     instance = Path(config.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -64,38 +75,155 @@ def is_public_path(path: str) -> bool:
     return path == "/healthz" or path.startswith("/static/")
 
 
-def credentials_ok(header: str, config: Config) -> bool:
-    """True when an Authorization header carries the admin token or the admin password."""
-    scheme, _, value = header.partition(" ")
-    scheme = scheme.lower()
-    if scheme == "bearer" and config.admin_token:
-        return hmac.compare_digest(value.strip().encode(), config.admin_token.encode())
-    if scheme == "basic" and config.admin_password:
+class Authenticator:
+    """Who an Authorization header belongs to, in the time of one password-hash check.
+
+    With `ADMIN_USERS` set, every Basic check costs one werkzeug hash verification (scrypt,
+    ~50-150 ms), whatever the user name: an unknown name and the plain-text `ADMIN_PASSWORD`
+    are checked against a dummy hash made with the accounts' own method, so the answer time
+    tells nothing about which names exist. (Without it there are no hashes: the name and the
+    password are compared with hmac.compare_digest only.) A verified Basic header is
+    then remembered for CACHE_SECONDS, keyed by an HMAC with a key this process drew at random:
+    the page polls every few seconds, and paying scrypt on each poll would make the hash check
+    the cost of every request. Only successes are cached, so a wrong password always pays.
+    """
+
+    CACHE_SECONDS = 60.0
+    CACHE_SIZE = 256
+
+    def __init__(self, config: Config):
+        self._token = config.admin_token
+        self._hashed = {name: (role, password_hash) for name, role, password_hash in config.admin_users}
+        self._plain = (config.admin_username, config.admin_password) if config.admin_password else None
+        # The hash of a random password nobody knows, made like the accounts' hashes (the
+        # method and cost are the part before the first "$").
+        self._dummy = None
+        if config.admin_users:
+            method = config.admin_users[0][2].split("$", 1)[0]
+            self._dummy = generate_password_hash(secrets.token_urlsafe(24), method=method)
+        self._key = secrets.token_bytes(32)
+        self._verified: dict[bytes, tuple[Account, float]] = {}
+
+    def role_of(self, name: str) -> str | None:
+        """The role of a configured account, None for a name no account has."""
+        if self._plain and name == self._plain[0]:
+            return OPERATOR
+        if name in self._hashed:
+            return self._hashed[name][0]
+        return OPERATOR if name == TOKEN_USER and self._token else None
+
+    def authenticate(self, header: str) -> tuple[Account | None, str | None]:
+        """(the account, the user name tried): the account is None when the credentials are wrong."""
+        scheme, _, value = header.partition(" ")
+        scheme = scheme.lower()
+        if scheme == "bearer":
+            given = value.strip().encode()
+            if self._token and hmac.compare_digest(given, self._token.encode()):
+                return Account(TOKEN_USER, OPERATOR), TOKEN_USER
+            return None, TOKEN_USER
+        if scheme != "basic":
+            return None, None
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except ValueError:  # bad base64 (binascii.Error), non-ASCII header text, non-UTF-8 bytes
-            return False
+            return None, None
         username, sep, password = decoded.partition(":")
         if not sep:
-            return False
-        user_ok = hmac.compare_digest(username.encode(), config.admin_username.encode())
-        password_ok = hmac.compare_digest(password.encode(), config.admin_password.encode())
-        return user_ok and password_ok
-    return False
+            return None, username
+        cached = self._cached(header)
+        if cached is not None:
+            return cached, username
+        account = self._check_password(username, password)
+        if account is not None:
+            if len(self._verified) >= self.CACHE_SIZE:
+                self._verified.clear()  # rare: more live sessions than this is not our case
+            self._verified[self._cache_key(header)] = (account, time.monotonic() + self.CACHE_SECONDS)
+        return account, username
+
+    def checks_a_password(self, header: str) -> bool:
+        """True when authenticating `header` verifies a password hash (Basic, not cached)."""
+        return header[:6].lower() == "basic " and self._cached(header) is None
+
+    def _cache_key(self, header: str) -> bytes:
+        return hmac.new(self._key, header.encode(), hashlib.sha256).digest()
+
+    def _cached(self, header: str) -> Account | None:
+        entry = self._verified.get(self._cache_key(header))
+        return entry[0] if entry and entry[1] > time.monotonic() else None
+
+    def _check_password(self, username: str, password: str) -> Account | None:
+        if self._dummy is not None:
+            role, password_hash = self._hashed.get(username, (None, self._dummy))
+            hash_ok = check_password_hash(password_hash, password)
+            if role is not None:
+                return Account(username, role) if hash_ok else None
+        if self._plain is not None:
+            user_ok = hmac.compare_digest(username.encode(), self._plain[0].encode())
+            password_ok = hmac.compare_digest(password.encode(), self._plain[1].encode())
+            if user_ok and password_ok:
+                return Account(username, OPERATOR)
+        return None
 
 
-def refuse_unauthorised(config: Config):
-    """The 401 or 403 answer for the current request, or None when it may go on."""
+def credentials_ok(header: str, config: Config) -> bool:
+    """True when an Authorization header carries valid credentials of any account."""
+    return Authenticator(config).authenticate(header)[0] is not None
+
+
+def client_address() -> str:
+    """The client's address: the peer's, or what TRUSTED_PROXIES lets ProxyFix take from
+    X-Forwarded-For (see admin_api.create_app)."""
+    return request.remote_addr or "unknown"
+
+
+def refuse_unauthorised(config: Config, authenticator: Authenticator, database: Database):
+    """The 401, 403 or 429 answer for the current request, or None when it may go on.
+
+    The one place that decides who may do what: a blocked address gets 429 whatever it sends,
+    wrong credentials 401 (and count towards a block), and a request that is not a read
+    (anything but GET, HEAD, OPTIONS) needs an operator, for every route, present and future.
+    """
     if is_public_path(request.path):
         return None
-    if not credentials_ok(request.headers.get("Authorization", ""), config):
+    address = client_address()
+    seconds = throttle.block_seconds(database, address)
+    if seconds:
+        return blocked_response(seconds)
+    header = request.headers.get("Authorization", "")
+    slow_check = authenticator.checks_a_password(header)
+    account, username = authenticator.authenticate(header) if header else (None, None)
+    if account is not None and slow_check:
+        # A guess that was in flight when another request started the block: answering it
+        # would tell a right guess from a wrong one, so it gets the block's answer too.
+        seconds = throttle.block_seconds(database, address)
+        if seconds:
+            return blocked_response(seconds)
+    if account is None:
+        if header:
+            seconds = throttle.record_failure(database, address, config.login_max_failures)
+            if seconds:
+                role = authenticator.role_of(username) if username else None
+                audit.record_login_block(database, address, username if role else None, role, seconds)
+                return blocked_response(seconds)
         response = error_response("需要登录：请提供正确的用户名和密码", 401)
         if not request.path.startswith("/api/"):
             response.headers["WWW-Authenticate"] = 'Basic realm="Stats Broadcaster", charset="UTF-8"'
         return response
-    if request.method not in ("GET", "HEAD", "OPTIONS") and is_cross_site():
-        return error_response("拒绝跨站请求", 403)
+    g.account = account
+    if request.method not in SAFE_METHODS:
+        if is_cross_site():
+            return error_response("拒绝跨站请求", 403)
+        if not account.may_change:
+            return error_response(READ_ONLY_MESSAGE, 403)
+        audit.remember_before(database)
     return None
+
+
+def blocked_response(seconds: int):
+    """429 with Retry-After for a blocked client address."""
+    response = error_response(f"登录失败次数过多，请 {math.ceil(seconds / 60)} 分钟后再试", 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def is_cross_site() -> bool:

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from broadcaster.accounts import parse_admin_users
+from broadcaster.channels import parse_alert_urls, url_secrets
 from broadcaster.errors import ConfigError
 from broadcaster.proxies import DIRECT, parse_proxy_list, proxy_passwords
 
@@ -78,19 +80,37 @@ class Config:
     pass_workers: int = 1
     pass_helper: bool = False
     count_history_days: int = 90  # DESIGN §9: count-history points older than this are pruned
+    # Access (DESIGN §12): named accounts (name, role, werkzeug hash), login throttling, audit.
+    admin_users: tuple[tuple[str, str, str], ...] = dataclasses.field(default=(), repr=False)
+    login_max_failures: int = 10
+    trusted_proxies: int = 0
+    audit_retention_days: int = 180
+    # Alerts (DESIGN §11): Apprise URLs (tokens inside), thresholds, the page's public address,
+    # and a Healthchecks-style ping URL (its path is the secret).
+    alert_urls: tuple[str, ...] = dataclasses.field(default=(), repr=False)
+    alert_no_pass_minutes: int = 15
+    alert_failed_ratio: float = 0.2
+    alert_repeat_hours: float = 4.0
+    alert_check_seconds: int = 30
+    admin_public_url: str | None = None
+    healthcheck_url: str | None = dataclasses.field(default=None, repr=False)
     # Not an environment setting: the benchmark turns the suspect-count rule (DESIGN §13) off to
     # measure what it costs. A service always holds back suspect counts.
     suspect_check: bool = True
 
     def __post_init__(self) -> None:
         # Settings may come back from JSON (the pass's child process): lists become tuples.
-        for name in ("youtube_proxies", "tiktok_proxies", "douyin_proxies", "tikhub_platforms"):
+        for name in ("youtube_proxies", "tiktok_proxies", "douyin_proxies", "tikhub_platforms", "alert_urls"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "admin_users", tuple(tuple(entry) for entry in self.admin_users))
 
     def secrets(self) -> list[str]:
         """Every secret value that is set, for scrubbing output (proxy passwords included)."""
         values = [getattr(self, name.lower()) for name in SECRET_SETTINGS]
         values += proxy_passwords(self.youtube_proxies + self.tiktok_proxies + self.douyin_proxies)
+        values += [password_hash for _, _, password_hash in self.admin_users]
+        for url in (*self.alert_urls, *([self.healthcheck_url] if self.healthcheck_url else [])):
+            values += url_secrets(url)
         return [value for value in values if value]
 
     def proxies(self, platform: str) -> tuple[str, ...]:
@@ -179,10 +199,16 @@ _INTEGERS = {
     "STALE_WARN_HOURS": (1, 8760),
     "PASS_WORKERS": (1, 64),
     "COUNT_HISTORY_DAYS": (1, 3650),
+    "LOGIN_MAX_FAILURES": (1, 1000),
+    "TRUSTED_PROXIES": (0, 10),
+    "AUDIT_RETENTION_DAYS": (1, 3650),
+    "ALERT_NO_PASS_MINUTES": (1, 10080),
+    "ALERT_CHECK_SECONDS": (1, 3600),
 }
 _PROXY_SETTINGS = ("YOUTUBE_PROXIES", "TIKTOK_PROXIES", "DOUYIN_PROXIES")
 TIKHUB_PLATFORM_NAMES = ("douyin", "tiktok")
-_URLS = ("YOUTUBE_API_URL", "YOUTUBE_WEB_URL", "TIKTOK_WEB_URL", "DOUYIN_WEB_URL", "TIKHUB_API_URL")
+_URLS = ("YOUTUBE_API_URL", "YOUTUBE_WEB_URL", "TIKTOK_WEB_URL", "DOUYIN_WEB_URL", "TIKHUB_API_URL",
+         "ADMIN_PUBLIC_URL", "HEALTHCHECK_URL")
 _TEXTS = (
     "SITE_NAME",
     "X2C_WEBHOOK_SECRET",
@@ -211,6 +237,12 @@ def config_from_mapping(values: Mapping[str, str]) -> Config:
         )
     if values.get("PASS_HELPER") is not None:
         fields["pass_helper"] = _boolean("PASS_HELPER", values["PASS_HELPER"])
+    if _text(values.get("ALERT_FAILED_RATIO")) is not None:
+        fields["alert_failed_ratio"] = _number("ALERT_FAILED_RATIO", values["ALERT_FAILED_RATIO"], 0.0, 1.0)
+    if _text(values.get("ALERT_REPEAT_HOURS")) is not None:
+        fields["alert_repeat_hours"] = _number("ALERT_REPEAT_HOURS", values["ALERT_REPEAT_HOURS"], 0.1, 720)
+    if _text(values.get("ALERT_URLS")) is not None:
+        fields["alert_urls"] = parse_alert_urls("ALERT_URLS", values["ALERT_URLS"])
     for name in _URLS:
         if _text(values.get(name)) is not None:
             fields[name.lower()] = _base_url(name, values[name])
@@ -226,6 +258,10 @@ def config_from_mapping(values: Mapping[str, str]) -> Config:
             fields[name.lower()] = parse_proxy_list(name, values[name])
     if values.get("TIKHUB_PLATFORMS") is not None:
         fields["tikhub_platforms"] = _platform_list("TIKHUB_PLATFORMS", values["TIKHUB_PLATFORMS"])
+    if _text(values.get("ADMIN_USERS")) is not None:
+        # ADMIN_USERNAME is an operator of its own when ADMIN_PASSWORD is set: no second one.
+        reserved = (str(fields.get("admin_username", "admin")),) if fields.get("admin_password") else ()
+        fields["admin_users"] = parse_admin_users(values["ADMIN_USERS"], reserved)
     if len(str(fields.get("site_name", "x"))) > 200:
         raise ConfigError("SITE_NAME 过长：最多 200 个字符")
     return Config(**fields)

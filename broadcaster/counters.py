@@ -17,6 +17,10 @@ from broadcaster.states import CallbackStatus, FetchStatus, Platform, RunStatus,
 RUNS = "broadcaster_runs"  # {trigger, status}: one per finished or abandoned run
 DELIVERIES = "broadcaster_task_deliveries"  # {result}: one per task per pass
 FETCHES = "broadcaster_fetches"  # {platform, status}: one per video fetched
+LOGIN_FAILURES = "broadcaster_login_failures"  # {}: one per wrong credential (broadcaster.throttle)
+LOGIN_BLOCKS = "broadcaster_login_blocks"  # {}: one per client address blocked
+ALERT_NOTIFICATIONS = "broadcaster_alert_notifications"  # {result}: one per message per channel
+SENT, NOT_SENT = "sent", "failed"  # its results: the channel took the message, or did not
 SUSPECTS = "broadcaster_suspect_counts"  # {platform}: one per read held back as suspect (DESIGN §13)
 
 #: Every label set each counter can have; /metrics shows them all, 0 until first counted, so
@@ -26,6 +30,9 @@ KNOWN_LABELS = {
            for trigger in Trigger for status in RunStatus if status != RunStatus.RUNNING],
     DELIVERIES: [{"result": result} for result in (CallbackStatus.SUCCESS, CallbackStatus.FAILED)],
     FETCHES: [{"platform": platform, "status": status} for platform in Platform for status in FetchStatus],
+    LOGIN_FAILURES: [{}],
+    LOGIN_BLOCKS: [{}],
+    ALERT_NOTIFICATIONS: [{"result": SENT}, {"result": NOT_SENT}],
     SUSPECTS: [{"platform": platform} for platform in Platform],
 }
 

@@ -116,12 +116,14 @@ def mark_abandoned_runs(database: Database) -> list[int]:
     return [row["id"] for row in rows]
 
 
-def claim_run(database: Database, trigger: str, task_ids: list[int] | None = None) -> int | None:
-    """Insert a running pass for `trigger` (over just `task_ids` when given); None when another
-    (live) pass is running."""
+def claim_run(database: Database, trigger: str, task_ids: list[int] | None = None, *,
+              triggered_by: str | None = None) -> int | None:
+    """Insert a running pass for `trigger` (over just `task_ids` when given), asked for by the
+    user `triggered_by` (None when no one signed in did); None when another (live) pass is running."""
     # A pass whose process died must not block this one, even where no supervisor runs.
     mark_abandoned_runs(database)
-    row = database.fetch_one(queries.CLAIM_RUN, {"trigger": trigger, "runner": runner_id(), "task_ids": task_ids})
+    row = database.fetch_one(queries.CLAIM_RUN, {"trigger": trigger, "runner": runner_id(), "task_ids": task_ids,
+                                                    "triggered_by": triggered_by})
     return row["id"] if row else None
 
 
@@ -383,14 +385,16 @@ def switch_off(database: Database) -> bool:
     return switched or interrupted
 
 
-def prune_old_rows(database: Database, days: int, *, history_days: int, batch: int = PRUNE_BATCH,
-                   pause: float = 0.05) -> int:
-    """Delete log and run rows older than `days` (LOG_RETENTION_DAYS) and count-history points
-    older than `history_days` (COUNT_HISTORY_DAYS), a small batch per statement."""
+def prune_old_rows(database: Database, days: int, *, history_days: int, audit_days: int = 180,
+                   batch: int = PRUNE_BATCH, pause: float = 0.05) -> int:
+    """Delete log and run rows older than `days` (LOG_RETENTION_DAYS), count-history points
+    older than `history_days` (COUNT_HISTORY_DAYS) and audit rows older than `audit_days`
+    (AUDIT_RETENTION_DAYS), a small batch per statement."""
     removed = 0
     for statement in queries.PRUNE_STATEMENTS:
         while True:
-            count = database.execute(statement, {"days": days, "history_days": history_days, "batch": batch})
+            count = database.execute(statement, {"days": days, "history_days": history_days,
+                                                  "audit_days": audit_days, "batch": batch})
             removed += count
             if count < batch:
                 break

@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
-from broadcaster import counters, queries
+from broadcaster import alerts, counters, queries
 from broadcaster.clock import pacific_day, utcnow
 from broadcaster.config import Config
 from broadcaster.db import Database
@@ -31,6 +31,11 @@ COUNTERS = {
         "Task outcomes, one per task per pass: success when its webhook was delivered, else failed.", ("result",)),
     counters.FETCHES: (
         "Video count fetches, one per video fetched, by platform and how the fetch ended.", ("platform", "status")),
+    counters.LOGIN_FAILURES: ("Failed logins: requests with a wrong user name, password or token.", ()),
+    counters.LOGIN_BLOCKS: ("Client addresses blocked after too many failed logins (LOGIN_MAX_FAILURES).", ()),
+    counters.ALERT_NOTIFICATIONS: (
+        "Alert messages per channel (test messages included): sent when the channel took it, else failed.",
+        ("result",)),
     counters.SUSPECTS: (
         "Fresh reads held back as suspect (views below 80 % or likes below 50 % of the last known), by platform.",
         ("platform",)),
@@ -91,6 +96,13 @@ def gauge_families(database: Database, config: Config, now: dt.datetime) -> Iter
                             "YouTube Data API units the broadcaster may spend per day (YOUTUBE_DAILY_QUOTA).",
                             value=config.youtube_daily_quota)
     yield count_age_family(row["freshness"] or {})
+    firing = GaugeMetricFamily("broadcaster_alerts_firing",
+                               "1 while an alert fires (a suffix after : names the host or platform), else 0.",
+                               labels=("alert",))
+    keys = [alert["key"] for alert in database.fetch_all(queries.FETCH_FIRING_ALERTS)]
+    for key, value in sorted(alerts.metric_keys(keys).items()):
+        firing.add_metric([key], value)
+    yield firing
 
 
 def count_age_family(freshness: dict) -> Metric:

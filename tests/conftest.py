@@ -26,10 +26,13 @@ TABLES = (
     "broadcaster_task_videos", "broadcaster_videos", "broadcaster_quota", "broadcaster_tikhub_usage",
     "broadcaster_egress", "broadcaster_egress_blocks", "broadcaster_counters", "broadcaster_count_history",
     "broadcaster_shards", "broadcaster_pass_slots", "broadcaster_pass_egress", "broadcaster_pass_allowance",
-    "broadcaster_helpers", "broadcaster_host_hours", "broadcaster_host_tasks", "broadcaster_host_rollups",
+    "broadcaster_helpers", "broadcaster_alerts", "broadcaster_alert_events", "broadcaster_login_throttle",
+    "broadcaster_audit",
+    "broadcaster_host_hours", "broadcaster_host_tasks", "broadcaster_host_rollups",
 )
 SERIALS = (("drama_tasks", "task_id"), ("webhook_logs", "id"), ("broadcaster_error_logs", "id"),
-           ("broadcaster_runs", "id"), ("broadcaster_count_history", "id"))
+           ("broadcaster_runs", "id"), ("broadcaster_count_history", "id"),
+           ("broadcaster_alert_events", "id"), ("broadcaster_audit", "id"))
 ADMIN_PASSWORD = "test-admin-password"
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
@@ -124,7 +127,7 @@ def fake_config(config, fake) -> Config:
 # Environment variables that are settings: scrubbed from the environment of spawned commands.
 SETTINGS_PREFIXES = ("BROADCAST_", "WEBHOOK_", "YOUTUBE_", "TIKTOK_", "DOUYIN_", "TIKHUB_", "ADMIN_", "X2C_",
                      "FETCH_", "SITE_NAME", "LOG_RETENTION", "DATABASE_URL", "INSTANCE_PATH", "BIND", "PORT",
-                     "WEB_CONCURRENCY")
+                     "WEB_CONCURRENCY", "ALERT_", "HEALTHCHECK_URL", "LOGIN_", "TRUSTED_PROXIES", "AUDIT_")
 
 
 def command_env(database_url: str, fake, instance_path, **settings: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, in
 YT = "dQw4w9WgXcQ"
 YT_URL = f"https://www.youtube.com/watch?v={YT}"
 RUN_KEYS = {"id", "trigger", "scope", "status", "started_at", "finished_at", "total", "done", "success_count",
-            "failed_count", "freshness"}
+            "failed_count", "freshness", "triggered_by"}
 SERVED_RUN_KEYS = RUN_KEYS | {"error"}  # the contract's RUN plus why a run failed or was interrupted
 RESULT_KEYS = {"success", "run_id", "total", "success_count", "failed_count", "timestamp"}
 TASK_KEYS = {

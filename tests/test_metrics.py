@@ -22,6 +22,7 @@ DESIGN_FAMILIES = {  # DESIGN §9, as the parser names them (a counter's family 
     "broadcaster_task_deliveries": "counter", "broadcaster_fetches": "counter",
     "broadcaster_last_run_duration_seconds": "gauge", "broadcaster_youtube_quota_units_used": "gauge",
     "broadcaster_count_age_seconds": "gauge",
+    "broadcaster_login_failures": "counter", "broadcaster_login_blocks": "counter",  # DESIGN §12
 }
 
 

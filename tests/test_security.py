@@ -68,7 +68,7 @@ def walk_client(database_url, tmp_path_factory):
     config = Config(
         database_url=database_url, webhook_allow_private_networks=True, webhook_timeout_seconds=1.0,
         admin_password=ADMIN_PASSWORD, admin_token=ADMIN_TOKEN,
-        instance_path=str(tmp_path_factory.mktemp("instance")),
+        instance_path=str(tmp_path_factory.mktemp("instance")), login_max_failures=1000,  # the walk fails on purpose
         youtube_api_url=CLOSED_PORT, youtube_web_url=CLOSED_PORT, tiktok_web_url=CLOSED_PORT,
         douyin_web_url=CLOSED_PORT, tikhub_api_url=CLOSED_PORT,
     )
@@ -95,13 +95,13 @@ def assert_json_error(response, status: int) -> None:
 
 
 def test_the_walk_covers_every_api_route():
-    """The route list is taken from the app; it holds every route of DESIGN.md §6 and §9."""
+    """The route list is taken from the app; it holds every route of DESIGN.md §6, §9 and §11."""
     paths = {path for _, path in PROTECTED}
 
     assert {"/", "/admin", "/api/broadcaster/start", "/api/broadcaster/stop", "/api/broadcaster/status",
             "/api/broadcaster/trigger", "/api/broadcaster/runs", "/api/broadcaster/runs/1", "/api/webhook-logs",
-            "/api/tasks", "/api/tasks/1", "/api/tasks/1/history", "/metrics",
-            "/api/callback-hosts", "/api/tasks.csv", "/api/webhook-logs.csv"} == paths  # §13
+            "/api/tasks", "/api/tasks/1", "/api/tasks/1/history", "/metrics", "/api/alerts", "/api/alerts/test",
+            "/api/me", "/api/audit", "/api/callback-hosts", "/api/tasks.csv", "/api/webhook-logs.csv"} == paths
     assert {("POST", "/api/tasks"), ("PATCH", "/api/tasks/1"), ("GET", "/api/tasks")} <= set(PROTECTED)
 
 

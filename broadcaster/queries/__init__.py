@@ -12,10 +12,14 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``admin``: tasks for the admin API;
 * ``insight``: the webhook log, CSV exports and callback hosts (DESIGN §13);
 * ``operations``: /metrics, count history, passes over selected tasks;
-* ``retention``: pruning old rows.
+* ``access``: login throttling and the audit trail;
+* ``retention``: pruning old rows;
+* ``alerts``: what alerts are evaluated from, their state and their events.
 """
 
+from broadcaster.queries.access import *  # noqa: F403
 from broadcaster.queries.admin import *  # noqa: F403
+from broadcaster.queries.alerts import *  # noqa: F403
 from broadcaster.queries.egress import *  # noqa: F403
 from broadcaster.queries.insight import *  # noqa: F403
 from broadcaster.queries.operations import *  # noqa: F403

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from broadcaster.queries.access import PRUNE_AUDIT, PRUNE_LOGIN_THROTTLE
+from broadcaster.queries.alerts import PRUNE_ALERT_EVENTS
 from broadcaster.queries.runs import RUNNING
 
 # --------------------------------------------------------------------------------------------
@@ -99,4 +101,5 @@ DELETE FROM broadcaster_host_rollups WHERE hour IN (
 
 PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS, PRUNE_COUNT_HISTORY,
                     PRUNE_SHARDS, PRUNE_PASS_SLOTS, PRUNE_PASS_EGRESS, PRUNE_PASS_ALLOWANCES, PRUNE_HELPERS,
+                    PRUNE_AUDIT, PRUNE_LOGIN_THROTTLE, PRUNE_ALERT_EVENTS,
                     PRUNE_HOST_HOURS, PRUNE_HOST_TASKS, PRUNE_HOST_ROLLUPS)

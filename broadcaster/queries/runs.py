@@ -11,7 +11,7 @@ RUNNING = f"'{RunStatus.RUNNING}'"
 # The switch and the runs
 
 RUN_COLUMNS = """id, trigger, scope, status, started_at, finished_at, total, done, success_count,
-    failed_count, error, freshness"""
+    failed_count, error, freshness, triggered_by"""
 
 FETCH_STATE = """
 SELECT enabled, enabled_at, changed_at, NOW() AS now FROM broadcaster_state WHERE id = 1
@@ -52,10 +52,10 @@ RETURNING id
 """
 
 CLAIM_RUN = f"""
-INSERT INTO broadcaster_runs (trigger, status, runner, started_at, heartbeat_at, scope, task_ids)
+INSERT INTO broadcaster_runs (trigger, status, runner, started_at, heartbeat_at, scope, task_ids, triggered_by)
 VALUES (%(trigger)s, {RUNNING}, %(runner)s, NOW(), NOW(),
         CASE WHEN %(task_ids)s::INTEGER[] IS NULL THEN '{Scope.ALL}' ELSE '{Scope.SELECTED}' END,
-        %(task_ids)s::INTEGER[])
+        %(task_ids)s::INTEGER[], %(triggered_by)s)
 ON CONFLICT DO NOTHING
 RETURNING id
 """

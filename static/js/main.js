@@ -2,6 +2,9 @@
  * status poll. The page's CSP forbids inline scripts and styles, so everything is wired here;
  * all server text is written with textContent (task titles are user input). */
 
+import { loadMe } from "./access.js";
+import { initAlerts } from "./alerts.js";
+import { bindAudit } from "./audit.js";
 import { onToggleClick, showTriggerConfirm, hideTriggerConfirm, onTriggerConfirm } from "./control.js";
 import { $, debounce } from "./dom.js";
 import { initTaskExport } from "./exports.js";
@@ -56,6 +59,7 @@ function bindEvents() {
   for (const btn of document.querySelectorAll("#task-history .range-btn")) {
     btn.addEventListener("click", () => selectHistoryRange(Number(btn.dataset.hours)));
   }
+  bindAudit(debounce);
   document.addEventListener("visibilitychange", onVisibilityChange);
   window.addEventListener("resize", debounce(onResize, 200));
 }
@@ -70,8 +74,10 @@ function init() {
   }
   bindEvents();
   initTaskExport();
+  loadMe();
   selectTab("runs", false);
   pollStatus();
+  initAlerts();
   setInterval(tick, 1000);
 }
 

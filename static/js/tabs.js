@@ -1,5 +1,6 @@
-/* The three tabs (回传历史, 回传日志, 任务列表), with arrow-key navigation. */
+/* The tabs (回传历史, 回传日志, 任务列表, 操作记录), with arrow-key navigation. */
 
+import { loadAudit } from "./audit.js";
 import { $ } from "./dom.js";
 import { loadHosts } from "./hosts.js";
 import { loadLogs } from "./logs.js";
@@ -7,7 +8,7 @@ import { loadRuns } from "./runs.js";
 import { state } from "./state.js";
 import { loadTasks } from "./tasks.js";
 
-export const TABS = ["runs", "logs", "tasks"];
+export const TABS = ["runs", "logs", "tasks", "audit"];
 
 export function selectTab(name, moveFocus) {
   state.activeTab = name;
@@ -26,6 +27,7 @@ export function selectTab(name, moveFocus) {
     loadHosts();
   }
   if (name === "tasks") loadTasks();
+  if (name === "audit") loadAudit();
 }
 
 export function onTabKeydown(event) {
