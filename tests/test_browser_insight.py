@@ -52,6 +52,7 @@ def test_suspect_counts_log_columns_hosts_and_exports(page, problems, live_app, 
     expect(rows.first.locator("td:nth-child(9)")).to_contain_text("秒")
     rows.first.click()
     expect(page.locator("#logs-table tr.log-detail pre.payload")).to_contain_text('"yt_view_count": 1200000')
+    page.locator("#logs-table").screenshot(path=str(ARTIFACTS / "insight-log-held.png"))
     page.locator("#log-task-id").fill(str(tt))
     expect(rows).to_have_count(2)
     expect(rows.locator("td:nth-child(3)")).to_have_text(["失败", "失败"])
