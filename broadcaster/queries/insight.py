@@ -24,8 +24,11 @@ SELECT {WEBHOOK_LOG_COLUMNS} FROM webhook_logs WHERE {WEBHOOK_LOG_FILTER}
 ORDER BY id DESC LIMIT %(limit)s
 """
 
+# The body as PostgreSQL writes JSONB out: no parsing and dumping it again per row in Python.
 EXPORT_WEBHOOK_LOGS = f"""
-SELECT {WEBHOOK_LOG_COLUMNS} FROM webhook_logs WHERE {WEBHOOK_LOG_FILTER} ORDER BY id DESC
+SELECT id, run_id, task_id, task_title, project_id, callback_url, callback_status, http_status,
+       attempts, latency_ms, error, views, likes, age_s, payload::TEXT AS payload, created_at
+FROM webhook_logs WHERE {WEBHOOK_LOG_FILTER} ORDER BY id DESC
 """
 
 # --------------------------------------------------------------------------------------------
