@@ -295,7 +295,7 @@ ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS callback_host TEXT;
 -- scans), each host's newest failure, and the task filter of the log. The first two are partial,
 -- so rows written before callback_host existed cost nothing to index.
 CREATE INDEX IF NOT EXISTS webhook_logs_callback_time_idx ON webhook_logs (created_at)
-    INCLUDE (callback_host, task_id, callback_status, latency_ms) WHERE callback_host IS NOT NULL;
+    INCLUDE (callback_host, task_id, callback_status, latency_ms, attempts) WHERE callback_host IS NOT NULL;
 CREATE INDEX IF NOT EXISTS webhook_logs_callback_host_failed_idx ON webhook_logs (callback_host, created_at)
     WHERE callback_host IS NOT NULL AND callback_status = 'failed';
 CREATE INDEX IF NOT EXISTS webhook_logs_task_id_idx ON webhook_logs (task_id, created_at);
@@ -308,6 +308,7 @@ CREATE TABLE IF NOT EXISTS broadcaster_host_hours (
     latency_ms INTEGER NOT NULL,  -- -1: none recorded
     deliveries INTEGER NOT NULL,
     delivered INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,  -- HTTP requests, retries within a pass included
     last_success_at TIMESTAMP,
     PRIMARY KEY (host, hour, latency_ms)
 );

@@ -62,9 +62,9 @@ def task_filters() -> dict:
 
 
 def host_json(row: dict) -> dict:
-    """HOST of DESIGN §13."""
+    """HOST of DESIGN §13, plus `attempts`: the HTTP requests behind the deliveries (retries included)."""
     return {
-        "host": row["host"], "tasks": row["tasks"], "deliveries": row["deliveries"],
+        "host": row["host"], "tasks": row["tasks"], "deliveries": row["deliveries"], "attempts": row["attempts"],
         "success_rate": round(row["success_rate"], 4), "p50_ms": row["p50_ms"], "p95_ms": row["p95_ms"],
         "last_success_at": isoformat(row["last_success_at"]), "last_error": row["last_error"],
         "last_error_at": isoformat(row["last_error_at"]),

@@ -174,11 +174,12 @@ def test_callback_hosts_against_a_known_mix(client, database):
 
     assert ["hooks.other.cn", "x2c.example.com"] == [host["host"] for host in data]
     other, x2c = data
-    assert {"host": "x2c.example.com", "tasks": 3, "deliveries": 4, "success_rate": 0.75, "p50_ms": 200,
+    assert {"host": "x2c.example.com", "tasks": 3, "deliveries": 4, "attempts": 6, "success_rate": 0.75, "p50_ms": 200,
             "p95_ms": 1_000, "last_error": "HTTP 500"}.items() <= x2c.items()
     assert x2c["last_success_at"] < x2c["last_error_at"]
     # 20 latencies 10..28 and 50: nearest rank puts p50 at the 10th (19) and p95 at the 19th (28)
-    assert (2, 20, 0.95, 19, 28, "连接超时") == (other["tasks"], other["deliveries"], other["success_rate"],
+    assert (2, 20, 22, 0.95, 19, 28, "连接超时") == (other["tasks"], other["deliveries"], other["attempts"],
+                                                 other["success_rate"],
                                              other["p50_ms"], other["p95_ms"], other["last_error"])
     longer = {host["host"]: host for host in get_data(client, "/api/callback-hosts?hours=48")}
     assert (5, 0.6, "HTTP 500") == (longer["x2c.example.com"]["deliveries"], longer["x2c.example.com"]["success_rate"],
@@ -188,7 +189,7 @@ def test_callback_hosts_against_a_known_mix(client, database):
 
 # The figures straight from the log, as one query would compute them without any roll-up.
 DIRECT_FIGURES = """
-SELECT callback_host AS host, COUNT(DISTINCT task_id) AS tasks, COUNT(*) AS deliveries,
+SELECT callback_host AS host, COUNT(DISTINCT task_id) AS tasks, COUNT(*) AS deliveries, SUM(attempts) AS attempts,
        COUNT(*) FILTER (WHERE callback_status = 'success')::FLOAT / COUNT(*) AS success_rate,
        percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50_ms,
        percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95_ms,
@@ -209,11 +210,11 @@ def test_rolled_up_hours_give_the_figures_the_log_gives(client, database):
         ok = n % 5 != 0
         rows.append({"task": 1 + (n * 7) % 40, "host": host, "status": "success" if ok else "failed",
                      "latency": None if n % 50 == 0 else 20 + (n * 37) % 500, "error": None if ok else f"HTTP {n}",
-                     "minutes": (n * 4.9) % (50 * 60)})
+                     "minutes": (n * 4.9) % (50 * 60), "attempts": 1 if ok else 1 + n % 3})
     database.write_batches([(
         "INSERT INTO webhook_logs (task_id, callback_host, callback_url, callback_status, latency_ms, error, attempts,"
         " created_at) VALUES %s",
-        "(%(task)s, %(host)s, 'https://' || %(host)s || '/h', %(status)s, %(latency)s, %(error)s, 1,"
+        "(%(task)s, %(host)s, 'https://' || %(host)s || '/h', %(status)s, %(latency)s, %(error)s, %(attempts)s,"
         " (NOW() AT TIME ZONE 'UTC') - (%(minutes)s * INTERVAL '1 minute'))", rows)])
     from broadcaster import hosts
     from broadcaster.insight_api import host_json
@@ -378,7 +379,8 @@ def test_rolled_up_hours_are_pruned_with_the_logs(database):
 
     old, recent = "(NOW() AT TIME ZONE 'UTC') - INTERVAL '9 days'", "(NOW() AT TIME ZONE 'UTC') - INTERVAL '2 hours'"
     for age in (old, recent):
-        database.execute(f"INSERT INTO broadcaster_host_hours VALUES ('h', date_trunc('hour', {age}), 5, 1, 1, {age})")
+        database.execute("INSERT INTO broadcaster_host_hours (host, hour, latency_ms, deliveries, delivered, attempts,"
+                         f" last_success_at) VALUES ('h', date_trunc('hour', {age}), 5, 1, 1, 1, {age})")
         database.execute(f"INSERT INTO broadcaster_host_rollups (hour) VALUES (date_trunc('hour', {age}))")
     database.execute(f"INSERT INTO broadcaster_host_tasks VALUES ('h', 1, {old}), ('h', 2, {recent})")
 

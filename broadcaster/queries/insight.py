@@ -65,9 +65,9 @@ ORDER BY h.hour LIMIT %(limit)s
 
 # One hour, in one transaction: its histogram per host, each host's tasks, and the hour as done.
 ROLL_UP_HOUR = f"""
-INSERT INTO broadcaster_host_hours (host, hour, latency_ms, deliveries, delivered, last_success_at)
+INSERT INTO broadcaster_host_hours (host, hour, latency_ms, deliveries, delivered, attempts, last_success_at)
 SELECT callback_host, %(hour)s, COALESCE(latency_ms, -1), COUNT(*),
-       COUNT(*) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}'),
+       COUNT(*) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}'), SUM(COALESCE(attempts, 0)),
        MAX(created_at) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}')
 FROM webhook_logs
 WHERE callback_host IS NOT NULL AND created_at >= %(hour)s AND created_at < %(hour)s + INTERVAL '1 hour'
@@ -85,7 +85,8 @@ INSERT INTO broadcaster_host_rollups (hour) VALUES (%(hour)s) ON CONFLICT DO NOT
 
 FETCH_ROLLED_HOURS = "SELECT hour FROM broadcaster_host_rollups WHERE hour >= %(edge)s"
 
-_LIVE_COLUMNS = "callback_host AS host, task_id, COALESCE(latency_ms, -1) AS latency_ms, callback_status, created_at"
+_LIVE_COLUMNS = ("callback_host AS host, task_id, COALESCE(latency_ms, -1) AS latency_ms, callback_status, created_at,"
+                 " COALESCE(attempts, 0) AS attempts")
 # The log part of the window: the ranges no rolled-up hour covers, each an index-only range scan
 # of webhook_logs_callback_time_idx.
 _LIVE_ROWS = f"""
@@ -100,21 +101,22 @@ _LIVE_ROWS = f"""
 FETCH_CALLBACK_HOSTS = f"""
 WITH live AS (
     SELECT host, latency_ms, COUNT(*) AS n, COUNT(*) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}') AS ok,
-           MAX(created_at) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}') AS last_ok
+           SUM(attempts) AS tries, MAX(created_at) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}') AS last_ok
     FROM ({_LIVE_ROWS}) rows GROUP BY host, latency_ms
 ), live_tasks AS (
     SELECT DISTINCT host, task_id FROM ({_LIVE_ROWS}) rows WHERE task_id IS NOT NULL
 ), hist AS (
-    SELECT host, latency_ms, SUM(n) AS n, SUM(ok) AS ok, MAX(last_ok) AS last_ok
+    SELECT host, latency_ms, SUM(n) AS n, SUM(ok) AS ok, SUM(tries) AS tries, MAX(last_ok) AS last_ok
     FROM (
-        SELECT host, latency_ms, deliveries AS n, delivered AS ok, last_success_at AS last_ok
+        SELECT host, latency_ms, deliveries AS n, delivered AS ok, attempts AS tries, last_success_at AS last_ok
         FROM broadcaster_host_hours WHERE hour >= %(edge)s
         UNION ALL
-        SELECT host, latency_ms, n, ok, last_ok FROM live
+        SELECT host, latency_ms, n, ok, tries, last_ok FROM live
     ) parts
     GROUP BY host, latency_ms
 ), totals AS (
-    SELECT host, SUM(n)::BIGINT AS deliveries, SUM(ok)::BIGINT AS delivered, MAX(last_ok) AS last_success_at,
+    SELECT host, SUM(n)::BIGINT AS deliveries, SUM(ok)::BIGINT AS delivered, SUM(tries)::BIGINT AS attempts,
+           MAX(last_ok) AS last_success_at,
            SUM(n) FILTER (WHERE latency_ms >= 0) AS timed
     FROM hist GROUP BY host
 ), running AS (
@@ -127,7 +129,7 @@ WITH live AS (
         SELECT host, task_id FROM live_tasks
     ) both_parts GROUP BY host
 )
-SELECT t.host, COALESCE(k.tasks, 0) AS tasks, t.deliveries, t.delivered::FLOAT / t.deliveries AS success_rate,
+SELECT t.host, COALESCE(k.tasks, 0) AS tasks, t.deliveries, t.attempts, t.delivered::FLOAT / t.deliveries AS success_rate,
        (SELECT MIN(r.latency_ms) FROM running r WHERE r.host = t.host AND r.upto >= 0.5 * t.timed) AS p50_ms,
        (SELECT MIN(r.latency_ms) FROM running r WHERE r.host = t.host AND r.upto >= 0.95 * t.timed) AS p95_ms,
        t.last_success_at, f.error AS last_error, f.created_at AS last_error_at
