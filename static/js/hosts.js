@@ -38,10 +38,12 @@ function hostRow(host) {
   else if (rate < 0.99) rateCell.classList.add("rate--warn");
   const lastError = errorCell(host.last_error);
   if (host.last_error_at) lastError.prepend(timeNode(host.last_error_at), " ");
+  const deliveries = cell(fmtNum(host.deliveries), "num");
+  if (host.attempts !== undefined) deliveries.title = `共发出 ${fmtNum(host.attempts)} 次 HTTP 请求（含轮内重试）`;
   tr.append(
     cell(host.host, "mono"),
     cell(fmtNum(host.tasks), "num"),
-    cell(fmtNum(host.deliveries), "num"),
+    deliveries,
     rateCell,
     cell(ms(host.p50_ms), "num"),
     cell(ms(host.p95_ms), "num"),
