@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import stats_broadcaster
-from broadcaster import alerts_api, audit, db, history, lifecycle, queries, tasklist
+from broadcaster import alerts_api, audit, db, history, insight_api, lifecycle, queries, tasklist
 from broadcaster.access_api import bp as access_bp
 from broadcaster.api_shapes import (
     BadRequest,
@@ -43,7 +43,7 @@ from broadcaster.egress import egress_status
 from broadcaster.errors import StorageError
 from broadcaster.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from broadcaster.metrics import render_metrics
-from broadcaster.states import CallbackStatus, RunStatus, TaskStatus, Trigger
+from broadcaster.states import RunStatus, TaskStatus, Trigger
 from broadcaster.tasklist_api import task_list_query
 
 __all__ = ["bp", "create_app", "ensure_admin_credentials", "start_supervisor", "stop_supervisor"]
@@ -90,6 +90,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
         # Trust exactly the proxies in front: trusting one more would let a client pick its address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=0)
     app.register_blueprint(bp)
+    app.register_blueprint(insight_api.bp)
     app.register_blueprint(alerts_api.bp)
     app.register_blueprint(access_bp)
     app.before_request(lambda: refuse_unauthorised(_config(), _state()["authenticator"], _database()))
@@ -289,13 +290,9 @@ def run_detail(run_id: int):
 
 @bp.get("/api/webhook-logs")
 def webhook_logs():
-    """The per-task webhook log, newest first."""
-    hours = int_arg("hours", 24, 1, 24 * 90)
-    limit = int_arg("limit", 100, 1, 1000)
-    status_filter = request.args.get("status") or None
-    if status_filter not in (None, CallbackStatus.SUCCESS, CallbackStatus.FAILED):
-        raise BadRequest("参数 status 只能是 success 或 failed")
-    rows = _database().fetch_all(queries.FETCH_WEBHOOK_LOGS, {"hours": hours, "limit": limit, "status": status_filter})
+    """The per-task webhook log, newest first (filters: broadcaster.insight_api.webhook_log_filters)."""
+    params = {**insight_api.webhook_log_filters(), "limit": int_arg("limit", 100, 1, 1000)}
+    rows = _database().fetch_all(queries.FETCH_WEBHOOK_LOGS, params)
     return jsonify({"success": True, "data": [log_json(row) for row in rows]})
 
 

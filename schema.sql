@@ -442,3 +442,47 @@ CREATE TABLE IF NOT EXISTS broadcaster_audit (
     status INTEGER
 );
 CREATE INDEX IF NOT EXISTS broadcaster_audit_at_idx ON broadcaster_audit (at);
+
+-- Integrity and delivery insight (DESIGN §13). A read held back as suspect: its numbers and when
+-- (broadcaster.integrity); NULL while nothing is held back.
+ALTER TABLE broadcaster_videos ADD COLUMN IF NOT EXISTS suspect_views BIGINT;
+ALTER TABLE broadcaster_videos ADD COLUMN IF NOT EXISTS suspect_likes BIGINT;
+ALTER TABLE broadcaster_videos ADD COLUMN IF NOT EXISTS suspect_at TIMESTAMPTZ;
+-- What X2C received: the counts in the body sent and their age (NULL when no body went out), and
+-- the callback URL's host as written, set only when a webhook was attempted.
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS views BIGINT;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS likes BIGINT;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS age_s INTEGER;
+ALTER TABLE webhook_logs ADD COLUMN IF NOT EXISTS callback_host TEXT;
+-- GET /api/callback-hosts (broadcaster.hosts): rows by time with what the figures need (index-only
+-- scans), each host's newest failure, and the task filter of the log. The first two are partial,
+-- so rows written before callback_host existed cost nothing to index.
+CREATE INDEX IF NOT EXISTS webhook_logs_callback_time_idx ON webhook_logs (created_at)
+    INCLUDE (callback_host, task_id, callback_status, latency_ms, attempts) WHERE callback_host IS NOT NULL;
+CREATE INDEX IF NOT EXISTS webhook_logs_callback_host_failed_idx ON webhook_logs (callback_host, created_at)
+    WHERE callback_host IS NOT NULL AND callback_status = 'failed';
+CREATE INDEX IF NOT EXISTS webhook_logs_task_id_idx ON webhook_logs (task_id, created_at);
+-- Closed hours of that log rolled up once, so a week's figures do not rescan 30 million rows:
+-- per host, hour and latency (exact percentiles merge from these), each host's tasks with their
+-- last delivery, and which hours are done. Pruned with the logs.
+CREATE TABLE IF NOT EXISTS broadcaster_host_hours (
+    host TEXT NOT NULL,
+    hour TIMESTAMP NOT NULL,  -- UTC, like webhook_logs.created_at
+    latency_ms INTEGER NOT NULL,  -- -1: none recorded
+    deliveries INTEGER NOT NULL,
+    delivered INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,  -- HTTP requests, retries within a pass included
+    last_success_at TIMESTAMP,
+    PRIMARY KEY (host, hour, latency_ms)
+);
+CREATE INDEX IF NOT EXISTS broadcaster_host_hours_hour_idx ON broadcaster_host_hours (hour);
+CREATE TABLE IF NOT EXISTS broadcaster_host_tasks (
+    host TEXT NOT NULL,
+    task_id INTEGER NOT NULL,
+    last_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (host, task_id)
+);
+CREATE TABLE IF NOT EXISTS broadcaster_host_rollups (
+    hour TIMESTAMP PRIMARY KEY,
+    rolled_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+);

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from werkzeug.security import generate_password_hash
 
-from broadcaster import lifecycle, planning, queries, shards
+from broadcaster import hosts, lifecycle, planning, queries, shards
 from broadcaster.clock import interval_text
 from broadcaster.config import Config, load_config
 from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
@@ -152,6 +152,7 @@ class Broadcaster:
             lifecycle.prune_old_rows(self.database, self.config.log_retention_days,
                                      history_days=self.config.count_history_days,
                                      audit_days=self.config.audit_retention_days)
+            hosts.roll_up_closed_hours(self.database)  # GET /api/callback-hosts then reads whole hours
         run_id = lifecycle.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
         if run_id is None:
             return None

@@ -7,6 +7,7 @@
     python -m bench.run_bench --status-load    # 50 clients poll the status API during a 5,000-task pass
     python -m bench.run_bench --freshness      # only the freshness scenario (bench/freshness.py)
     python -m bench.run_bench --scaling        # only 1 vs 2 workers: 10,000 at batch 1, 100,000 at batch 100
+    python -m bench.run_bench --suspect-rule   # the suspect-count rule off / on / on / off, 10,000 tasks read before
     python -m bench.run_bench --tasks 5000 --batch-size 1 --alerts   # each pass without, then with ALERT_URLS
 
 Each scenario gets a fresh database on the embedded server under instance/bench-pgdata
@@ -79,6 +80,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep-db", action="store_true", help="keep the bench_* databases for inspection")
     parser.add_argument("--pass-workers", type=int, default=None, help="PASS_WORKERS for --tasks runs "
                         "(the default run measures 1 and 2)")
+    parser.add_argument("--suspect-rule", action="store_true", help="only the cost of the suspect-count rule: "
+                        "passes over tasks whose videos were read before, with the rule off and on (ABBA order)")
     parser.add_argument("--alerts", action="store_true", help="with --tasks or --quick: each scenario again with "
                         "ALERT_URLS set (an alert firing, its channel never answering, the alert thread checking "
                         "every second in the pass's own process)")
@@ -99,6 +102,8 @@ def scenarios_for(args, alert_url: str | None = None) -> list[Scenario]:
 
 
 def _chosen_scenarios(args) -> list[Scenario]:
+    if args.suspect_rule:
+        return suspect_rule_scenarios(args.tasks or 10_000)
     if args.baseline:
         count = args.tasks or 200
         return [Scenario(count, 1, "baseline"), Scenario(count, 1, "pass")]
@@ -121,6 +126,16 @@ def scaling_scenarios() -> list[Scenario]:
     two = {"pass_workers": 2}
     return [Scenario(10_000, 1, settings=two, label="w2"), Scenario(100_000, 100, label="w1"),
             Scenario(100_000, 100, settings=two, label="w2")]
+
+
+def suspect_rule_scenarios(tasks: int) -> list[Scenario]:
+    """Passes where every video has last known counts (so the rule compares each read), with the
+    rule off and on, in the order off, on, on, off so that a drifting machine favours neither."""
+    def scenario(check: bool) -> Scenario:
+        return Scenario(tasks, 1, settings={"suspect_check": check}, prior_counts=True,
+                        label="rule_on" if check else "rule_off")
+
+    return [scenario(False), scenario(True), scenario(True), scenario(False)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,7 +165,8 @@ def status_load_main(args, server_url: str, stamp: str, started: float) -> int:
 def scenarios_main(args, server_url: str, stamp: str, started: float) -> int:
     """The throughput scenarios selected (and the freshness one); exit code 1 when any failed or crashed."""
     outcomes, crashed, freshness_targets = [], [], []
-    if args.freshness or not (args.baseline or args.quick or args.tasks or args.batch_size or args.scaling):
+    if args.freshness or not (args.baseline or args.quick or args.tasks or args.batch_size or args.scaling
+                              or args.suspect_rule):
         # Imported only here: the measured child (--child) loads this module too, and the fake proxies
         # the freshness scenario brings along have no place in the memory it measures.
         from bench.freshness import run_freshness

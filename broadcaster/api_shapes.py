@@ -74,7 +74,15 @@ def task_json(row: dict) -> dict:
     data["callback_last_attempt"] = isoformat(row["callback_last_attempt"])
     data["created_at"] = isoformat(row["created_at"])
     data["stats_fetched_at"] = isoformat(row["stats_fetched_at"])
+    data["stats_suspect"] = suspect_json(row)
     return data
+
+
+def suspect_json(row: dict) -> dict | None:
+    """A task's counts held back as suspect (DESIGN §13), or None."""
+    if row.get("suspect_at") is None:
+        return None
+    return {"views": row["suspect_views"], "likes": row["suspect_likes"], "at": isoformat(row["suspect_at"])}
 
 
 def log_json(row: dict) -> dict:

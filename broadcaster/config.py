@@ -94,6 +94,9 @@ class Config:
     alert_check_seconds: int = 30
     admin_public_url: str | None = None
     healthcheck_url: str | None = dataclasses.field(default=None, repr=False)
+    # Not an environment setting: the benchmark turns the suspect-count rule (DESIGN §13) off to
+    # measure what it costs. A service always holds back suspect counts.
+    suspect_check: bool = True
 
     def __post_init__(self) -> None:
         # Settings may come back from JSON (the pass's child process): lists become tuples.

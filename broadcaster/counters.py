@@ -21,6 +21,7 @@ LOGIN_FAILURES = "broadcaster_login_failures"  # {}: one per wrong credential (b
 LOGIN_BLOCKS = "broadcaster_login_blocks"  # {}: one per client address blocked
 ALERT_NOTIFICATIONS = "broadcaster_alert_notifications"  # {result}: one per message per channel
 SENT, NOT_SENT = "sent", "failed"  # its results: the channel took the message, or did not
+SUSPECTS = "broadcaster_suspect_counts"  # {platform}: one per read held back as suspect (DESIGN §13)
 
 #: Every label set each counter can have; /metrics shows them all, 0 until first counted, so
 #: that rate() and increase() work from the first scrape.
@@ -32,16 +33,20 @@ KNOWN_LABELS = {
     LOGIN_FAILURES: [{}],
     LOGIN_BLOCKS: [{}],
     ALERT_NOTIFICATIONS: [{"result": SENT}, {"result": NOT_SENT}],
+    SUSPECTS: [{"platform": platform} for platform in Platform],
 }
 
 
 def counter_rows(logs: Iterable[dict], videos: Iterable[dict]) -> list[dict]:
-    """`COUNTER_ROW`s adding a batch's task outcomes (log rows) and video fetches (video rows)."""
+    """`COUNTER_ROW`s adding a batch's task outcomes (log rows) and video fetches (video rows),
+    with the reads held back as suspect among them."""
     tally: Counter = Counter()
     for row in logs:
         tally[(DELIVERIES, (("result", row["callback_status"]),))] += 1
     for row in videos:
         tally[(FETCHES, (("platform", row["platform"]), ("status", row["status"])))] += 1
+        if row.get("held"):
+            tally[(SUSPECTS, (("platform", row["platform"]),))] += 1
     # One row per counter: an upsert may not touch the same row twice in one statement.
     return [{"metric": metric, "labels": json.dumps(dict(labels)), "value": value}
             for (metric, labels), value in sorted(tally.items())]

@@ -36,6 +36,9 @@ COUNTERS = {
     counters.ALERT_NOTIFICATIONS: (
         "Alert messages per channel (test messages included): sent when the channel took it, else failed.",
         ("result",)),
+    counters.SUSPECTS: (
+        "Fresh reads held back as suspect (views below 80 % or likes below 50 % of the last known), by platform.",
+        ("platform",)),
 }
 
 

@@ -20,6 +20,7 @@ from broadcaster.clock import utcnow
 from broadcaster.egress import EgressPool
 from broadcaster.errors import FetchError, QuotaExceeded
 from broadcaster.freshness import FreshnessTally
+from broadcaster.integrity import Verdict, judge
 from broadcaster.payload import build_body, build_stats_entry
 from broadcaster.platforms.results import FetchResult, no_counts
 from broadcaster.platforms.urls import VideoRef
@@ -47,17 +48,31 @@ class Decision:
     fail_reason: str | None = None
     read_at: dt.datetime | None = None  # when the counts sent were read
     fresh: bool = False  # read in this pass
+    verdict: Verdict | None = None  # how a fresh read fared against the last known counts
+
+
+def judge_read(stored: StoredCounts, result: FetchResult, now: dt.datetime, *, check: bool = True) -> Verdict:
+    """The suspect-count rule (broadcaster.integrity) applied to an OK read of a video."""
+    if not check:
+        return Verdict(result.views, result.likes)
+    known = stored.fetched_at is not None
+    return judge(stored.view_count, stored.like_count, known, stored.suspicion, result.views, result.likes, now)
 
 
 def decide_counts(stored: StoredCounts, result: FetchResult | None, skipped: str | None = None,
-                  *, now: dt.datetime | None = None) -> Decision:
-    """Fresh counts when the fetch worked, else the last known ones, else a reason to fail.
+                  *, now: dt.datetime | None = None, check_suspect: bool = True) -> Decision:
+    """Fresh counts when the fetch worked (unless they are suspect: then the last known ones),
+    else the last known ones, else a reason to fail.
 
     `result` is None when the video was not read this pass (`skipped` may say why); `now` is
     when a fresh result was read.
     """
     if result is not None and result.status == FetchStatus.OK:
-        return Decision(result.views, result.likes, read_at=now or utcnow(), fresh=True)
+        now = now or utcnow()
+        verdict = judge_read(stored, result, now, check=check_suspect)
+        if verdict.held:
+            return Decision(verdict.views, verdict.likes, read_at=stored.fetched_at, verdict=verdict)
+        return Decision(verdict.views, verdict.likes, read_at=now, fresh=True, verdict=verdict)
     if result is not None and result.status == FetchStatus.UNAVAILABLE:
         return Decision(fail_reason=f"视频不可用：{result.reason}")
     if stored.usable:
@@ -328,15 +343,19 @@ class BroadcastPass:
         return result, skipped
 
     def _after_fetch(self, job: VideoJob, result: FetchResult | None, skipped: str | None = None) -> None:
-        if result is not None:
-            self.recorder.add_video(job.platform, job.video_id, result)
         self._deliver_job(job, result, skipped)
 
     # -- delivery ------------------------------------------------------------------------------
 
     def _deliver_job(self, job: VideoJob, result: FetchResult | None, skipped: str | None = None) -> None:
-        """Send a video's tasks the counts `decide_counts` picks, or fail them with its reason."""
-        decision = decide_counts(job.stored, result, skipped)
+        """Send a video's tasks the counts `decide_counts` picks, or fail them with its reason.
+
+        The video's new state is recorded here, where its last known counts are at hand, so that
+        a suspect read is held back the same way in every pass and process (one job per video).
+        """
+        decision = decide_counts(job.stored, result, skipped, check_suspect=self.config.suspect_check)
+        if result is not None:
+            self.recorder.add_video(job.platform, job.video_id, result, decision.verdict)
         failure = fetch_failure(result)
         for task in job.tasks:
             if decision.fail_reason is not None:

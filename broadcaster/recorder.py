@@ -15,11 +15,13 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from broadcaster import queries
 from broadcaster.counters import counter_rows
 from broadcaster.db import Database
 from broadcaster.errors import StorageError
+from broadcaster.integrity import Verdict
 from broadcaster.platforms.results import FetchResult
 from broadcaster.retry import retry_storage
 from broadcaster.states import CallbackStatus, FetchStatus
@@ -75,7 +77,8 @@ class RowBatch:
         """(statement, row template, rows) for `Database.write_batches`."""
         # One statement cannot upsert the same video twice; the last state wins.
         videos = list({(row["platform"], row["video_id"]): row for row in self.videos}.values())
-        refreshed = [row for row in videos if row["status"] == FetchStatus.OK]
+        # Only counts that go out make history: a held-back (suspect) read does not.
+        refreshed = [row for row in videos if row["status"] == FetchStatus.OK and not row["held"]]
         return [
             # Before the upsert: a history point compares the new counts with the stored ones.
             (queries.INSERT_COUNT_HISTORY, queries.COUNT_HISTORY_ROW, refreshed),
@@ -93,10 +96,34 @@ class RowBatch:
         ]
 
 
-def video_row(platform: str, video_id: str, result: FetchResult) -> dict:
-    """A video's state after a fetch (counts only overwrite stored ones when the fetch was OK)."""
-    return {"platform": platform, "video_id": video_id, "views": result.views, "likes": result.likes,
-            "status": result.status, "reason": result.reason or None}
+def video_row(platform: str, video_id: str, result: FetchResult, verdict: Verdict | None = None) -> dict:
+    """A video's state after a fetch (counts only overwrite stored ones when the fetch was OK and
+    not held back as suspect; a held-back read stores its numbers as the suspicion)."""
+    held = verdict is not None and verdict.held
+    suspicion = verdict.suspicion if held else None
+    views, likes = (verdict.views, verdict.likes) if held else (result.views, result.likes)
+    return {"platform": platform, "video_id": video_id, "views": views, "likes": likes,
+            "status": result.status, "reason": result.reason or None, "held": held,
+            "suspect_views": suspicion.views if suspicion else None,
+            "suspect_likes": suspicion.likes if suspicion else None}
+
+
+def callback_host(url: str | None) -> str | None:
+    """The callback URL's host name as written (lower case, no port), as the breaker names it."""
+    try:
+        return urlsplit(url or "").hostname or None
+    except ValueError:
+        return None
+
+
+def sent_counts(payload: dict | None) -> tuple[int | None, int | None]:
+    """The views and likes in a task's body as sent (absent counts are None)."""
+    if not payload or not payload.get("stats"):
+        return None, None
+    entry = payload["stats"][0]
+    views = entry.get("yt_view_count", entry.get("tt_view_count"))
+    likes = entry.get("yt_like_count", entry.get("tt_like_count"))
+    return views, likes
 
 
 def delivery_row(outcome: Outcome) -> dict | None:
@@ -109,6 +136,8 @@ def delivery_row(outcome: Outcome) -> dict | None:
 def log_row(outcome: Outcome, run_id: int | None) -> dict:
     """The task's `webhook_logs` row for this pass."""
     task, delivery = outcome.task, outcome.delivery
+    went_out = delivery is not None and (delivery.ok or delivery.attempts > 0)
+    views, likes = sent_counts(outcome.payload) if went_out else (None, None)
     return {
         "run_id": run_id,
         "shard_no": outcome.task.shard_no,
@@ -123,6 +152,10 @@ def log_row(outcome: Outcome, run_id: int | None) -> dict:
         "latency_ms": delivery.latency_ms if delivery else None,
         "error": outcome.reason if delivery is None else delivery.error,
         "payload": json.dumps(outcome.payload, ensure_ascii=False) if outcome.payload is not None else None,
+        "views": views,
+        "likes": likes,
+        "age_s": round(outcome.age_s) if went_out and outcome.age_s is not None else None,
+        "callback_host": callback_host(task.callback_url) if delivery is not None else None,
     }
 
 
@@ -157,7 +190,7 @@ class CountingRecorder:
             if outcome.ok:
                 self.success_count += 1
 
-    def add_video(self, platform: str, video_id: str, result: FetchResult) -> None:
+    def add_video(self, platform: str, video_id: str, result: FetchResult, verdict: Verdict | None = None) -> None:
         """A video's new state after a fetch (dropped here)."""
 
     def add_quota(self, day: dt.date, units: int, exhausted: bool) -> None:
@@ -202,9 +235,9 @@ class Recorder(CountingRecorder):
         super().add_outcome(outcome)
         self._put("outcome", outcome)
 
-    def add_video(self, platform: str, video_id: str, result: FetchResult) -> None:
-        """Queue the new state of a video after a fetch."""
-        self._put("videos", video_row(platform, video_id, result))
+    def add_video(self, platform: str, video_id: str, result: FetchResult, verdict: Verdict | None = None) -> None:
+        """Queue the new state of a video after a fetch (and how the suspect-count rule judged it)."""
+        self._put("videos", video_row(platform, video_id, result, verdict))
 
     def add_quota(self, day: dt.date, units: int, exhausted: bool) -> None:
         """Queue YouTube API units spent on Pacific `day`."""

@@ -24,9 +24,6 @@ SORTS = tuple(queries.TASK_LIST_ORDER)  # id (newest first), stale (oldest count
 NEVER = "never"  # stats_status: no counts read for the task's current link yet
 SUSPECT = "suspect"  # stats_status: the video holds suspect counts (DESIGN §13)
 STATS_STATUSES = (*FetchStatus, NEVER, SUSPECT)
-# The column of broadcaster_videos that holds a suspect read's views, once that feature's
-# schema is applied; without it, stats_status=suspect matches no task.
-SUSPECT_COLUMN = "suspect_views"
 INT32_MAX = 2**31 - 1
 PARSE_CHUNK = 5000
 _TASK_ID = re.compile(r"[0-9]{1,10}")
@@ -63,11 +60,8 @@ def list_tasks(database: Database, query: TaskListQuery) -> tuple[list[dict], in
     """(the page's rows, how many tasks match, {"all", "active", "paused"} over the whole table)."""
     fill_link_platforms(database)
     counts = task_counts(database)
-    extra = None
-    if query.stats_status == SUSPECT:
-        extra = queries.SUSPECT_MATCH.format(column=SUSPECT_COLUMN) if has_suspect_column(database) else "FALSE"
-    count_sql, page_sql = queries.task_list_statements(query.sort, search=query.q is not None,
-                                                       suspect_match=extra)
+    count_sql, page_sql, _ = queries.task_list_statements(query.sort, search=query.q is not None,
+                                                          suspect=query.stats_status == SUSPECT)
     params = query.params()
     if query.q is not None:
         rows = database.fetch_all(page_sql, params)
@@ -98,9 +92,12 @@ def _counted_total(query: TaskListQuery, counts: dict) -> int | None:
     return counts.get(query.status)
 
 
-def has_suspect_column(database: Database) -> bool:
-    """True when broadcaster_videos records suspect counts (the suspect-counts schema is applied)."""
-    return database.fetch_one(queries.FIND_VIDEO_COLUMN, {"column": SUSPECT_COLUMN}) is not None
+def export_statement(database: Database, query: TaskListQuery) -> tuple[str, dict]:
+    """Every task the list request matches, in its order, unpaged: (sql, params) for the CSV."""
+    fill_link_platforms(database)
+    _, _, export_sql = queries.task_list_statements(query.sort, search=query.q is not None,
+                                                    suspect=query.stats_status == SUSPECT)
+    return export_sql, query.params()
 
 
 def link_platform(url: str | None) -> str | None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from broadcaster import queries
 from broadcaster.db import Database
+from broadcaster.integrity import Suspicion
 from broadcaster.states import FetchStatus
 
 
@@ -49,6 +50,7 @@ class StoredCounts:
     fetch_status: str | None = None
     reason: str | None = None
     fetched_at: dt.datetime | None = None  # when counts were last read successfully
+    suspicion: Suspicion | None = None  # a read held back as suspect (DESIGN §13), if any
 
     @property
     def usable(self) -> bool:
@@ -88,7 +90,11 @@ def task_row(row: dict) -> TaskRow:
 
 def stored_counts(row: dict) -> StoredCounts:
     """The stored counts carried by a pass row."""
-    return StoredCounts(row["view_count"], row["like_count"], row["fetch_status"], row["fetch_reason"], row["fetched_at"])
+    suspicion = None
+    if row["suspect_at"] is not None:
+        suspicion = Suspicion(row["suspect_views"], row["suspect_likes"], row["suspect_at"])
+    return StoredCounts(row["view_count"], row["like_count"], row["fetch_status"], row["fetch_reason"], row["fetched_at"],
+                        suspicion)
 
 
 def group_jobs(

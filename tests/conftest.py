@@ -28,6 +28,7 @@ TABLES = (
     "broadcaster_shards", "broadcaster_pass_slots", "broadcaster_pass_egress", "broadcaster_pass_allowance",
     "broadcaster_helpers", "broadcaster_alerts", "broadcaster_alert_events", "broadcaster_login_throttle",
     "broadcaster_audit", "broadcaster_task_counts",
+    "broadcaster_host_hours", "broadcaster_host_tasks", "broadcaster_host_rollups",
 )
 SERIALS = (("drama_tasks", "task_id"), ("webhook_logs", "id"), ("broadcaster_error_logs", "id"),
            ("broadcaster_runs", "id"), ("broadcaster_count_history", "id"),

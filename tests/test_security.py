@@ -32,6 +32,7 @@ TASK_KEYS = {
     "task_id", "external_task_id", "project_id", "title", "status", "video_url", "platform", "duration",
     "callback_url", "has_callback_secret", "callback_status", "callback_retry_count", "callback_last_attempt",
     "created_at", "view_count", "like_count", "stats_status", "stats_reason", "stats_fetched_at",
+    "stats_suspect",
 }
 
 
@@ -100,7 +101,7 @@ def test_the_walk_covers_every_api_route():
     assert {"/", "/admin", "/api/broadcaster/start", "/api/broadcaster/stop", "/api/broadcaster/status",
             "/api/broadcaster/trigger", "/api/broadcaster/runs", "/api/broadcaster/runs/1", "/api/webhook-logs",
             "/api/tasks", "/api/tasks/1", "/api/tasks/1/history", "/metrics", "/api/alerts", "/api/alerts/test",
-            "/api/me", "/api/audit"} == paths
+            "/api/me", "/api/audit", "/api/callback-hosts", "/api/tasks.csv", "/api/webhook-logs.csv"} == paths
     assert {("POST", "/api/tasks"), ("PATCH", "/api/tasks/1"), ("GET", "/api/tasks")} <= set(PROTECTED)
 
 
@@ -427,6 +428,7 @@ def test_secrets_never_leak(database, fake, fake_config, capfd, caplog):
         runs = client.get("/api/broadcaster/runs", headers=auth).get_json()["data"]
         answers += [client.get(path, headers=auth) for path in [
             "/api/broadcaster/status", "/api/broadcaster/runs", "/api/webhook-logs?hours=1", "/api/tasks",
+            "/api/tasks.csv", "/api/webhook-logs.csv?hours=1", "/api/callback-hosts",
             *(f"/api/broadcaster/runs/{run['id']}" for run in runs)]]
         answers.append(client.get("/admin", headers=basic(SECRETS["admin_password"])))
         answers.append(client.post("/api/broadcaster/start", headers=auth))

@@ -185,7 +185,7 @@ def test_video_state_follows_what_a_pass_writes(client, database):
 
     database.write_batches([(queries.UPSERT_VIDEOS, queries.VIDEO_ROW, [
         {"platform": "youtube", "video_id": "dQw4w9WgXcQ", "views": None, "likes": None, "status": "unavailable",
-         "reason": "gone"}])])
+         "reason": "gone", "held": False, "suspect_views": None, "suspect_likes": None}])])
 
     assert [task_id] == ids(listed(client, "stats_status=unavailable"))
     assert "unavailable" == listed(client)["data"][0]["stats_status"]
@@ -194,13 +194,19 @@ def test_video_state_follows_what_a_pass_writes(client, database):
     assert [task_id] == ids(listed(client, "stats_status=never"))
 
 
-def test_suspect_filter_is_accepted(client, database):
-    """stats_status=suspect is a valid filter; no task here holds suspect counts."""
-    insert_task(database)
+def test_suspect_filter_finds_the_tasks_whose_video_holds_suspect_counts(client, database):
+    """stats_status=suspect lists exactly the tasks whose video has a held-back read (DESIGN §13)."""
+    calm, suspect = insert_task(database, video_url=YT_URL), insert_task(database, video_url="https://youtu.be/bbbbbbbbbbb")
+    read_video(database, calm, "youtube", "dQw4w9WgXcQ")
+    read_video(database, suspect, "youtube", "bbbbbbbbbbb", views=1_200_000)
+    assert (0, []) == (listed(client, "stats_status=suspect")["total"], listed(client, "stats_status=suspect")["data"])
 
+    database.execute("UPDATE broadcaster_videos SET suspect_views = 1200, suspect_likes = 3, suspect_at = NOW() "
+                     "WHERE video_id = 'bbbbbbbbbbb'")
     answer = listed(client, "stats_status=suspect")
 
-    assert (0, []) == (answer["total"], answer["data"])
+    assert (1, [suspect]) == (answer["total"], ids(answer))
+    assert {"views": 1200, "likes": 3} == {key: answer["data"][0]["stats_suspect"][key] for key in ("views", "likes")}
 
 
 @pytest.mark.parametrize("query", ["platform=vimeo", "stats_status=late", "callback_status=done", "status=deleted",

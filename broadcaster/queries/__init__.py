@@ -9,8 +9,9 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``tasks``: the tasks a pass reads, their videos and links, what a pass writes back;
 * ``egress``: TikHub requests per day, egresses and their benches;
 * ``shards``: a pass shared by several processes (shards, slots, shared budgets);
-* ``admin``: tasks and the webhook log for the admin API;
+* ``admin``: tasks for the admin API;
 * ``tasklist``: the task list's search, filters, sorts and totals;
+* ``insight``: the webhook log, CSV exports and callback hosts (DESIGN §13);
 * ``operations``: /metrics, count history, passes over selected tasks;
 * ``access``: login throttling and the audit trail;
 * ``retention``: pruning old rows;
@@ -21,6 +22,7 @@ from broadcaster.queries.access import *  # noqa: F403
 from broadcaster.queries.admin import *  # noqa: F403
 from broadcaster.queries.alerts import *  # noqa: F403
 from broadcaster.queries.egress import *  # noqa: F403
+from broadcaster.queries.insight import *  # noqa: F403
 from broadcaster.queries.operations import *  # noqa: F403
 from broadcaster.queries.retention import *  # noqa: F403
 from broadcaster.queries.runs import *  # noqa: F403

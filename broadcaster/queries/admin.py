@@ -1,4 +1,4 @@
-"""What the admin API reads and writes: tasks and the webhook log."""
+"""What the admin API reads and writes: tasks (the webhook log: `queries.insight`)."""
 
 from __future__ import annotations
 
@@ -18,18 +18,13 @@ COALESCE(tv.platform, d.link_platform) AS platform,
 d.duration, d.callback_url, COALESCE(d.callback_secret, '') <> '' AS has_callback_secret,
 d.callback_status, d.callback_retry_count, d.callback_last_attempt, d.created_at,
 bv.view_count, bv.like_count, bv.fetch_status AS stats_status,
-COALESCE(tv.error, bv.reason) AS stats_reason, bv.fetched_at AS stats_fetched_at
+COALESCE(tv.error, bv.reason) AS stats_reason, bv.fetched_at AS stats_fetched_at,
+bv.suspect_views, bv.suspect_likes, bv.suspect_at
 """
 
 TASK_JOINS = f"""
 {TASKS_WITH_VIDEOS}
 LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
-"""
-
-FETCH_TASKS = f"""
-SELECT {TASK_COLUMNS} {TASK_JOINS}
-WHERE (%(status)s::TEXT IS NULL OR d.status = %(status)s)
-ORDER BY d.task_id DESC LIMIT %(limit)s OFFSET %(offset)s
 """
 
 FETCH_TASK = f"SELECT {TASK_COLUMNS} {TASK_JOINS} WHERE d.task_id = %(task_id)s"
@@ -60,12 +55,3 @@ def update_task(columns: Iterable[str]) -> pgsql.Composed:
     )
     return pgsql.SQL("UPDATE drama_tasks SET {} WHERE task_id = %(task_id)s").format(assignments)
 
-
-FETCH_WEBHOOK_LOGS = """
-SELECT id, run_id, task_id, task_title, project_id, callback_url, callback_status, http_status,
-       attempts, latency_ms, error, payload, created_at
-FROM webhook_logs
-WHERE created_at >= (NOW() AT TIME ZONE 'UTC') - make_interval(hours => %(hours)s)
-  AND (%(status)s::TEXT IS NULL OR callback_status = %(status)s)
-ORDER BY id DESC LIMIT %(limit)s
-"""

@@ -77,6 +77,29 @@ DELETE FROM broadcaster_helpers WHERE runner IN (
     SELECT runner FROM broadcaster_helpers WHERE seen_at < NOW() - INTERVAL '1 day' LIMIT %(batch)s)
 """
 
+# The callback hosts' rolled-up hours (broadcaster.hosts) go with the log they were made from.
+PRUNE_HOST_HOURS = """
+DELETE FROM broadcaster_host_hours WHERE (host, hour, latency_ms) IN (
+    SELECT host, hour, latency_ms FROM broadcaster_host_hours
+    WHERE hour < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s) - INTERVAL '1 hour'
+    LIMIT %(batch)s)
+"""
+
+PRUNE_HOST_TASKS = """
+DELETE FROM broadcaster_host_tasks WHERE (host, task_id) IN (
+    SELECT host, task_id FROM broadcaster_host_tasks
+    WHERE last_at < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+    LIMIT %(batch)s)
+"""
+
+PRUNE_HOST_ROLLUPS = """
+DELETE FROM broadcaster_host_rollups WHERE hour IN (
+    SELECT hour FROM broadcaster_host_rollups
+    WHERE hour < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s) - INTERVAL '1 hour'
+    LIMIT %(batch)s)
+"""
+
 PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS, PRUNE_COUNT_HISTORY,
                     PRUNE_SHARDS, PRUNE_PASS_SLOTS, PRUNE_PASS_EGRESS, PRUNE_PASS_ALLOWANCES, PRUNE_HELPERS,
-                    PRUNE_AUDIT, PRUNE_LOGIN_THROTTLE, PRUNE_ALERT_EVENTS)
+                    PRUNE_AUDIT, PRUNE_LOGIN_THROTTLE, PRUNE_ALERT_EVENTS,
+                    PRUNE_HOST_HOURS, PRUNE_HOST_TASKS, PRUNE_HOST_ROLLUPS)

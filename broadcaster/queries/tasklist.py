@@ -30,12 +30,12 @@ AND (%(stats_status)s::TEXT IS NULL
      OR d.video_fetch_status = %(stats_status)s::TEXT)
 """
 
-# The tasks whose video holds suspect counts (DESIGN §13), for stats_status=suspect; only used
-# when broadcaster_videos has the column (see broadcaster.tasklist.suspect_column).
+# The tasks whose video holds suspect counts (DESIGN §13), for stats_status=suspect: few at any
+# time, so a lookup through the videos beats keeping one more copy on every task.
 SUSPECT_MATCH = """
 d.task_id IN (SELECT tv.task_id FROM broadcaster_videos bv
               JOIN broadcaster_task_videos tv ON tv.platform = bv.platform AND tv.video_id = bv.video_id
-              WHERE bv.{column} IS NOT NULL)
+              WHERE bv.suspect_views IS NOT NULL)
 """
 
 # The order of each sort, matching an index of drama_tasks (schema.sql), task_id breaking ties.
@@ -70,18 +70,29 @@ IS TRUE DESC,
 """
 
 
-def task_list_statements(sort: str, *, search: bool = False, suspect_match: str | None = None) -> tuple[str, str]:
-    """(count, page) statements for a sort of TASK_LIST_ORDER; `suspect_match` is one more condition.
+# Every match in the list's order, for the CSV export (streamed through a server-side cursor).
+EXPORT_TASK_LIST = f"""
+SELECT {TASK_COLUMNS}
+FROM drama_tasks d
+LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
+LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
+WHERE MATCH ORDER BY ORDER_BY
+"""
+
+
+def task_list_statements(sort: str, *, search: bool = False, suspect: bool = False) -> tuple[str, str, str]:
+    """(count, page, export) statements for a sort of TASK_LIST_ORDER; `suspect` adds SUSPECT_MATCH.
 
     Without a search, the page follows an index and the count statement counts the matches. A
-    search counts its matches as it finds them (each row's `total`), exact matches first.
+    search counts its matches as it finds them (each row's `total`), exact matches first. The
+    export is every match, in the page's order, with no paging.
     """
-    match = TASK_LIST_MATCH if suspect_match is None else f"{TASK_LIST_MATCH} AND {suspect_match}"
-    match = f"({match})"
+    match = f"({TASK_LIST_MATCH} AND {SUSPECT_MATCH})" if suspect else f"({TASK_LIST_MATCH})"
     order = (EXACT_MATCH_FIRST if search else "") + TASK_LIST_ORDER[sort]
     count = COUNT_TASK_LIST.replace("MATCH", match)
     page = FETCH_TASK_LIST.replace("MATCH", match).replace("ORDER_BY", order)
-    return count, page.replace("TOTAL", "COUNT(*) OVER ()" if search else "NULL::BIGINT")
+    export = EXPORT_TASK_LIST.replace("MATCH", match).replace("ORDER_BY", order)
+    return count, page.replace("TOTAL", "COUNT(*) OVER ()" if search else "NULL::BIGINT"), export
 
 
 # Links not parsed yet, or changed since they were (the partial index holds just these).
@@ -105,7 +116,4 @@ WHERE d.task_id = v.task_id AND d.video_url IS NOT DISTINCT FROM v.video_url
 """
 LINK_PLATFORM_ROW = "(%(task_id)s::INTEGER, %(video_url)s::TEXT, %(platform)s::TEXT)"
 
-FIND_VIDEO_COLUMN = """
-SELECT 1 FROM information_schema.columns
-WHERE table_schema = current_schema() AND table_name = 'broadcaster_videos' AND column_name = %(column)s
-"""
+

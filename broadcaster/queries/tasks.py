@@ -73,26 +73,37 @@ LEFT JOIN broadcaster_videos bv ON bv.platform = v.platform AND bv.video_id = v.
 # sharing a video share one fetch.
 SELECT_PASS_TASKS = f"""
 SELECT t.*, %(shard_no)s::INTEGER AS shard_no, bv.view_count, bv.like_count, bv.fetch_status,
-       bv.reason AS fetch_reason, bv.fetched_at
+       bv.reason AS fetch_reason, bv.fetched_at, bv.suspect_views, bv.suspect_likes, bv.suspect_at
 FROM ({ACTIVE_TASK_VIDEOS}) t
 LEFT JOIN broadcaster_videos bv ON bv.platform = t.platform AND bv.video_id = t.video_id
 ORDER BY {video_key("t.platform", "t.video_id", "t.task_id")} COLLATE "C", t.task_id
 """
 
+_READ = f"EXCLUDED.fetch_status = '{FetchStatus.OK}'"
+_ACCEPTED = f"{_READ} AND EXCLUDED.suspect_at IS NULL"
+
+# A held-back read (DESIGN §13, broadcaster.integrity) keeps the last known counts and their
+# time, and stores the suspect numbers instead; any other OK read replaces the counts and clears
+# the suspicion; a failed read keeps both.
 UPSERT_VIDEOS = f"""
 INSERT INTO broadcaster_videos AS bv
-    (platform, video_id, view_count, like_count, fetch_status, reason, fetched_at, attempted_at)
+    (platform, video_id, view_count, like_count, fetch_status, reason, fetched_at, attempted_at,
+     suspect_views, suspect_likes, suspect_at)
 VALUES %s
 ON CONFLICT (platform, video_id) DO UPDATE SET
-    view_count = CASE WHEN EXCLUDED.fetch_status = '{FetchStatus.OK}' THEN EXCLUDED.view_count ELSE bv.view_count END,
-    like_count = CASE WHEN EXCLUDED.fetch_status = '{FetchStatus.OK}' THEN EXCLUDED.like_count ELSE bv.like_count END,
-    fetched_at = CASE WHEN EXCLUDED.fetch_status = '{FetchStatus.OK}' THEN EXCLUDED.fetched_at ELSE bv.fetched_at END,
+    view_count = CASE WHEN {_ACCEPTED} THEN EXCLUDED.view_count ELSE bv.view_count END,
+    like_count = CASE WHEN {_ACCEPTED} THEN EXCLUDED.like_count ELSE bv.like_count END,
+    fetched_at = CASE WHEN {_ACCEPTED} THEN EXCLUDED.fetched_at ELSE bv.fetched_at END,
+    suspect_views = CASE WHEN {_READ} THEN EXCLUDED.suspect_views ELSE bv.suspect_views END,
+    suspect_likes = CASE WHEN {_READ} THEN EXCLUDED.suspect_likes ELSE bv.suspect_likes END,
+    suspect_at = CASE WHEN {_READ} THEN EXCLUDED.suspect_at ELSE bv.suspect_at END,
     fetch_status = EXCLUDED.fetch_status, reason = EXCLUDED.reason,
     attempted_at = EXCLUDED.attempted_at
 """
 VIDEO_ROW = (
     "(%(platform)s, %(video_id)s, %(views)s, %(likes)s, %(status)s, %(reason)s,"
-    f" CASE WHEN %(status)s = '{FetchStatus.OK}' THEN NOW() END, NOW())"
+    f" CASE WHEN %(status)s = '{FetchStatus.OK}' AND NOT %(held)s THEN NOW() END, NOW(),"
+    " %(suspect_views)s::BIGINT, %(suspect_likes)s::BIGINT, CASE WHEN %(held)s THEN NOW() END)"
 )
 
 RECORD_TASK_DELIVERIES = f"""
@@ -108,13 +119,14 @@ DELIVERY_ROW = "(%(task_id)s::INTEGER, %(ok)s::BOOLEAN)"
 INSERT_WEBHOOK_LOGS = """
 INSERT INTO webhook_logs (run_id, webhook_id, task_id, task_title, project_id, callback_url,
                           callback_status, http_status, attempts, latency_ms, error, payload,
-                          shard_no, created_at)
+                          shard_no, created_at, views, likes, age_s, callback_host)
 VALUES %s
 """
 WEBHOOK_LOG_ROW = (
     "(%(run_id)s, %(webhook_id)s, %(task_id)s, %(task_title)s, %(project_id)s, %(callback_url)s,"
     " %(callback_status)s, %(http_status)s, %(attempts)s, %(latency_ms)s, %(error)s, %(payload)s::JSONB,"
-    " %(shard_no)s, NOW() AT TIME ZONE 'UTC')"
+    " %(shard_no)s, NOW() AT TIME ZONE 'UTC', %(views)s::BIGINT, %(likes)s::BIGINT, %(age_s)s::INTEGER,"
+    " %(callback_host)s)"
 )
 
 INSERT_ERROR_LOGS = """

@@ -4,17 +4,21 @@ import {
   $, el, timeNode, badge, cell, labelCells, placeholderRow, showInlineError, hideInlineError,
   activateOnKey, taskLabel, errorCell,
 } from "./dom.js";
-import { fmtNum, fmtLocal } from "./format.js";
+import { fmtNum, fmtLocal, fmtAge } from "./format.js";
 import { apiData } from "./http.js";
 import { CALLBACK_STATUS, TONE } from "./labels.js";
+import { updateLogExport } from "./exports.js";
 import { state } from "./state.js";
 
 const LOG_REFRESH_MS = 30000;
+const LOG_COLUMNS = 11;
 
 function logQuery() {
   const params = new URLSearchParams({ hours: $("log-hours").value, limit: $("log-limit").value });
   const status = $("log-status").value;
   if (status) params.set("status", status);
+  const taskId = $("log-task-id").value.trim();
+  if (/^\d+$/.test(taskId) && Number(taskId) > 0) params.set("task_id", taskId);
   return params.toString();
 }
 
@@ -22,8 +26,10 @@ export async function loadLogs() {
   const seq = ++state.logsSeq;
   const refresh = $("log-refresh");
   refresh.disabled = true;
+  const query = logQuery();
+  updateLogExport(query);
   try {
-    const data = await apiData(`/webhook-logs?${logQuery()}`);
+    const data = await apiData(`/webhook-logs?${query}`);
     if (seq !== state.logsSeq) return;
     hideInlineError("logs-error");
     renderLogs(Array.isArray(data) ? data : []);
@@ -31,7 +37,7 @@ export async function loadLogs() {
     if (seq !== state.logsSeq) return;
     showInlineError("logs-error", `回传日志加载失败：${err.message}`);
     const tbody = $("logs-table").tBodies[0];
-    if (tbody.querySelector("tr.placeholder")) placeholderRow(tbody, 8, "加载失败", "placeholder placeholder--error");
+    if (tbody.querySelector("tr.placeholder")) placeholderRow(tbody, LOG_COLUMNS, "加载失败", "placeholder placeholder--error");
   } finally {
     if (seq === state.logsSeq) refresh.disabled = false;
   }
@@ -41,7 +47,7 @@ function renderLogs(logs) {
   const tbody = $("logs-table").tBodies[0];
   renderLogsSummary(logs);
   if (!logs.length) {
-    placeholderRow(tbody, 8, "暂无数据", "placeholder placeholder--empty");
+    placeholderRow(tbody, LOG_COLUMNS, "暂无数据", "placeholder placeholder--empty");
     return;
   }
   const fragment = document.createDocumentFragment();
@@ -80,6 +86,9 @@ function logRow(log) {
     cell(log.http_status === null || log.http_status === undefined ? "—" : String(log.http_status), "num mono"),
     cell(fmtNum(log.attempts), "num"),
     cell(log.latency_ms === null || log.latency_ms === undefined ? "—" : `${fmtNum(Math.round(log.latency_ms))} ms`, "num"),
+    cell(fmtNum(log.views), "num"),
+    cell(fmtNum(log.likes), "num"),
+    ageCell(log.age_s),
     url,
     errorCell(log.error),
   );
@@ -87,15 +96,23 @@ function logRow(log) {
   return labelCells(tr, "logs-table");
 }
 
+/* How old the counts sent were: what X2C really got (DESIGN §8, §13). */
+function ageCell(ageS) {
+  if (ageS === null || ageS === undefined) return cell("—", "num muted");
+  const td = cell(fmtAge(ageS), "num");
+  td.title = `发送时这些数据已读取 ${fmtNum(ageS)} 秒`;
+  return td;
+}
+
 function logDetailRow(log) {
   const tr = el("tr", "log-detail");
   tr.dataset.detailFor = String(log.id);
   const td = el("td");
-  td.colSpan = 8;
+  td.colSpan = LOG_COLUMNS;
   const meta = el("dl", "detail-meta");
   const pairs = [
     ["日志 ID", log.id], ["回传 ID", log.run_id === null || log.run_id === undefined ? "—" : `#${log.run_id}`],
-    ["项目 ID", log.project_id || "—"], ["回传地址", log.callback_url || "—"], ["错误", log.error || "—"],
+    ["项目 ID", log.project_id || "—"], ["发送的播放 / 点赞", `${fmtNum(log.views)} / ${fmtNum(log.likes)}`], ["回传地址", log.callback_url || "—"], ["错误", log.error || "—"],
   ];
   for (const [label, value] of pairs) {
     const item = el("div", "detail-meta__item");

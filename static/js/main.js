@@ -9,6 +9,7 @@ import { onToggleClick, showTriggerConfirm, hideTriggerConfirm, onTriggerConfirm
 import { $, debounce } from "./dom.js";
 import { fmtInterval } from "./format.js";
 import { closeTaskHistory, selectHistoryRange, renderHistoryChart } from "./history.js";
+import { loadHosts } from "./hosts.js";
 import { loadLogs, onLogsTableEvent, toggleLogAutoRefresh } from "./logs.js";
 import { onRetryFailed } from "./retry.js";
 import { onRunsTableEvent, closeRunDetail, renderRunDetail } from "./runs.js";
@@ -47,6 +48,9 @@ function bindEvents() {
   for (const id of ["log-hours", "log-limit", "log-status"]) $(id).addEventListener("change", loadLogs);
   $("log-refresh").addEventListener("click", loadLogs);
   $("log-autorefresh").addEventListener("click", toggleLogAutoRefresh);
+  $("log-task-id").addEventListener("input", debounce(loadLogs, 400));
+  $("host-hours").addEventListener("change", loadHosts);
+  $("host-refresh").addEventListener("click", loadHosts);
   $("tasks-table").tBodies[0].addEventListener("click", onTasksTableClick);
   $("task-filter").addEventListener("input", onTaskSearchInput);
   for (const [id] of TASK_FILTERS) $(id).addEventListener("change", onTaskQueryChange);

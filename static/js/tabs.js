@@ -2,6 +2,7 @@
 
 import { loadAudit } from "./audit.js";
 import { $ } from "./dom.js";
+import { loadHosts } from "./hosts.js";
 import { loadLogs } from "./logs.js";
 import { loadRuns } from "./runs.js";
 import { state } from "./state.js";
@@ -21,7 +22,10 @@ export function selectTab(name, moveFocus) {
   }
   if (moveFocus) $(`tab-${name}`).focus();
   if (name === "runs") loadRuns();
-  if (name === "logs") loadLogs();
+  if (name === "logs") {
+    loadLogs();
+    loadHosts();
+  }
   if (name === "tasks") loadTasks();
   if (name === "audit") loadAudit();
 }

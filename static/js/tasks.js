@@ -13,6 +13,8 @@ import { state, serverNow } from "./state.js";
 import {
   SEARCH_DEBOUNCE_MS, TASK_FILTERS, TASK_PAGE_SIZE, countsAfterToggle, isFiltered, pageInfo, taskListQuery, tasksSummaryText,
 } from "./task-query.js";
+import { updateTaskExport } from "./exports.js";
+import { suspectNote } from "./suspect.js";
 
 function currentFilters() {
   const filters = { q: $("task-filter").value, sort: $("task-sort").value };
@@ -24,6 +26,7 @@ function currentFilters() {
 export async function loadTasks() {
   const seq = ++state.tasksSeq;
   const filters = currentFilters();
+  updateTaskExport(filters);
   $("tasks-table").setAttribute("aria-busy", "true");
   try {
     const { body } = await api("GET", `/tasks?${taskListQuery(filters, state.taskOffset)}`);
@@ -154,6 +157,7 @@ function countsCell(task) {
   } else if (!status) {
     td.append(el("div", "counts__reason", "尚未读取"));
   }
+  if (task.stats_suspect) td.append(suspectNote(task.stats_suspect));
   const fetched = parseTime(task.stats_fetched_at);
   if (fetched !== null) {
     const age = Math.max(0, (serverNow() - fetched) / 1000);

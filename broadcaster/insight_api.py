@@ -1,0 +1,104 @@
+"""Delivery insight routes (DESIGN §13): callback hosts and the CSV exports.
+
+GET /api/callback-hosts tells operators whether X2C's receivers are the problem; the CSV
+exports answer "what exactly did you send us for task N" in a file X2C can open. The webhook
+log's filters live here too (`webhook_log_filters`), shared by its JSON route in admin_api and
+its CSV; the task list's CSV takes GET /api/tasks's own arguments (`tasklist_api.task_list_query`).
+Authentication is the app's before_request hook, which covers every blueprint.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from broadcaster import hosts, queries, tasklist
+from broadcaster.api_shapes import BadRequest, int_arg
+from broadcaster.clock import isoformat
+from broadcaster.csv_export import csv_chunks
+from broadcaster.db import Database
+from broadcaster.states import CallbackStatus
+from broadcaster.tasklist_api import task_list_query
+
+bp = Blueprint("insight", __name__)
+
+LOG_HOURS_MAX = 24 * 90
+HOSTS_HOURS_DEFAULT = 24
+HOSTS_HOURS_MAX = hosts.MAX_HOURS
+STREAM_ROWS = 2000  # rows per round trip of an export's server-side cursor
+
+TASK_CSV = (
+    ("任务ID", "task_id"), ("X2C任务ID", "external_task_id"), ("项目ID", "project_id"), ("标题", "title"),
+    ("状态", "status"), ("平台", "platform"), ("视频链接", "video_url"), ("时长", "duration"),
+    ("回调地址", "callback_url"), ("回传状态", "callback_status"), ("连续失败次数", "callback_retry_count"),
+    ("最近回传时间", "callback_last_attempt"), ("播放量", "view_count"), ("点赞数", "like_count"),
+    ("数据状态", "stats_status"), ("数据说明", "stats_reason"), ("数据读取时间", "stats_fetched_at"),
+    ("疑似异常播放量", "suspect_views"), ("疑似异常点赞数", "suspect_likes"), ("疑似异常时间", "suspect_at"),
+    ("创建时间", "created_at"),
+)
+LOG_CSV = (
+    ("日志ID", "id"), ("时间", "created_at"), ("轮次", "run_id"), ("任务ID", "task_id"), ("标题", "task_title"),
+    ("项目ID", "project_id"), ("回调地址", "callback_url"), ("回传状态", "callback_status"),
+    ("HTTP状态码", "http_status"), ("尝试次数", "attempts"), ("耗时(毫秒)", "latency_ms"), ("播放量", "views"),
+    ("点赞数", "likes"), ("数据时效(秒)", "age_s"), ("错误", "error"), ("回传内容", "payload"),
+)
+TIME_COLUMNS = frozenset({"callback_last_attempt", "stats_fetched_at", "suspect_at", "created_at"})
+
+
+def _database() -> Database:
+    return current_app.extensions["broadcaster"]["database"]
+
+
+def webhook_log_filters() -> dict:
+    """The webhook log's filters from the query string: hours, status, task_id."""
+    status = request.args.get("status") or None
+    if status not in (None, CallbackStatus.SUCCESS, CallbackStatus.FAILED):
+        raise BadRequest("参数 status 只能是 success 或 failed")
+    task_id = int_arg("task_id", 0, 1, 2**31 - 1) if request.args.get("task_id") else None
+    return {"hours": int_arg("hours", 24, 1, LOG_HOURS_MAX), "status": status, "task_id": task_id}
+
+
+def host_json(row: dict) -> dict:
+    """HOST of DESIGN §13, plus `attempts`: the HTTP requests behind the deliveries (retries included)."""
+    return {
+        "host": row["host"], "tasks": row["tasks"], "deliveries": row["deliveries"], "attempts": row["attempts"],
+        "success_rate": round(row["success_rate"], 4), "p50_ms": row["p50_ms"], "p95_ms": row["p95_ms"],
+        "last_success_at": isoformat(row["last_success_at"]), "last_error": row["last_error"],
+        "last_error_at": isoformat(row["last_error_at"]),
+    }
+
+
+@bp.get("/api/callback-hosts")
+def callback_hosts():
+    """Each callback host's deliveries, success rate, latency and last error over the last `hours`."""
+    hours = int_arg("hours", HOSTS_HOURS_DEFAULT, 1, HOSTS_HOURS_MAX)
+    rows = hosts.callback_host_rows(_database(), hours)
+    return jsonify({"success": True, "data": [host_json(row) for row in rows]})
+
+
+@bp.get("/api/tasks.csv")
+def tasks_csv():
+    """The task list (same filters as GET /api/tasks, every matching task) as CSV."""
+    sql, params = tasklist.export_statement(_database(), task_list_query())
+    return _csv_response("tasks.csv", TASK_CSV, sql, params)
+
+
+@bp.get("/api/webhook-logs.csv")
+def webhook_logs_csv():
+    """The webhook log (same filters as GET /api/webhook-logs, every matching row) as CSV."""
+    return _csv_response("webhook-logs.csv", LOG_CSV, queries.EXPORT_WEBHOOK_LOGS, webhook_log_filters())
+
+
+def _csv_response(filename: str, columns, sql: str, params: dict) -> Response:
+    """Stream `sql`'s rows as a CSV download; filters were checked before the first byte."""
+    header = [title for title, _ in columns]
+    keys = [key for _, key in columns]
+    rows = _database().stream(sql, params, itersize=STREAM_ROWS)
+
+    def cells(row: dict) -> list:
+        return [isoformat(row[key]) if key in TIME_COLUMNS else row[key] for key in keys]
+
+    response = Response(csv_chunks(header, rows, cells), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
