@@ -20,14 +20,13 @@ export of 100,000 log rows, with the Python heap's peak while it streams (tracem
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 import tracemalloc
 
 from bench.database import discard_database, fresh_database, start_database, transaction
+from bench.ops_latency import latency_cells, time_route
 from broadcaster import hosts
 from broadcaster.db import Database
-from broadcaster.freshness import percentile
 
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed benchmark password
 TASKS = 10_000
@@ -92,20 +91,6 @@ def seed_log(url: str, days: int) -> int:
     return total * TASKS
 
 
-def time_route(client, path: str, calls: int) -> tuple[list[float], str]:
-    """Milliseconds of each call to `path`, and a word on the last answer."""
-    timings, note = [], ""
-    for _ in range(calls):
-        started = time.perf_counter()
-        answer = client.get(path, auth=("admin", ADMIN_PASSWORD))
-        body = answer.get_data()
-        timings.append((time.perf_counter() - started) * 1000)
-        if answer.status_code != 200:
-            raise RuntimeError(f"{path}: HTTP {answer.status_code}")
-        note = f"{len(answer.get_json()['data'])} rows" if answer.is_json else f"{len(body) / 1e6:.1f} MB"
-    return timings, note
-
-
 def time_export(client, path: str) -> tuple[float, int, float]:
     """One streamed CSV export: milliseconds, lines, and the Python heap's peak (MB) while it ran."""
     tracemalloc.start()
@@ -157,10 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'route':<46}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}  answer")
         for path in ["/api/callback-hosts?hours=24", "/api/callback-hosts?hours=168", "/api/callback-hosts?hours=720",
                      "/api/webhook-logs?task_id=4242&hours=168&limit=1000"]:
-            client.get(path, auth=("admin", ADMIN_PASSWORD))  # warm the cache once, as a running service's is
-            timings, note = time_route(client, path, args.calls)
-            p95 = percentile(sorted(timings), 0.95)
-            print(f"{path:<46}{statistics.median(timings):>10.1f}{p95:>9.1f}{max(timings):>9.1f}  {note}", flush=True)
+            timings, answer = time_route(client, path, args.calls, warm=True)
+            print(f"{path:<46}{latency_cells(timings)}  {len(answer.get_json()['data'])} rows", flush=True)
         hours = max(1, round(100_000 / (TASKS * PASSES_PER_DAY / 24)))
         elapsed, lines, peak = time_export(client, f"/api/webhook-logs.csv?hours={hours}")
         print(f"/api/webhook-logs.csv?hours={hours}: {lines - 1:,} rows in {elapsed / 1000:.1f} s, "

@@ -18,14 +18,13 @@ import csv
 import datetime as dt
 import io
 import os
-import statistics
 import time
 
 import psycopg2
 
 from bench.database import discard_database, fresh_database, start_database, transaction
+from bench.ops_latency import latency_cells, time_route
 from bench.workload import make_tasks
-from broadcaster.freshness import percentile
 
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed benchmark password
 CALLBACK_URL = "http://127.0.0.1:9/x2c"
@@ -129,20 +128,6 @@ def routes(count: int) -> list[tuple[str, str]]:
     ]
 
 
-def time_route(client, path: str, calls: int) -> tuple[list[float], dict]:
-    """Milliseconds of each call to `path`, and the last answer."""
-    timings, answer = [], {}
-    client.get(path, auth=("admin", ADMIN_PASSWORD))  # warm: the pool's connection, the planner's catalog reads
-    for _ in range(calls):
-        started = time.perf_counter()
-        response = client.get(path, auth=("admin", ADMIN_PASSWORD))
-        timings.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path}: HTTP {response.status_code} {response.get_data(as_text=True)[:200]}")
-        answer = response.get_json()
-    return timings, answer
-
-
 def measure(server_url: str, count: int, calls: int, keep: bool) -> None:
     """Seed `count` tasks in a fresh database and print each route's timings."""
     from admin_api import create_app
@@ -166,10 +151,9 @@ def measure(server_url: str, count: int, calls: int, keep: bool) -> None:
               f"{calls} calls each (Flask test client); load average {load} on {os.cpu_count()} CPUs")
         print(f"{'GET /api/tasks':<38}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'total':>9}  rows")
         for label, path in routes(count):
-            timings, answer = time_route(client, path, calls)
-            p95 = percentile(sorted(timings), 0.95)
-            print(f"{label:<38}{statistics.median(timings):>10.1f}{p95:>9.1f}{max(timings):>9.1f}"
-                  f"{answer['total']:>9,}  {len(answer['data'])}")
+            timings, response = time_route(client, path, calls, warm=True)
+            answer = response.get_json()
+            print(f"{label:<38}{latency_cells(timings)}{answer['total']:>9,}  {len(answer['data'])}")
     finally:
         discard_database(server_url, name, keep=keep)
 

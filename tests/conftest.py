@@ -6,13 +6,16 @@ import base64
 import contextlib
 import multiprocessing.process
 import os
+import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 import pytest
+from werkzeug.serving import make_server
 
 from broadcaster import db
 from broadcaster.config import Config
@@ -196,6 +199,13 @@ def basic(password: str, username: str = "admin") -> dict:
     return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
 
 
+def token_client(app):
+    """A test client of `app` that sends the admin token with every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_TOKEN}"
+    return client
+
+
 @contextlib.contextmanager
 def bearer_client(database_url: str, instance_path, **settings):
     """A test client of an app on the test database, sending the admin token with every request."""
@@ -204,9 +214,34 @@ def bearer_client(database_url: str, instance_path, **settings):
     config = Config(database_url=database_url, webhook_allow_private_networks=True, admin_password=ADMIN_PASSWORD,
                     admin_token=ADMIN_TOKEN, instance_path=str(instance_path), **settings)
     database = Database(database_url)
-    client = create_app(config, database=database).test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_TOKEN}"
+    client = token_client(create_app(config, database=database))
     try:
         yield client
     finally:
         database.close()
+
+
+@contextlib.contextmanager
+def served(app):
+    """Serve a Flask app on 127.0.0.1 from a thread (werkzeug's threaded server); yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="admin-http", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def stop_process_group(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+    """Send `sig` to a process started with start_new_session=True; SIGKILL its group if it lingers."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

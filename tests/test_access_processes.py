@@ -4,8 +4,6 @@ command line, and the audit trail of one whole session (with a real triggered pa
 import collections
 import http.client
 import http.server
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +14,7 @@ import requests
 from werkzeug.security import generate_password_hash
 
 from admin_api import create_app
-from tests.conftest import ROOT, basic, command_env, insert_task, wait_until
+from tests.conftest import ROOT, basic, command_env, insert_task, stop_process_group, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -58,13 +56,7 @@ class Gunicorn:
         return [(lines[i].strip("<>"), int(lines[i + 1])) for i in range(0, len(lines) - 1, 2)]
 
     def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process)
 
 
 @pytest.fixture

@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from admin_api import create_app
 from broadcaster import lifecycle, notifier
 from fakes.alert_receiver import Receiver
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, served
 from tests.test_alerts import insert_run
 from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, WAIT_MS, browser, problems  # noqa: F401 (fixtures)
 
@@ -32,13 +30,8 @@ def alerts_app(database, config, receivers):
     ok, bad = receivers
     config = config.replace(alert_urls=(ok.url, bad.url), alert_no_pass_minutes=10080)
     app = create_app(config, database=database)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="admin-http", daemon=True)
-    thread.start()
-    yield config, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with served(app) as base:
+        yield config, base
 
 
 def test_the_alerts_card_shows_what_fires_and_the_test_button_reports_each_channel(

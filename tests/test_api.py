@@ -11,7 +11,7 @@ import stats_broadcaster as sb
 from admin_api import create_app
 from broadcaster import lifecycle, queries
 from broadcaster.db import Database
-from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task
+from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task, token_client
 
 YT = "dQw4w9WgXcQ"
 YT_URL = f"https://www.youtube.com/watch?v={YT}"
@@ -60,9 +60,7 @@ def app(fake_config, database):
 @pytest.fixture
 def client(app):
     """A test client sending the Bearer token with every request."""
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_TOKEN}"
-    return client
+    return token_client(app)
 
 
 @pytest.fixture(scope="module")

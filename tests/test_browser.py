@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
 
 import stats_broadcaster as sb
 from admin_api import create_app, start_supervisor, stop_supervisor
-from tests.conftest import ADMIN_PASSWORD, insert_task
+from tests.conftest import ADMIN_PASSWORD, insert_task, served
 
 pytestmark = pytest.mark.slow
 
@@ -61,13 +59,8 @@ def live_app(database, fake_config):
     """The real app and its supervisor thread, served on 127.0.0.1; yields the base URL."""
     app = create_app(fake_config.replace(broadcast_interval_seconds=INTERVAL), database=database)
     start_supervisor(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="admin-http", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with served(app) as base:
+        yield base
     stop_supervisor(app)
 
 

@@ -3,15 +3,12 @@ with the reason, and a POST sent straight from the page is refused; the 操作�
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from admin_api import create_app
-from tests.conftest import insert_task
+from tests.conftest import insert_task, served
 from tests.test_browser import ARTIFACTS, WAIT_MS, browser  # noqa: F401 - the shared Chromium fixture
 
 pytestmark = pytest.mark.slow
@@ -26,13 +23,8 @@ USERS = (("alice", "operator", generate_password_hash(PASSWORDS["alice"], method
 def live_app(database, config):
     """The app with named accounts, served on 127.0.0.1 (no supervisor: nothing runs by itself)."""
     app = create_app(config.replace(admin_users=USERS, broadcast_interval_seconds=3600), database=database)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="admin-http", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with served(app) as base:
+        yield base
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 stops, and recovery after the whole server is killed mid-pass."""
 
 import collections
-import os
 import re
 import runpy
 import signal
@@ -14,7 +13,7 @@ import time
 import pytest
 import requests
 
-from tests.conftest import ADMIN_PASSWORD, ROOT, command_env, insert_task, wait_until
+from tests.conftest import ADMIN_PASSWORD, ROOT, command_env, insert_task, stop_process_group, wait_until
 
 pytestmark = pytest.mark.slow
 INTERVAL = 3
@@ -58,13 +57,7 @@ class Server:
         return requests.post(f"{self.base}{path}", auth=("admin", ADMIN_PASSWORD), timeout=15)
 
     def stop(self, sig=signal.SIGTERM):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process, sig)
 
 
 @pytest.fixture

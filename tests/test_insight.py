@@ -14,7 +14,7 @@ import stats_broadcaster as sb
 from admin_api import create_app
 from broadcaster import queries
 from broadcaster.csv_export import BOM, csv_chunks, safe_cell
-from tests.conftest import ADMIN_TOKEN, insert_task
+from tests.conftest import insert_task, token_client
 
 YT = "dQw4w9WgXcQ"
 TT = "7504044860782021930"
@@ -23,9 +23,7 @@ TT = "7504044860782021930"
 @pytest.fixture
 def client(fake_config, database):
     """A test client of the admin app on the test database, sending the admin token."""
-    client = create_app(fake_config, database=database).test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_TOKEN}"
-    return client
+    return token_client(create_app(fake_config, database=database))
 
 
 def get_data(client, path: str):

@@ -8,7 +8,7 @@ import pytest
 from admin_api import create_app
 from bench.task_list import seed_task_list, task_title
 from broadcaster import db, queries
-from tests.conftest import ADMIN_TOKEN, insert_task
+from tests.conftest import insert_task, token_client
 
 YT_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 TIKTOK_SHORT = "https://vm.tiktok.com/ZMabc123/"
@@ -18,9 +18,7 @@ DOUYIN_SHARE = "7.93 复制打开抖音，看看【测试】 https://v.douyin.co
 @pytest.fixture
 def client(config, database):
     """A test client on the emptied test database, sending the admin token."""
-    client = create_app(config, database=database).test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_TOKEN}"
-    return client
+    return token_client(create_app(config, database=database))
 
 
 def listed(client, query: str = "") -> dict:

@@ -1,10 +1,11 @@
 // The page's number, duration and time formats (static/js/format.js), run by `node --test tests/js/`.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import {
   compactNumber, fmtAge, fmtCountdown, fmtDuration, fmtInterval, fmtLocal, fmtNum, parseTime, signed,
 } from "../../static/js/format.js";
+import { startEachTestInUtc } from "./zone.mjs";
 
 describe("fmtNum", () => {
   test("groups thousands the Chinese way and keeps zero and negatives", () => {
@@ -131,14 +132,7 @@ describe("parseTime", () => {
 });
 
 describe("fmtLocal in the browser's zone", () => {
-  const savedZone = process.env.TZ;
-  beforeEach(() => {
-    process.env.TZ = "UTC";
-  });
-  afterEach(() => {
-    process.env.TZ = savedZone;
-    if (savedZone === undefined) delete process.env.TZ;
-  });
+  startEachTestInUtc();
 
   test("UTC: the instant as written, seconds truncated not rounded", () => {
     assert.equal(fmtLocal("2026-12-07T04:48:57.999999+00:00"), "2026-12-07 04:48:57");

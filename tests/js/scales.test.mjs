@@ -1,10 +1,11 @@
 // Axis scales and ticks of the two charts (static/js/scales.js), run by `node --test tests/js/`.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import {
   DAY_MS, HOUR_MS, TIME_STEPS, labelIndexes, niceRange, timeLabel, timeStep, timeTicks,
 } from "../../static/js/scales.js";
+import { startEachTestInUtc } from "./zone.mjs";
 
 const close = (actual, expected) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} ≉ ${expected}`);
 
@@ -99,14 +100,7 @@ describe("timeStep", () => {
 });
 
 describe("timeTicks and timeLabel in the browser's zone", () => {
-  const savedZone = process.env.TZ;
-  beforeEach(() => {
-    process.env.TZ = "UTC";
-  });
-  afterEach(() => {
-    process.env.TZ = savedZone;
-    if (savedZone === undefined) delete process.env.TZ;
-  });
+  startEachTestInUtc();
 
   test("hour steps start on a multiple of the step", () => {
     const start = Date.UTC(2026, 11, 7, 4, 48);
