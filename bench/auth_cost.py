@@ -1,6 +1,6 @@
 """What authentication costs per request: GET /api/broadcaster/status before and after named accounts.
 
-    python -m bench.auth_cost [--requests 300] [--before-ref main]
+    python -m bench.auth_cost [--requests 300] [--before-ref 5ba1a0c]
 
 Two gunicorn servers (one worker each) share one fresh database (`bench_auth_cost`) on the
 benchmark's embedded server: "before" runs a `git archive` of `--before-ref` (the code without
@@ -86,7 +86,8 @@ def summary(values: list[float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--before-ref", default="main")
+    # The last commit before named accounts (issue 18); any ref without ADMIN_USERS will do.
+    parser.add_argument("--before-ref", default="5ba1a0c")
     args = parser.parse_args(argv)
 
     password_hash = generate_password_hash(PASSWORD)
