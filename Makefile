@@ -1,6 +1,6 @@
 # make run   - set up everything and serve the admin app on http://127.0.0.1:5001 (embedded PostgreSQL)
 # make test  - set up everything and run the test suite
-# make test-quick - the tests that start no processes (about 35 s)
+# make test-quick - the tests that start no processes (about 50 s)
 # make test-js - the admin page's helpers under node --test
 # make bench - throughput benchmark against the local fake upstream, then the task list's timings
 # make lint  - ruff
