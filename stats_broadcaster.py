@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from werkzeug.security import generate_password_hash
 
-from broadcaster import hosts, lifecycle, planning, queries, shards
+from broadcaster import hosts, lifecycle, planning, shards
 from broadcaster.clock import interval_text
 from broadcaster.config import Config, load_config
 from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
@@ -141,10 +141,9 @@ class Broadcaster:
         if self.config.pass_helper:
             self._help()
             return None
-        for run_id in lifecycle.mark_abandoned_runs(self.database):
-            logger.warning("run %s abandoned: its process stopped heartbeating", run_id)
-            row = self.database.fetch_one(queries.FETCH_RUN, {"run_id": run_id})
-            if row and row["trigger"] == Trigger.SCHEDULE:
+        for run in lifecycle.abandon_stale_runs(self.database):
+            logger.warning("run %s abandoned: its process stopped heartbeating", run["id"])
+            if run["trigger"] == Trigger.SCHEDULE:
                 self.pinger.finished(RunStatus.ABANDONED)
             self.alerts.poke()
         if self._last_prune is None or time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:

@@ -110,10 +110,14 @@ def result_from_run(row: dict) -> dict:
 # Claim, heartbeat, finish
 
 
+def abandon_stale_runs(database: Database) -> list[dict]:
+    """Mark running passes that stopped heartbeating as abandoned; return their `id` and `trigger`."""
+    return database.fetch_all(queries.MARK_ABANDONED_RUNS, {"stale_seconds": STALE_RUN_SECONDS})
+
+
 def mark_abandoned_runs(database: Database) -> list[int]:
     """Mark running passes that stopped heartbeating as abandoned; return their ids."""
-    rows = database.fetch_all(queries.MARK_ABANDONED_RUNS, {"stale_seconds": STALE_RUN_SECONDS})
-    return [row["id"] for row in rows]
+    return [row["id"] for row in abandon_stale_runs(database)]
 
 
 def claim_run(database: Database, trigger: str, task_ids: list[int] | None = None, *,

@@ -99,7 +99,7 @@ WITH ended AS (
     WHERE status = {RUNNING} AND heartbeat_at < NOW() - make_interval(secs => %(stale_seconds)s)
     RETURNING id, trigger, status
 ), counted AS ({_COUNT_RUNS})
-SELECT id FROM ended
+SELECT id, trigger FROM ended
 """
 
 FETCH_RUN = f"SELECT {RUN_COLUMNS} FROM broadcaster_runs WHERE id = %(run_id)s"
