@@ -18,6 +18,8 @@ VIEWER = "viewer"
 ROLES = (OPERATOR, VIEWER)
 TOKEN_USER = "token"  # noqa: S105 - the name the Bearer token acts under, not a secret
 READ_ONLY_MESSAGE = "只读账号不能执行此操作"
+#: The methods that only read, open to viewers; any other needs an operator (and is audited).
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 _NAME = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 # werkzeug hashes are `method$salt$hash`; methods are `scrypt:…` or `pbkdf2:…`.

@@ -18,6 +18,7 @@ from flask import g, request
 from werkzeug.exceptions import HTTPException
 
 from broadcaster import queries
+from broadcaster.accounts import SAFE_METHODS
 from broadcaster.api_shapes import task_json
 from broadcaster.db import Database
 from broadcaster.errors import StorageError
@@ -47,7 +48,7 @@ SECRET_SET, SECRET_CHANGED = "已设置", "已更改"
 
 def route_action() -> str | None:
     """The audit action of the current request; None for a read."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+    if request.method in SAFE_METHODS:
         return None
     rule = request.url_rule.rule if request.url_rule is not None else request.path
     return ROUTE_ACTIONS.get((request.method, rule)) or request.endpoint or rule
@@ -66,8 +67,13 @@ def record_change(database: Database, response):
         return response  # reads, and requests refused before anyone signed in (401, 429)
     try:
         before = g.get("audit_before")
-        after = _snapshot(database, action) if before is not None and response.status_code < 400 else before
         body = _response_body(response)
+        if before is None or response.status_code >= 400:
+            after = before
+        elif action == TASK_UPDATE and body.get("data"):
+            after = _task_fields(body["data"])  # the answer is the task as saved: no second read
+        else:
+            after = _snapshot(database, action)
         detail = _detail(action, before, after, body)
         _insert(database, user=account.name, role=account.role, action=action,
                 target=_target(action, body), detail=detail, status=response.status_code)

@@ -24,13 +24,12 @@ from flask import g, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from broadcaster import audit, throttle
-from broadcaster.accounts import OPERATOR, READ_ONLY_MESSAGE, TOKEN_USER, Account
+from broadcaster.accounts import OPERATOR, READ_ONLY_MESSAGE, SAFE_METHODS, TOKEN_USER, Account
 from broadcaster.api_shapes import error_response
 from broadcaster.config import Config
 from broadcaster.db import Database
 
 PASSWORD_FILE = "admin_password"  # noqa: S105 - a file name, not a password
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -163,11 +162,6 @@ class Authenticator:
             if user_ok and password_ok:
                 return Account(username, OPERATOR)
         return None
-
-
-def credentials_ok(header: str, config: Config) -> bool:
-    """True when an Authorization header carries valid credentials of any account."""
-    return Authenticator(config).authenticate(header)[0] is not None
 
 
 def client_address() -> str:
