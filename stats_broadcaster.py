@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from werkzeug.security import generate_password_hash
 
-from broadcaster import hosts, lifecycle, planning, shards
+from broadcaster import hosts, lifecycle, planning, shards, tasklist
 from broadcaster.clock import interval_text
 from broadcaster.config import Config, load_config
 from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
@@ -152,6 +152,9 @@ class Broadcaster:
                                      history_days=self.config.count_history_days,
                                      audit_days=self.config.audit_retention_days)
             hosts.roll_up_closed_hours(self.database)  # GET /api/callback-hosts then reads whole hours
+            # Links the bot wrote since: parsed here, off the request path, so the task list's
+            # own fill before each read (broadcaster.tasklist) rarely finds any left.
+            tasklist.fill_link_platforms(self.database)
         run_id = lifecycle.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
         if run_id is None:
             return None

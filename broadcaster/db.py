@@ -191,10 +191,6 @@ def apply_schema(database: Database) -> None:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
             cur.execute(sql)
-    # Tasks the bot wrote before this schema (or since the last start) get their link's platform.
-    from broadcaster.tasklist import fill_link_platforms  # the URL parser imports this module's users
-
-    fill_link_platforms(database)
 
 
 def open_database(config, *, stop_event=None, on_retry=None) -> Database:
