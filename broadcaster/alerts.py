@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import psycopg2.extras
@@ -164,10 +163,7 @@ def read_facts(cursor, config: Config, now: dt.datetime) -> dict:
     facts["callback_hosts"] = {}
     if facts["last_full"]:
         cursor.execute(queries.FETCH_RUN_CALLBACKS, {"run_id": facts["last_full"]["id"]})
-        for row in cursor.fetchall():
-            host = urlsplit(row["callback_url"] or "").hostname or "?"
-            delivered, sent = facts["callback_hosts"].get(host, (0, 0))
-            facts["callback_hosts"][host] = (delivered + row["delivered"], sent + row["total"])
+        facts["callback_hosts"] = {row["host"]: (row["delivered"], row["total"]) for row in cursor.fetchall()}
     facts.update(one(queries.FETCH_BUDGETS_USED, {"quota_day": pacific_day(now), "tikhub_day": now.date()}))
     cursor.execute(queries.FETCH_EGRESS_STATUS)
     facts["egresses"] = {}

@@ -381,9 +381,9 @@ class BroadcastPass:
         except Exception as exc:  # never lose the batch's tasks
             logger.exception("delivery of %s failed", webhook_id)
             delivery = Delivery(False, None, 0, 0, f"内部错误：{type(exc).__name__}")
-        went_out = delivery.ok or delivery.attempts > 0
         for pending in batch:
-            age = (sent_at - pending.read_at).total_seconds() if went_out and pending.read_at is not None else None
+            sent_read = delivery.went_out and pending.read_at is not None
+            age = (sent_at - pending.read_at).total_seconds() if sent_read else None
             payload = body if len(batch) == 1 else build_body(self.config.site_name, [pending.entry])
             self._finish(Outcome(pending.task, delivery.ok, delivery, payload, webhook_id, pending.fetch_failure,
                                  age_s=age, fresh=pending.fresh))

@@ -15,7 +15,6 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from broadcaster import queries
 from broadcaster.counters import counter_rows
@@ -26,7 +25,7 @@ from broadcaster.platforms.results import FetchResult
 from broadcaster.retry import retry_storage
 from broadcaster.states import CallbackStatus, FetchStatus
 from broadcaster.tasks import TaskRow
-from broadcaster.webhooks import Delivery
+from broadcaster.webhooks import Delivery, callback_host
 
 logger = logging.getLogger(__name__)
 
@@ -108,14 +107,6 @@ def video_row(platform: str, video_id: str, result: FetchResult, verdict: Verdic
             "suspect_likes": suspicion.likes if suspicion else None}
 
 
-def callback_host(url: str | None) -> str | None:
-    """The callback URL's host name as written (lower case, no port), as the breaker names it."""
-    try:
-        return urlsplit(url or "").hostname or None
-    except ValueError:
-        return None
-
-
 def sent_counts(payload: dict | None) -> tuple[int | None, int | None]:
     """The views and likes in a task's body as sent (absent counts are None)."""
     if not payload or not payload.get("stats"):
@@ -136,7 +127,7 @@ def delivery_row(outcome: Outcome) -> dict | None:
 def log_row(outcome: Outcome, run_id: int | None) -> dict:
     """The task's `webhook_logs` row for this pass."""
     task, delivery = outcome.task, outcome.delivery
-    went_out = delivery is not None and (delivery.ok or delivery.attempts > 0)
+    went_out = delivery is not None and delivery.went_out
     views, likes = sent_counts(outcome.payload) if went_out else (None, None)
     return {
         "run_id": run_id,

@@ -104,6 +104,20 @@ class Delivery:
     latency_ms: int
     error: str | None
 
+    @property
+    def went_out(self) -> bool:
+        """A body was sent (not refused before the first attempt, e.g. by an open breaker)."""
+        return self.ok or self.attempts > 0
+
+
+def callback_host(url: str | None) -> str | None:
+    """A callback URL's host name as written (lower case, no port): the breaker's key, the
+    webhook log's `callback_host` and the callback-host figures all name a host so."""
+    try:
+        return urlsplit(url or "").hostname or None
+    except ValueError:
+        return None
+
 
 class _PinnedAdapter(IPFilterAdapter):
     """requests-hardened's IP-filtering adapter with a pool sized to our concurrency."""
@@ -202,7 +216,7 @@ class WebhookSender:
             check_callback_url(url, allow_private=True)
         except CallbackURLError as exc:
             return self._result(False, None, 0, started, str(exc))
-        host = (urlsplit(url).hostname or "").lower()
+        host = callback_host(url) or ""
         attempts = 0
         status: int | None = None
         error: str | None = None

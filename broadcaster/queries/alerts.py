@@ -28,11 +28,12 @@ SELECT id, finished_at, total, success_count, failed_count, freshness FROM broad
 WHERE scope = '{Scope.ALL}' AND status = '{RunStatus.SUCCEEDED}' ORDER BY id DESC LIMIT 1
 """
 
-# Deliveries of one pass per callback URL; tasks never sent (no counts yet) are not deliveries.
+# Deliveries of one pass per callback host (as the log names it: webhooks.callback_host); tasks
+# never sent (no counts yet) are not deliveries.
 FETCH_RUN_CALLBACKS = f"""
-SELECT callback_url, COUNT(*) AS total,
+SELECT COALESCE(callback_host, '?') AS host, COUNT(*) AS total,
        COUNT(*) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}') AS delivered
-FROM webhook_logs WHERE run_id = %(run_id)s AND attempts > 0 GROUP BY callback_url
+FROM webhook_logs WHERE run_id = %(run_id)s AND attempts > 0 GROUP BY 1
 """
 
 FETCH_BUDGETS_USED = """
