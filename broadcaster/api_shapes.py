@@ -120,6 +120,14 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def choice_arg(name: str, choices: tuple[str, ...]) -> str | None:
+    """A query argument that must be one of `choices`, or None when absent or empty."""
+    value = text_arg(name, 64)
+    if value is not None and value not in choices:
+        raise BadRequest(f"参数 {name} 只能是 {' / '.join(choices)}")
+    return value
+
+
 def json_object() -> dict:
     """The request body as a JSON object, or BadRequest."""
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from broadcaster import hosts, queries, tasklist
-from broadcaster.api_shapes import BadRequest, int_arg
+from broadcaster.api_shapes import INT32_MAX, BadRequest, int_arg
 from broadcaster.clock import isoformat
 from broadcaster.csv_export import csv_chunks
 from broadcaster.db import Database
@@ -53,7 +53,7 @@ def webhook_log_filters() -> dict:
     status = request.args.get("status") or None
     if status not in (None, CallbackStatus.SUCCESS, CallbackStatus.FAILED):
         raise BadRequest("参数 status 只能是 success 或 failed")
-    task_id = int_arg("task_id", 0, 1, 2**31 - 1) if request.args.get("task_id") else None
+    task_id = int_arg("task_id", 0, 1, INT32_MAX) if request.args.get("task_id") else None
     return {"hours": int_arg("hours", 24, 1, LOG_HOURS_MAX), "status": status, "task_id": task_id}
 
 

@@ -17,6 +17,7 @@ import re
 
 import video_stats_fetcher as vsf
 from broadcaster import queries
+from broadcaster.api_shapes import INT32_MAX
 from broadcaster.db import Database
 from broadcaster.states import FetchStatus, TaskStatus
 
@@ -24,7 +25,6 @@ SORTS = tuple(queries.TASK_LIST_ORDER)  # id (newest first), stale (oldest count
 NEVER = "never"  # stats_status: no counts read for the task's current link yet
 SUSPECT = "suspect"  # stats_status: the video holds suspect counts (DESIGN §13)
 STATS_STATUSES = (*FetchStatus, NEVER, SUSPECT)
-INT32_MAX = 2**31 - 1
 PARSE_CHUNK = 5000
 _TASK_ID = re.compile(r"[0-9]{1,10}")
 

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from broadcaster.api_shapes import BadRequest, int_arg, text_arg
+from broadcaster.api_shapes import choice_arg, int_arg, text_arg
 from broadcaster.states import CallbackStatus, Platform, TaskStatus
 from broadcaster.tasklist import SORTS, STATS_STATUSES, TaskListQuery
 
 MAX_QUERY = 200
-
-
-def choice_arg(name: str, choices: tuple[str, ...]) -> str | None:
-    """A query argument that must be one of `choices`, or None when absent or empty."""
-    value = text_arg(name, 64)
-    if value is not None and value not in choices:
-        raise BadRequest(f"参数 {name} 只能是 {' / '.join(choices)}")
-    return value
 
 
 def task_list_query() -> TaskListQuery:

@@ -9,7 +9,7 @@ which PostgreSQL folds away before planning (psycopg2 sends the values inline).
 
 from __future__ import annotations
 
-from broadcaster.queries.admin import TASK_COLUMNS
+from broadcaster.queries.admin import TASK_COLUMNS, TASK_JOINS
 
 # The tasks a list request matches. q: a title substring (strpos: `%` and `_` are plain
 # characters, and no escaping can go wrong), found through the title's two-character pieces
@@ -71,13 +71,7 @@ IS TRUE DESC,
 
 
 # Every match in the list's order, for the CSV export (streamed through a server-side cursor).
-EXPORT_TASK_LIST = f"""
-SELECT {TASK_COLUMNS}
-FROM drama_tasks d
-LEFT JOIN broadcaster_task_videos tv ON tv.task_id = d.task_id AND tv.video_url = d.video_url
-LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
-WHERE MATCH ORDER BY ORDER_BY
-"""
+EXPORT_TASK_LIST = f"SELECT {TASK_COLUMNS} {TASK_JOINS} WHERE MATCH ORDER BY ORDER_BY"
 
 
 def task_list_statements(sort: str, *, search: bool = False, suspect: bool = False) -> tuple[str, str, str]:
