@@ -6,14 +6,13 @@
 
 import { $ } from "./dom.js";
 import { apiData } from "./http.js";
+import { ROLE } from "./labels.js";
 
 export const OPERATOR_CONTROLS = [
   "#toggle-btn", "#trigger-btn", "#trigger-confirm", "#run-detail-retry", "button.task-toggle", "#alert-test-btn",
   "[data-operator-only]", "[data-operator-only] button", "[data-operator-only] input",
   "[data-operator-only] select", "[data-operator-only] textarea",
 ].join(", ");
-
-const ROLE_NAMES = { operator: "操作员", viewer: "只读" };
 
 let readOnlyReason = null;
 
@@ -29,7 +28,7 @@ export async function loadMe() {
 
 function showUser(me) {
   const node = $("current-user");
-  node.textContent = `👤 ${me.user}（${ROLE_NAMES[me.role] || me.role}）`;
+  node.textContent = `👤 ${me.user}（${ROLE[me.role] || me.role}）`;
   node.dataset.role = me.role;
   node.hidden = false;
 }
@@ -53,8 +52,4 @@ function disableControls() {
     if (control.title !== readOnlyReason) control.title = readOnlyReason;
     if (control.getAttribute("aria-disabled") !== "true") control.setAttribute("aria-disabled", "true");
   }
-}
-
-export function isReadOnly() {
-  return readOnlyReason !== null;
 }

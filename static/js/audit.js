@@ -3,12 +3,12 @@
 
 import { $, el, timeNode, badge, cell, labelCells, placeholderRow, showInlineError, hideInlineError } from "./dom.js";
 import { apiData } from "./http.js";
+import { ROLE } from "./labels.js";
 
 export const AUDIT_ACTIONS = {
   start: "启动", stop: "停止", trigger: "立即回传", task_create: "注册任务", task_update: "修改任务",
   alert_test: "测试告警", login_blocked: "登录封禁",
 };
-const ROLE_NAMES = { operator: "操作员", viewer: "只读" };
 const FIELD_NAMES = {
   running: "服务开关", title: "标题", status: "状态", video_url: "视频链接", callback_url: "回传地址",
   project_id: "项目ID", external_task_id: "外部任务ID", duration: "时长", has_callback_secret: "回调密钥",
@@ -59,7 +59,7 @@ function auditRow(row) {
   tr.append(
     cell(timeNode(row.at)),
     cell(row.user || "—"),
-    cell(ROLE_NAMES[row.role] || row.role || "—"),
+    cell(ROLE[row.role] || row.role || "—"),
     cell(row.address || "—"),
     cell(AUDIT_ACTIONS[row.action] || row.action),
     cell(row.target || "—"),

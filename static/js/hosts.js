@@ -35,7 +35,7 @@ function hostRow(host) {
   const rate = Number(host.success_rate);
   const rateCell = cell(`${(rate * 100).toFixed(rate < 1 && rate >= 0.995 ? 2 : 1)}%`, "num");
   if (rate < 0.9) rateCell.classList.add("rate--bad");
-  else if (rate < 0.99) rateCell.classList.add("rate--warn");
+  else if (rate < 0.99) rateCell.classList.add("num--warn");
   const lastError = errorCell(host.last_error);
   if (host.last_error_at) lastError.prepend(timeNode(host.last_error_at), " ");
   const deliveries = cell(fmtNum(host.deliveries), "num");

@@ -15,6 +15,7 @@ export const TASK_STATUS = {
   active: "进行中", paused: "已暂停", completed: "已完成", expired: "已过期", cancelled: "已取消", deleted: "已删除",
 };
 
+export const ROLE = { operator: "操作员", viewer: "只读" };
 export const PLATFORM = { youtube: "YouTube", tiktok: "TikTok", douyin: "抖音" };
 export const STATS_STATUS = { ok: "正常", unavailable: "不可用", blocked: "受限", error: "出错" };
 
