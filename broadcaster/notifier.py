@@ -26,14 +26,18 @@ from broadcaster.errors import StorageError
 
 logger = logging.getLogger(__name__)
 
+def channel_tally(results: list[ChannelResult]) -> dict:
+    """An event's `sent` and `failed` channel counts and its `error` text (each failed channel's reason)."""
+    errors = [f"{result.channel}: {result.error}" for result in results if not result.ok]
+    return {"sent": sum(result.ok for result in results), "failed": len(errors),
+            "error": "; ".join(errors)[:1000] or None}
+
+
 def record_results(database: Database, event_id: int | None, results: list[ChannelResult]) -> None:
     """Write how the channels took an event's message (and count it for /metrics)."""
     if event_id is None:
         return
-    errors = [f"{result.channel}: {result.error}" for result in results if not result.ok]
-    database.execute(queries.FINISH_ALERT_EVENT, {
-        "id": event_id, "sent": sum(result.ok for result in results), "failed": len(errors),
-        "error": "; ".join(errors)[:1000] or None})
+    database.execute(queries.FINISH_ALERT_EVENT, {"id": event_id, **channel_tally(results)})
 
 
 class Deliveries:
@@ -132,10 +136,7 @@ def send_test_alert(config: Config, database: Database, now: dt.datetime | None 
     """发送测试告警: a test message to every channel, recorded as a `test` event."""
     title, body = alerts.test_message(config, now or utcnow())
     results = send(config.alert_urls, title, body)
-    errors = [f"{result.channel}: {result.error}" for result in results if not result.ok]
-    database.execute(queries.RECORD_TEST_EVENT, {
-        "summary": "测试告警", "sent": sum(result.ok for result in results), "failed": len(errors),
-        "error": "; ".join(errors)[:1000] or None})
+    database.execute(queries.RECORD_TEST_EVENT, {"summary": "测试告警", **channel_tally(results)})
     return results
 
 
