@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 import psycopg2.extras
 
-from broadcaster import queries
+from broadcaster import freshness, queries
 from broadcaster.clock import pacific_day
 from broadcaster.config import Config
 from broadcaster.db import Database, wrap_errors
 from broadcaster.egress import egress_status
 from broadcaster.logs import SecretScrubber
-from broadcaster.states import Platform, RunStatus
+from broadcaster.states import RunStatus
 
 #: Over this share of today's YouTube units, `youtube_quota` fires.
 YOUTUBE_QUOTA_SHARE = 0.9
@@ -31,7 +31,10 @@ MIN_TASKS_FOR_RATIO = 5
 #: Times in messages: the operators read Beijing time.
 MESSAGE_ZONE = ZoneInfo("Asia/Shanghai")
 
-PLATFORM_NAMES = {Platform.YOUTUBE: "YouTube ", Platform.TIKTOK: "TikTok ", Platform.DOUYIN: "抖音"}  # spaced before Chinese
+def platform_label(platform: str) -> str:
+    """The platform's name as a message writes it before Chinese text: a Latin name gets a space."""
+    name = freshness.PLATFORM_NAMES.get(platform, platform)
+    return f"{name} " if name.isascii() else name
 #: Every alert without a host or platform suffix (each is 0 or 1 on /metrics).
 PLAIN_ALERTS = ("pass_failed", "no_successful_pass", "deliveries_failing", "youtube_quota", "tikhub_allowance")
 
@@ -69,7 +72,7 @@ class AlertEvent:
 def headline(key: str) -> str:
     """What an alert is about, in a few words (the message title)."""
     name, _, subject = key.partition(":")
-    platform = PLATFORM_NAMES.get(subject, f"{subject} ")
+    platform = platform_label(subject)
     return {
         "pass_failed": "定时回传失败",
         "no_successful_pass": "长时间没有成功的回传",
@@ -96,7 +99,7 @@ def firing_alerts(config: Config, facts: dict, now: dt.datetime) -> list[Alert]:
         if egresses and all(egress["state"] == "benched" for egress in egresses):
             back = min(egress["benched_until"] for egress in egresses)
             alerts.append(Alert(f"platform_dark:{platform}",
-                                f"{PLATFORM_NAMES[platform]}的 {len(egresses)} 个出口全部因被封锁而暂停，"
+                                f"{platform_label(platform)}的 {len(egresses)} 个出口全部因被封锁而暂停，"
                                 f"最早 {format_time(back)} 恢复", now))
     return alerts
 
@@ -131,7 +134,7 @@ def _pass_alerts(config: Config, facts: dict, now: dt.datetime) -> list[Alert]:
         oldest = figures.get("max_age_s")
         if oldest is not None and oldest > config.stale_warn_hours * 3600:
             alerts.append(Alert(f"counts_stale:{platform}",
-                                f"{PLATFORM_NAMES.get(platform, f'{platform} ')}最旧的数据已是 {oldest / 3600:.0f} 小时前读取的"
+                                f"{platform_label(platform)}最旧的数据已是 {oldest / 3600:.0f} 小时前读取的"
                                 f"（{figures.get('tasks', 0)} 个任务，阈值 {config.stale_warn_hours} 小时）",
                                 full["finished_at"]))
     return alerts
