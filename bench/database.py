@@ -26,8 +26,8 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
-def _admin(server_url: str, *statements: str) -> None:
-    """Run statements outside a transaction (CREATE and DROP DATABASE refuse to run inside one)."""
+def run_outside_transaction(server_url: str, *statements: str) -> None:
+    """Run statements outside a transaction (CREATE and DROP DATABASE, and VACUUM, refuse to run inside one)."""
     conn = psycopg2.connect(server_url)
     conn.autocommit = True
     try:
@@ -50,7 +50,7 @@ def fresh_database(server_url: str, name: str) -> str:
     """Drop and create database `name`, apply the schema; its URL."""
     from broadcaster import db
 
-    _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+    run_outside_transaction(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
     url = _with_database(server_url, name)
     database = db.Database(url)
     try:
@@ -62,7 +62,7 @@ def fresh_database(server_url: str, name: str) -> str:
 
 def drop_database(server_url: str, name: str) -> None:
     """Drop database `name`, closing its connections."""
-    _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    run_outside_transaction(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def discard_database(server_url: str, name: str, *, keep: bool) -> None:

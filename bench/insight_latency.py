@@ -23,7 +23,7 @@ import argparse
 import time
 import tracemalloc
 
-from bench.database import discard_database, fresh_database, start_database, transaction
+from bench.database import discard_database, fresh_database, run_outside_transaction, start_database, transaction
 from bench.ops_latency import latency_cells, time_route
 from broadcaster import hosts
 from broadcaster.db import Database
@@ -76,16 +76,10 @@ def seed_log(url: str, days: int) -> int:
     with transaction(url) as cur:
         cur.execute("SET maintenance_work_mem = '256MB'")
         cur.execute(SCHEMA_PATH.read_text(encoding="utf-8"))  # builds the dropped indexes again
-    conn_url = url
-    import psycopg2
-
-    conn = psycopg2.connect(conn_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("VACUUM ANALYZE webhook_logs")
+    run_outside_transaction(url, "VACUUM ANALYZE webhook_logs")
+    with transaction(url) as cur:
         cur.execute("SELECT pg_size_pretty(pg_total_relation_size('webhook_logs'))")
         size = cur.fetchone()[0]
-    conn.close()
     print(f"   indexes, VACUUM ANALYZE: {time.monotonic() - started:.0f} s; webhook_logs with indexes: {size}",
           flush=True)
     return total * TASKS

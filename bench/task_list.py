@@ -20,9 +20,7 @@ import io
 import os
 import time
 
-import psycopg2
-
-from bench.database import discard_database, fresh_database, start_database, transaction
+from bench.database import discard_database, fresh_database, run_outside_transaction, start_database, transaction
 from bench.ops_latency import latency_cells, time_route
 from bench.workload import make_tasks
 
@@ -96,14 +94,8 @@ def _counts_time(i: int) -> str:
 
 def vacuum(url: str) -> None:
     """VACUUM ANALYZE the list's tables, as autovacuum would soon after a bulk load."""
-    conn = psycopg2.connect(url)
-    conn.autocommit = True  # VACUUM refuses to run inside a transaction
-    try:
-        with conn.cursor() as cur:
-            for table in ("drama_tasks", "broadcaster_task_videos", "broadcaster_videos"):
-                cur.execute(f"VACUUM ANALYZE {table}")
-    finally:
-        conn.close()
+    run_outside_transaction(url, *(f"VACUUM ANALYZE {table}"
+                                   for table in ("drama_tasks", "broadcaster_task_videos", "broadcaster_videos")))
 
 
 def routes(count: int) -> list[tuple[str, str]]:
