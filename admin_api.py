@@ -53,6 +53,9 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__)
 
 TRIGGER_WAIT_SECONDS = 10.0
+#: How long a worker's start waits for pending migrations before it serves anyway (/healthz must
+#: answer soon even while a migration waits for a lock).
+STARTUP_MIGRATION_SECONDS = 5.0
 MAX_REQUEST_BYTES = 1 << 20  # a task is a few KB; larger bodies are refused with 413 unread
 
 
@@ -79,7 +82,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     if database is None:
         database = Database(db.resolve_database_url(config))
         try:
-            db.apply_schema(database)
+            # Up to date: one read of the migrations' ledger. Pending and waiting for a lock (a long
+            # transaction of someone else's): the supervisor thread carries on with it.
+            db.apply_schema(database, deadline_s=STARTUP_MIGRATION_SECONDS)
             schema_ready = True
         except StorageError as exc:
             # Serve anyway (API answers 503); the supervisor applies the schema once it connects.

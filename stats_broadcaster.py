@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from werkzeug.security import generate_password_hash
 
-from broadcaster import hosts, lifecycle, planning, shards, tasklist
+from broadcaster import hosts, lifecycle, migrations, planning, retention, shards, tasklist
 from broadcaster.clock import interval_text
 from broadcaster.config import Config, load_config
 from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
@@ -134,7 +134,8 @@ class Broadcaster:
         """One supervisor tick: clean up dead runs, then run the due slot if this process wins it
         (a helper instead joins a shared pass in progress)."""
         if not self._schema_ready:
-            apply_schema(self.database)  # the app may have started while the database was down
+            # The app may have started while the database was down, or a migration waited for a lock.
+            apply_schema(self.database, stop_event=self._stop)
             self._schema_ready = True
         if self._monitor_alerts and not self._stop.is_set():
             self.alerts.start()  # idempotent; after the schema, whose tables it reads
@@ -148,9 +149,7 @@ class Broadcaster:
             self.alerts.poke()
         if self._last_prune is None or time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
             self._last_prune = time.monotonic()
-            lifecycle.prune_old_rows(self.database, self.config.log_retention_days,
-                                     history_days=self.config.count_history_days,
-                                     audit_days=self.config.audit_retention_days)
+            retention.upkeep(self.database, self.config)  # days ahead, aged-out days dropped, history thinned
             hosts.roll_up_closed_hours(self.database)  # GET /api/callback-hosts then reads whole hours
             # Links the bot wrote since: parsed here, off the request path, so the task list's
             # own fill before each read (broadcaster.tasklist) rarely finds any left.
@@ -318,14 +317,13 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(config.secrets(), logging.WARNING if one_shot else logging.INFO)
     if not one_shot:
         return run_loop(config)
+    if args.init_db:
+        return init_db(config)
     try:
-        database = open_database(config)
+        database = open_database(config, say=print_migration_progress)
     except StorageError as exc:
         print(f"数据库不可用: {exc}", file=sys.stderr)
         return 1
-    if args.init_db:
-        print("数据库结构已就绪")
-        return 0
     if args.plan:
         print(planning.plan_report(config, planning.load_facts(database)))
         return 0
@@ -337,6 +335,27 @@ def main(argv: list[str] | None = None) -> int:
     print(format_report(result), flush=True)
     send_alerts_once(config, database)
     return 0 if result["success"] else 1
+
+
+def init_db(config: Config) -> int:
+    """`--init-db`: apply the pending migrations, saying what each did and waited for."""
+    try:
+        database = Database(resolve_database_url(config))
+        applied = apply_schema(database, say=lambda line: print(line, flush=True))
+        version = max(migrations.applied_versions(database))
+    except StorageError as exc:
+        print(f"数据库不可用: {exc}", file=sys.stderr)
+        return 1
+    if applied:
+        print(f"数据库结构已就绪（版本 {version}，本次应用 {len(applied)} 个迁移）")
+    else:
+        print(f"数据库结构已是最新（版本 {version}），无需改动")
+    return 0
+
+
+def print_migration_progress(line: str) -> None:
+    """What a migration applied at start does or waits for (the other commands)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def send_alerts_once(config: Config, database: Database) -> None:

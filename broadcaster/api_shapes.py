@@ -7,6 +7,7 @@ value raises `BadRequest`, whose Chinese message goes back in a 400.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +16,7 @@ from flask import jsonify, request
 import video_stats_fetcher as vsf
 from broadcaster.clock import isoformat
 from broadcaster.config import Config
+from broadcaster.payload import rebuilt_body
 from broadcaster.states import TaskStatus
 from broadcaster.webhooks import CallbackURLError, check_callback_url
 
@@ -85,11 +87,29 @@ def suspect_json(row: dict) -> dict | None:
     return {"views": row["suspect_views"], "likes": row["suspect_likes"], "at": isoformat(row["suspect_at"])}
 
 
+# Columns of the webhook log view that build a record's body; not shown as such.
+_BODY_COLUMNS = frozenset({"attempted", "delivered", "body_format", "body_site_name", "body_task_id", "body_duration",
+                           "body_platform", "body_views", "body_likes"})
+
+
 def log_json(row: dict) -> dict:
-    """One webhook log row."""
-    data = dict(row)
+    """One webhook log row (or a run's item): `payload` is the body sent, as an object."""
+    data = {key: value for key, value in row.items() if key not in _BODY_COLUMNS}
+    if "payload" in row:
+        body = logged_body(row)
+        data["payload"] = json.loads(body) if body is not None else None
     data["created_at"] = isoformat(row["created_at"])
     return data
+
+
+def logged_body(row: dict) -> str | None:
+    """The body a log row sent, as text: a record's built again byte for byte, an older row's
+    (written into webhook_logs before 0002) as its stored JSON; None when no webhook was tried."""
+    if row["payload"] is not None:
+        return json.dumps(row["payload"], ensure_ascii=False)
+    if row["attempted"] and row["body_format"] is not None:
+        return rebuilt_body(row).decode("utf-8")
+    return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,12 +37,13 @@ KNOWN_LABELS = {
 }
 
 
-def counter_rows(logs: Iterable[dict], videos: Iterable[dict]) -> list[dict]:
-    """`COUNTER_ROW`s adding a batch's task outcomes (log rows) and video fetches (video rows),
-    with the reads held back as suspect among them."""
+def counter_rows(records: Iterable[dict], videos: Iterable[dict]) -> list[dict]:
+    """`COUNTER_ROW`s adding a batch's task outcomes (delivery records) and video fetches (video
+    rows), with the reads held back as suspect among them."""
     tally: Counter = Counter()
-    for row in logs:
-        tally[(DELIVERIES, (("result", row["callback_status"]),))] += 1
+    for row in records:
+        result = CallbackStatus.SUCCESS if row["delivered"] else CallbackStatus.FAILED
+        tally[(DELIVERIES, (("result", result),))] += 1
     for row in videos:
         tally[(FETCHES, (("platform", row["platform"]), ("status", row["status"])))] += 1
         if row.get("held"):

@@ -1,7 +1,7 @@
 """PostgreSQL access: the embedded default server, the connection pool and the schema.
 
-The statements themselves live in `broadcaster.queries`. psycopg2 errors are turned into
-`StorageError` at this boundary.
+The statements themselves live in `broadcaster.queries`, the schema's migrations in
+`broadcaster.migrations`. psycopg2 errors are turned into `StorageError` at this boundary.
 """
 
 from __future__ import annotations
@@ -18,13 +18,11 @@ from typing import Any
 import psycopg2
 import psycopg2.extras
 
+from broadcaster import migrations
 from broadcaster.errors import StorageError
 from broadcaster.retry import retry_storage
 
 logger = logging.getLogger(__name__)
-
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
-SCHEMA_LOCK_KEY = 0x5B7A_0001  # advisory lock namespace for applying the schema
 
 # Every session works in UTC so that the bot's TIMESTAMP (without time zone) columns hold UTC.
 _SESSION_OPTIONS = "-c timezone=UTC -c statement_timeout=60000"
@@ -69,9 +67,11 @@ class Database:
     almost every query: ~20 ms per status request and ~1,000 sessions per large pass.)
     """
 
-    def __init__(self, url: str, *, maxconn: int = 12, application_name: str = "stats-broadcaster"):
+    def __init__(self, url: str, *, maxconn: int = 12, application_name: str = "stats-broadcaster",
+                 options: str = ""):
         self.url = url
         self._application_name = application_name
+        self._options = f"{_SESSION_OPTIONS} {options}".strip()  # e.g. a search_path (tests)
         self._idle: list[psycopg2.extensions.connection] = []
         self._lock = threading.Lock()
         # Callers wait for a free connection instead of failing when all are in use.
@@ -83,12 +83,24 @@ class Database:
                 self.url,
                 connect_timeout=5,
                 application_name=self._application_name,
-                options=_SESSION_OPTIONS,
+                options=self._options,
                 keepalives=1,
                 keepalives_idle=30,
                 keepalives_interval=10,
                 keepalives_count=3,
             )
+
+    @contextlib.contextmanager
+    def dedicated_connection(self) -> Iterator[psycopg2.extensions.connection]:
+        """A connection of its own, outside the pool, in autocommit mode, closed afterwards (for
+        session settings and session-level locks, such as the migrator's)."""
+        conn = self._connect()
+        conn.autocommit = True
+        try:
+            yield conn
+        finally:
+            with contextlib.suppress(psycopg2.Error):
+                conn.close()
 
     def check(self) -> None:
         """Raise StorageError unless a trivial query succeeds."""
@@ -184,25 +196,23 @@ def _is_connection_error(exc: BaseException) -> bool:
     return isinstance(cause, (psycopg2.OperationalError, psycopg2.InterfaceError))
 
 
-def apply_schema(database: Database) -> None:
-    """Apply schema.sql (idempotent) under an advisory lock."""
-    sql = SCHEMA_PATH.read_text(encoding="utf-8")
-    with database.connection() as conn, wrap_errors("初始化数据库结构失败"):
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
-            cur.execute(sql)
+def apply_schema(database: Database, **options) -> list:
+    """Bring the schema up to date: apply the pending migrations (`broadcaster.migrations.migrate`
+    takes the options); on an up-to-date database this reads the ledger and nothing else."""
+    return migrations.migrate(database, **options)
 
 
-def open_database(config, *, stop_event=None, on_retry=None) -> Database:
-    """Connect (starting the embedded server if needed) and apply the schema.
+def open_database(config, *, stop_event=None, on_retry=None, say=None) -> Database:
+    """Connect (starting the embedded server if needed) and bring the schema up to date.
 
-    Without a stop event, one try. With one, retry with backoff (up to 30 s apart) until it
-    works or stop is set; `on_retry(error, wait)` hears about each failure.
+    Without a stop event, one try (waiting as long as a pending migration needs). With one, retry
+    with backoff (up to 30 s apart) until it works or stop is set; `on_retry(error, wait)` hears
+    about each failure. `say` hears what the migrations do and wait for.
     """
 
     def connect() -> Database:
         database = Database(resolve_database_url(config))
-        apply_schema(database)
+        apply_schema(database, say=say, stop_event=stop_event)
         return database
 
     if stop_event is None:

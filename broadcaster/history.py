@@ -1,8 +1,8 @@
-"""How a task's video counts moved: the points of `broadcaster_count_history`.
+"""How a task's video counts moved: the points of `broadcaster_count_points`.
 
 The recorder stores a point per video whenever a refresh changes its counts (in the batch's
-transaction, `queries.INSERT_COUNT_HISTORY`); tasks sharing a video share its points. The
-supervisor prunes points older than COUNT_HISTORY_DAYS with the logs.
+transaction, `queries.INSERT_COUNT_POINTS`); tasks sharing a video share its points. The
+supervisor's upkeep thins older days and drops those past COUNT_HISTORY_DAYS (`broadcaster.retention`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def task_history(database: Database, task_id: int, hours: int) -> dict | None:
     if task is None:
         return None
     points = []
-    if task["video_id"] is not None:
-        params = {"platform": task["platform"], "video_id": task["video_id"], "hours": hours,
+    if task["video_ref"] is not None:
+        params = {"video_ref": task["video_ref"], "hours": hours,
                   "slice_s": hours * 3600 / MAX_POINTS, "max_points": MAX_POINTS}
         points = [point_json(row) for row in database.fetch_all(queries.FETCH_COUNT_HISTORY, params)]
     return {"task_id": task["task_id"], "platform": task["platform"], "points": points}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from broadcaster import hosts, queries, tasklist
-from broadcaster.api_shapes import INT32_MAX, BadRequest, int_arg
+from broadcaster.api_shapes import INT32_MAX, BadRequest, int_arg, logged_body
 from broadcaster.clock import isoformat
 from broadcaster.csv_export import csv_chunks
 from broadcaster.db import Database
@@ -88,6 +88,14 @@ def webhook_logs_csv():
     return _csv_response("webhook-logs.csv", LOG_CSV, queries.EXPORT_WEBHOOK_LOGS, webhook_log_filters())
 
 
+def _cell(row: dict, key: str):
+    if key in TIME_COLUMNS:
+        return isoformat(row[key])
+    if key == "payload":
+        return logged_body(row)  # the bytes sent, exactly
+    return row[key]
+
+
 def _csv_response(filename: str, columns, sql: str, params: dict) -> Response:
     """Stream `sql`'s rows as a CSV download; filters were checked before the first byte."""
     header = [title for title, _ in columns]
@@ -95,7 +103,7 @@ def _csv_response(filename: str, columns, sql: str, params: dict) -> Response:
     rows = _database().stream(sql, params, itersize=STREAM_ROWS)
 
     def cells(row: dict) -> list:
-        return [isoformat(row[key]) if key in TIME_COLUMNS else row[key] for key in keys]
+        return [_cell(row, key) for key in keys]
 
     response = Response(csv_chunks(header, rows, cells), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

@@ -4,8 +4,8 @@ Any number of processes may share the database. A pass only runs after claiming 
 ``broadcaster_runs``; a partial unique index allows one running pass among them all, and a
 unique slot key lets exactly one process claim each scheduled slot. The running pass
 heartbeats its progress every second and sees a requested stop there; a pass whose process
-died stops heartbeating and is marked abandoned by whoever looks next. The switch, the
-retention pruning and the result shapes live here too.
+died stops heartbeating and is marked abandoned by whoever looks next. The switch and the
+result shapes live here too.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from broadcaster import queries, shards
+from broadcaster import queries, retention, shards
 from broadcaster.assembly import Heartbeat, build_pass, make_sender, plan_pass, runner_id
 from broadcaster.clock import isoformat, utcnow
 from broadcaster.config import Config
@@ -42,7 +41,6 @@ from video_stats_fetcher import VideoStatsFetcher
 logger = logging.getLogger(__name__)
 
 STALE_RUN_SECONDS = 20  # a running pass silent this long is abandoned (heartbeat every 1 s)
-PRUNE_BATCH = 1000
 PASS_SCRIPT = Path(__file__).resolve().parent.parent / "stats_broadcaster.py"
 
 _ACTIVE_PASSES: set[threading.Event] = set()
@@ -178,6 +176,7 @@ def run_claimed_pass(config: Config, database: Database, run_id: int, *,
     status, error, counts = RunStatus.SUCCEEDED, None, {"total": 0, "done": 0, "success_count": 0}
     with _Active(stop_event):
         try:
+            retention.ensure_days(database)  # the upkeep creates them ahead; a pass never goes without
             initial_total = source.count_active()
             sync_task_videos(database, fetcher, stop_event, task_ids)
             slots = pass_slots(config, database)
@@ -211,7 +210,7 @@ def _run_here(config: Config, database: Database, run_id: int, source: PostgresT
               stop_event: threading.Event, initial_total: int, progress_out: dict, **_) -> dict:
     """The whole pass in this process; its counts."""
     sender = make_sender(config, stop_event)
-    recorder = Recorder(database_writer(database), run_id)
+    recorder = Recorder(database_writer(database), run_id, site_name=config.site_name)
     the_pass = build_pass(config, source, run_id=run_id, fetcher=fetcher, sender=sender, recorder=recorder,
                           stop_event=stop_event)
 
@@ -367,7 +366,7 @@ def run_pass_child(run_id: int) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# The switch and retention
+# The switch
 
 
 def switch_on(database: Database) -> bool:
@@ -387,20 +386,3 @@ def switch_off(database: Database) -> bool:
             cur.execute(queries.REQUEST_CANCEL)
             interrupted = cur.rowcount > 0
     return switched or interrupted
-
-
-def prune_old_rows(database: Database, days: int, *, history_days: int, audit_days: int = 180,
-                   batch: int = PRUNE_BATCH, pause: float = 0.05) -> int:
-    """Delete log and run rows older than `days` (LOG_RETENTION_DAYS), count-history points
-    older than `history_days` (COUNT_HISTORY_DAYS) and audit rows older than `audit_days`
-    (AUDIT_RETENTION_DAYS), a small batch per statement."""
-    removed = 0
-    for statement in queries.PRUNE_STATEMENTS:
-        while True:
-            count = database.execute(statement, {"days": days, "history_days": history_days,
-                                                  "audit_days": audit_days, "batch": batch})
-            removed += count
-            if count < batch:
-                break
-            time.sleep(pause)  # let other writers in between batches
-    return removed

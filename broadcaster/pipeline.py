@@ -21,14 +21,14 @@ from broadcaster.egress import EgressPool
 from broadcaster.errors import FetchError, QuotaExceeded
 from broadcaster.freshness import FreshnessTally
 from broadcaster.integrity import Verdict, judge
-from broadcaster.payload import build_body, build_stats_entry
+from broadcaster.payload import build_body, build_stats_entry, serialize_body
 from broadcaster.platforms.results import FetchResult, no_counts
 from broadcaster.platforms.urls import VideoRef
 from broadcaster.recorder import CountingRecorder, FetchFailure, Outcome
 from broadcaster.sources import PAGES_SPENT, LocalAllowance, TikHubGate, read_page
 from broadcaster.states import ErrorType, FetchStatus, Platform
 from broadcaster.tasks import StoredCounts, TaskRow, VideoJob, group_jobs
-from broadcaster.webhooks import Delivery, serialize_body
+from broadcaster.webhooks import Delivery
 from broadcaster.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
@@ -386,7 +386,7 @@ class BroadcastPass:
             age = (sent_at - pending.read_at).total_seconds() if sent_read else None
             payload = body if len(batch) == 1 else build_body(self.config.site_name, [pending.entry])
             self._finish(Outcome(pending.task, delivery.ok, delivery, payload, webhook_id, pending.fetch_failure,
-                                 age_s=age, fresh=pending.fresh))
+                                 age_s=age, fresh=pending.fresh, batch_lead=first.task_id if len(batch) > 1 else None))
 
 
 def _internal_error(exc: Exception) -> FetchResult:

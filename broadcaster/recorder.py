@@ -3,17 +3,21 @@
 Outcomes are counted at once (the progress the heartbeat reports) and written in batches from
 one writer thread, every batch in one transaction, so a batch retried after a database error
 never lands twice. Rows are plain dicts for the named templates in `broadcaster.queries`.
-The same transaction stores a count-history point for each video whose counts changed and
-adds the batch's deliveries and fetches to the counters of /metrics.
+Each outcome is a delivery record (and a fetch failure record when its video could not be read)
+pointing to its context: the task as sent, stored once per task rather than per record
+(migration 0002). The same transaction stores a count-history point for each video whose counts
+changed and adds the batch's deliveries and fetches to the counters of /metrics.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 
 from broadcaster import queries
@@ -21,9 +25,10 @@ from broadcaster.counters import counter_rows
 from broadcaster.db import Database
 from broadcaster.errors import StorageError
 from broadcaster.integrity import Verdict
+from broadcaster.payload import BODY_FORMAT, entry_counts
 from broadcaster.platforms.results import FetchResult
 from broadcaster.retry import retry_storage
-from broadcaster.states import CallbackStatus, FetchStatus
+from broadcaster.states import FetchStatus
 from broadcaster.tasks import TaskRow
 from broadcaster.webhooks import Delivery, callback_host
 
@@ -37,7 +42,7 @@ RETRY_WRITES_SECONDS = 300.0
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class FetchFailure:
-    """Why a task's video could not be read this pass (a `broadcaster_error_logs` row)."""
+    """Why a task's video could not be read this pass (a `broadcaster_fetch_failures` row)."""
 
     error_type: str  # an ErrorType
     message: str
@@ -56,6 +61,7 @@ class Outcome:
     reason: str | None = None  # why the task failed without a webhook
     age_s: float | None = None  # how old its counts were when they went out
     fresh: bool = False  # those counts were read in this pass
+    batch_lead: int | None = None  # the first task of the request, when it carried several
 
 
 @dataclasses.dataclass
@@ -64,8 +70,9 @@ class RowBatch:
 
     videos: list[dict] = dataclasses.field(default_factory=list)
     deliveries: list[dict] = dataclasses.field(default_factory=list)
-    logs: list[dict] = dataclasses.field(default_factory=list)
-    errors: list[dict] = dataclasses.field(default_factory=list)
+    contexts: dict[str, dict] = dataclasses.field(default_factory=dict)  # by digest
+    records: list[dict] = dataclasses.field(default_factory=list)
+    failures: list[dict] = dataclasses.field(default_factory=list)
     quota: list[dict] = dataclasses.field(default_factory=list)
     tikhub: list[dict] = dataclasses.field(default_factory=list)
     egress: list[dict] = dataclasses.field(default_factory=list)
@@ -79,19 +86,22 @@ class RowBatch:
         # Only counts that go out make history: a held-back (suspect) read does not.
         refreshed = [row for row in videos if row["status"] == FetchStatus.OK and not row["held"]]
         return [
-            # Before the upsert: a history point compares the new counts with the stored ones.
-            (queries.INSERT_COUNT_HISTORY, queries.COUNT_HISTORY_ROW, refreshed),
+            # Before the upsert, a history point compares the new counts with the stored ones; a
+            # video read for the first time gets its row (and number) first.
+            (queries.ENSURE_VIDEOS, queries.VIDEO_KEY_ROW, refreshed),
+            (queries.INSERT_COUNT_POINTS, queries.COUNT_POINT_ROW, refreshed),
             (queries.UPSERT_VIDEOS, queries.VIDEO_ROW, videos),
             (queries.RECORD_TASK_DELIVERIES, queries.DELIVERY_ROW, self.deliveries),
-            (queries.INSERT_WEBHOOK_LOGS, queries.WEBHOOK_LOG_ROW, self.logs),
-            (queries.INSERT_ERROR_LOGS, queries.ERROR_LOG_ROW, self.errors),
+            (queries.UPSERT_DELIVERY_CONTEXTS, queries.CONTEXT_ROW, list(self.contexts.values())),
+            (queries.INSERT_DELIVERY_RECORDS, queries.DELIVERY_RECORD_ROW, self.records),
+            (queries.INSERT_FETCH_FAILURES, queries.FETCH_FAILURE_ROW, self.failures),
             (queries.ADD_QUOTA_UNITS, queries.QUOTA_ROW, self.quota),
             (queries.ADD_TIKHUB_REQUESTS, queries.TIKHUB_ROW, self.tikhub),
             (queries.UPSERT_EGRESS, queries.EGRESS_ROW, self.egress),
             (queries.INSERT_EGRESS_BLOCKS, queries.EGRESS_BLOCK_ROW, self.egress_blocks),
             (queries.FINISH_SHARDS, queries.SHARD_DONE_ROW, self.shards),
             # Every fetch counts, also a video fetched twice in one batch.
-            (queries.ADD_COUNTERS, queries.COUNTER_ROW, counter_rows(self.logs, self.videos)),
+            (queries.ADD_COUNTERS, queries.COUNTER_ROW, counter_rows(self.records, self.videos)),
         ]
 
 
@@ -107,16 +117,6 @@ def video_row(platform: str, video_id: str, result: FetchResult, verdict: Verdic
             "suspect_likes": suspicion.likes if suspicion else None}
 
 
-def sent_counts(payload: dict | None) -> tuple[int | None, int | None]:
-    """The views and likes in a task's body as sent (absent counts are None)."""
-    if not payload or not payload.get("stats"):
-        return None, None
-    entry = payload["stats"][0]
-    views = entry.get("yt_view_count", entry.get("tt_view_count"))
-    likes = entry.get("yt_like_count", entry.get("tt_like_count"))
-    return views, likes
-
-
 def delivery_row(outcome: Outcome) -> dict | None:
     """`drama_tasks` bookkeeping, only for webhooks that were actually attempted."""
     if outcome.delivery is None:
@@ -124,43 +124,44 @@ def delivery_row(outcome: Outcome) -> dict | None:
     return {"task_id": outcome.task.task_id, "ok": outcome.ok}
 
 
-def log_row(outcome: Outcome, run_id: int | None) -> dict:
-    """The task's `webhook_logs` row for this pass."""
-    task, delivery = outcome.task, outcome.delivery
+def context_row(outcome: Outcome, site_name: str) -> dict:
+    """The task as this outcome sent it (a `broadcaster_delivery_contexts` row), with its digest."""
+    task = outcome.task
+    row = {
+        "task_id": task.task_id, "body_format": BODY_FORMAT, "x2c_task_id": task.x2c_task_id,
+        "duration": task.duration, "site_name": site_name, "platform": task.platform, "title": task.title,
+        "project_id": task.project_id, "callback_url": task.callback_url,
+        "callback_host": callback_host(task.callback_url), "video_url": task.video_url,
+    }
+    text = json.dumps(list(row.values()), ensure_ascii=False)
+    row["digest"] = str(uuid.UUID(bytes=hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()))
+    return row
+
+
+def record_row(outcome: Outcome, run_id: int | None, digest: str) -> dict:
+    """The task's delivery record for this pass: the counts in its body, and how delivering went."""
+    delivery = outcome.delivery
     went_out = delivery is not None and delivery.went_out
-    views, likes = sent_counts(outcome.payload) if went_out else (None, None)
+    views, likes = entry_counts(outcome.payload["stats"][0]) if outcome.payload else (None, None)
     return {
-        "run_id": run_id,
-        "shard_no": outcome.task.shard_no,
-        "webhook_id": outcome.webhook_id,
-        "task_id": task.task_id,
-        "task_title": task.title,
-        "project_id": task.project_id,
-        "callback_url": task.callback_url,
-        "callback_status": CallbackStatus.SUCCESS if outcome.ok else CallbackStatus.FAILED,
+        "digest": digest, "run_id": run_id, "views": views, "likes": likes, "task_id": outcome.task.task_id,
+        "latency_ms": delivery.latency_ms if delivery else None,
+        "age_s": round(outcome.age_s) if went_out and outcome.age_s is not None else None,
+        "batch_lead": outcome.batch_lead,
         "http_status": delivery.http_status if delivery else None,
         "attempts": delivery.attempts if delivery else 0,
-        "latency_ms": delivery.latency_ms if delivery else None,
+        "shard_no": outcome.task.shard_no, "delivered": outcome.ok, "attempted": delivery is not None,
         "error": outcome.reason if delivery is None else delivery.error,
-        "payload": json.dumps(outcome.payload, ensure_ascii=False) if outcome.payload is not None else None,
-        "views": views,
-        "likes": likes,
-        "age_s": round(outcome.age_s) if went_out and outcome.age_s is not None else None,
-        "callback_host": callback_host(task.callback_url) if delivery is not None else None,
     }
 
 
-def error_row(outcome: Outcome, run_id: int | None) -> dict | None:
-    """The task's `broadcaster_error_logs` row, when its video could not be read."""
-    failure, task = outcome.fetch_failure, outcome.task
+def failure_row(outcome: Outcome, run_id: int | None, digest: str) -> dict | None:
+    """The task's fetch failure record, when its video could not be read."""
+    failure = outcome.fetch_failure
     if failure is None:
         return None
-    return {
-        "run_id": run_id, "shard_no": task.shard_no, "task_id": task.task_id, "task_title": task.title,
-        "project_id": task.project_id,
-        "video_url": task.video_url, "platform": task.platform, "error_type": failure.error_type,
-        "error_message": failure.message, "callback_url": task.callback_url,
-    }
+    return {"digest": digest, "run_id": run_id, "task_id": outcome.task.task_id, "shard_no": outcome.task.shard_no,
+            "error_type": failure.error_type, "message": failure.message}
 
 
 class CountingRecorder:
@@ -205,10 +206,11 @@ class CountingRecorder:
 class Recorder(CountingRecorder):
     """Counts outcomes and writes them, video states and quota use in batches from one thread."""
 
-    def __init__(self, write: Callable[[RowBatch], None], run_id: int | None):
+    def __init__(self, write: Callable[[RowBatch], None], run_id: int | None, *, site_name: str):
         super().__init__()
         self.write = write
         self.run_id = run_id
+        self.site_name = site_name  # part of each context: the body is built again from it
         # Producers append under a lock and the writer swaps the whole list out: one lock
         # round-trip per item instead of a queue.get() per item, which under a busy GIL made
         # the writer the bottleneck of large passes.
@@ -280,12 +282,14 @@ class Recorder(CountingRecorder):
         batch = RowBatch()
         for kind, item in items:
             if kind == "outcome":
-                delivery, error = delivery_row(item), error_row(item, self.run_id)
+                delivery, context = delivery_row(item), context_row(item, self.site_name)
                 if delivery:
                     batch.deliveries.append(delivery)
-                batch.logs.append(log_row(item, self.run_id))
-                if error:
-                    batch.errors.append(error)
+                batch.contexts[context["digest"]] = context
+                batch.records.append(record_row(item, self.run_id, context["digest"]))
+                failure = failure_row(item, self.run_id, context["digest"])
+                if failure:
+                    batch.failures.append(failure)
             else:
                 getattr(batch, kind).append(item)  # kind names the RowBatch list
         return batch
@@ -294,7 +298,7 @@ class Recorder(CountingRecorder):
         try:
             retry_storage(lambda: self.write(batch), what="recorder write", deadline_s=RETRY_WRITES_SECONDS)
         except StorageError:
-            logger.error("recorder: giving up on a batch of %d outcomes", len(batch.logs),
+            logger.error("recorder: giving up on a batch of %d outcomes", len(batch.records),
                          extra={"action": "record_given_up"})
 
 

@@ -312,7 +312,7 @@ class ShardWorker:
         stored = PostgresTaskSource(self.database).egress_states()
         pools = {platform: SharedEgressPool(platform, pool.egresses, self.database, self.run_id)
                  for platform, pool in build_pools(config, stored, self.fetcher.through).items()}
-        self._recorder = Recorder(database_writer(self.database), self.run_id)
+        self._recorder = Recorder(database_writer(self.database), self.run_id, site_name=config.site_name)
         sender = make_sender(config, self.stop_event)
         the_pass = self._pass = BroadcastPass(
             config, run_id=self.run_id, rows=self._rows(row["task_ids"]), budget=budget, refresh=refresh,
@@ -376,8 +376,8 @@ class ShardWorker:
         if held.attempts > 1:  # its earlier worker died: what it logged is sent and logged again
             logger.warning("run %s shard %s taken over (attempt %s)", self.run_id, held.shard_no, held.attempts)
             params = {"run_id": self.run_id, "shard_no": held.shard_no}
-            self.database.execute(queries.DELETE_SHARD_LOGS, params)
-            self.database.execute(queries.DELETE_SHARD_ERRORS, params)
+            self.database.execute(queries.DELETE_SHARD_RECORDS, params)
+            self.database.execute(queries.DELETE_SHARD_FAILURES, params)
         with self._lock:
             self._held[held.shard_no] = held
         return held

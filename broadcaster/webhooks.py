@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import hmac
 import ipaddress
-import json
 import logging
 import random
 import socket
@@ -41,11 +40,6 @@ BREAKER_MESSAGE = "回调主机连续超时或无法连接，本轮其余回传�
 
 class CallbackURLError(ValueError):
     """A callback URL is not acceptable; the message says why (in Chinese)."""
-
-
-def serialize_body(payload: dict) -> bytes:
-    """The exact bytes sent: compact UTF-8 JSON with Chinese kept as is."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def sign_body(secret: str, body: bytes) -> str:

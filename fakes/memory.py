@@ -100,7 +100,8 @@ class RecordingSender:
     def deliver(self, url: str, body: bytes, *, secret: str | None, webhook_id: str) -> Delivery:
         """Record one webhook."""
         with self._lock:
-            self.sent.append({"url": url, "body": json.loads(body), "secret": secret, "webhook_id": webhook_id})
+            self.sent.append({"url": url, "body": json.loads(body), "raw": body, "secret": secret,
+                              "webhook_id": webhook_id})
         if url in self.failing:
             return Delivery(False, 500, 1, 3, "HTTP 500")
         return Delivery(True, 200, 1, 3, None)

@@ -24,18 +24,17 @@ from broadcaster.db import Database
 ROOT = Path(__file__).resolve().parent.parent
 # One database per pytest process, so parallel runs on one machine never share tables.
 TEST_DB_NAME = f"broadcaster_test_{os.getpid()}"
-TABLES = (
-    "drama_tasks", "webhook_logs", "broadcaster_error_logs", "broadcaster_runs",
-    "broadcaster_task_videos", "broadcaster_videos", "broadcaster_quota", "broadcaster_tikhub_usage",
-    "broadcaster_egress", "broadcaster_egress_blocks", "broadcaster_counters", "broadcaster_count_history",
-    "broadcaster_shards", "broadcaster_pass_slots", "broadcaster_pass_egress", "broadcaster_pass_allowance",
-    "broadcaster_helpers", "broadcaster_alerts", "broadcaster_alert_events", "broadcaster_login_throttle",
-    "broadcaster_audit", "broadcaster_task_counts",
-    "broadcaster_host_hours", "broadcaster_host_tasks", "broadcaster_host_rollups",
-)
-SERIALS = (("drama_tasks", "task_id"), ("webhook_logs", "id"), ("broadcaster_error_logs", "id"),
-           ("broadcaster_runs", "id"), ("broadcaster_count_history", "id"),
-           ("broadcaster_alert_events", "id"), ("broadcaster_audit", "id"))
+# Tables reset_database leaves alone: the migrations' ledger and the one-row state tables.
+KEPT_TABLES = ("broadcaster_schema_migrations", "broadcaster_state", "broadcaster_storage")
+# Every other table of the schema, read from the catalog (partitioned parents, not their days), and
+# every sequence: a table added later is emptied between tests without being listed here.
+FETCH_TABLES = """
+SELECT c.relname FROM pg_class c
+WHERE c.relnamespace = current_schema()::REGNAMESPACE AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND c.relname <> ALL(%s)
+ORDER BY c.relname
+"""
+FETCH_SEQUENCES = "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::REGNAMESPACE AND relkind = 'S'"
 ADMIN_PASSWORD = "test-admin-password"
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
@@ -78,12 +77,17 @@ def reset_database(url: str) -> None:
     """Empty every table and switch the service off."""
     conn = psycopg2.connect(url)
     with conn, conn.cursor() as cur:
+        cur.execute(FETCH_TABLES, (list(KEPT_TABLES),))
+        tables = [row[0] for row in cur.fetchall()]
+        cur.execute(FETCH_SEQUENCES)
+        sequences = [row[0] for row in cur.fetchall()]
         # DELETE and a sequence reset are ~10x faster than TRUNCATE on these small tables.
-        for table in TABLES:
+        for table in tables:
             cur.execute(f"DELETE FROM {table}")
-        for table, column in SERIALS:
-            cur.execute("SELECT setval(pg_get_serial_sequence(%s, %s), 1, false)", (table, column))
+        for sequence in sequences:
+            cur.execute("SELECT setval(%s, 1, false)", (sequence,))
         cur.execute("UPDATE broadcaster_state SET enabled = FALSE, enabled_at = NULL")
+        cur.execute("UPDATE broadcaster_storage SET legacy_logs = FALSE")
     conn.close()
 
 
@@ -245,3 +249,78 @@ def stop_process_group(process: subprocess.Popen, sig: int = signal.SIGTERM, tim
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+# A delivery record as the recorder writes it, but dated: `minutes_ago` before now (UTC).
+_INSERT_DATED_RECORD = """
+INSERT INTO broadcaster_deliveries
+    (created_at, run_id, context_id, views, likes, task_id, latency_ms, age_s, http_status, attempts, shard_no,
+     delivered, attempted, error)
+SELECT (NOW() AT TIME ZONE 'UTC') - (%(minutes_ago)s * INTERVAL '1 minute'), %(run_id)s, c.id, %(views)s, %(likes)s,
+       %(task_id)s, %(latency_ms)s, %(age_s)s, %(http_status)s, %(attempts)s, NULL, %(ok)s, %(attempted)s, %(error)s
+FROM broadcaster_delivery_contexts c WHERE c.digest = %(digest)s
+"""
+
+
+def insert_records(database: Database, records: list[dict]) -> None:
+    """Delivery records, each a dict of: task_id, host, ok, and optionally latency_ms, attempts,
+    http_status, error, minutes_ago, run_id, views, likes, age_s, attempted, title. Each record's
+    context is stored with the recorder's own statement; the days they fall on get their partitions."""
+    import datetime as dt
+
+    from broadcaster import queries, retention
+    from broadcaster.recorder import Outcome, context_row
+    from broadcaster.tasks import TaskRow
+
+    now = dt.datetime.now(dt.UTC)
+    for minutes in {round(record.get("minutes_ago", 0) / 1440) for record in records}:
+        retention.ensure_days(database, now=now - dt.timedelta(days=minutes), ahead=1)
+    contexts, rows = {}, []
+    for record in records:
+        host = record.get("host", "x2c.example.com")
+        task = TaskRow(task_id=record["task_id"], video_url="https://youtu.be/dQw4w9WgXcQ",
+                       callback_url=f"https://{host}/hook", title=record.get("title", "t"), platform="youtube")
+        context = context_row(Outcome(task, record["ok"]), "DramaRelayBot")
+        contexts[context["digest"]] = context
+        ok = record["ok"]
+        rows.append({"digest": context["digest"], "task_id": record["task_id"], "ok": ok,
+                     "minutes_ago": record.get("minutes_ago", 0), "run_id": record.get("run_id", 1),
+                     "views": record.get("views", 1), "likes": record.get("likes", 1), "age_s": record.get("age_s", 1),
+                     "latency_ms": record.get("latency_ms"), "attempts": record.get("attempts", 1 if ok else 3),
+                     "http_status": record.get("http_status", 200 if ok else 500), "error": record.get("error"),
+                     "attempted": record.get("attempted", True)})
+    database.write_batches([(queries.UPSERT_DELIVERY_CONTEXTS, queries.CONTEXT_ROW, list(contexts.values()))])
+    with database.connection() as conn, conn.cursor() as cur:
+        for row in rows:
+            cur.execute(_INSERT_DATED_RECORD, row)
+
+
+def add_points(database: Database, platform: str, video_id: str, *ages_and_counts) -> None:
+    """Count-history points of a video, each (age as a timedelta, views, likes), on days that get
+    their partitions; the video gets its row (and number) first, as the recorder does it."""
+    import datetime as dt
+
+    from broadcaster import queries, retention
+
+    database.write_batches([(queries.ENSURE_VIDEOS, queries.VIDEO_KEY_ROW, [{"platform": platform,
+                                                                            "video_id": video_id}])])
+    now = dt.datetime.now(dt.UTC)
+    for age in {age.days for age, _, _ in ages_and_counts}:
+        retention.ensure_days(database, now=now - dt.timedelta(days=age), ahead=1)
+    for age, views, likes in ages_and_counts:
+        database.execute(
+            "INSERT INTO broadcaster_count_points (recorded_at, video_ref, view_count, like_count) "
+            "SELECT NOW() - %s, id, %s, %s FROM broadcaster_videos WHERE platform = %s AND video_id = %s",
+            (age, views, likes, platform, video_id))
+
+
+def shift_records(database: Database, by, *, task_id: int | None = None) -> None:
+    """Move delivery records (of one task, or all) `by` (a timedelta) into the past, onto days that
+    get their partitions (a record changing day moves to that day's partition)."""
+    import datetime as dt
+
+    from broadcaster import retention
+
+    retention.ensure_days(database, now=dt.datetime.now(dt.UTC) - by, ahead=1)
+    database.execute("UPDATE broadcaster_deliveries SET created_at = created_at - %s "
+                     "WHERE %s::INTEGER IS NULL OR task_id = %s", (by, task_id, task_id))

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import audit, auth, lifecycle
+from broadcaster import audit, auth, lifecycle, retention
 from broadcaster.config import config_from_mapping
 from broadcaster.errors import ConfigError
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, insert_task
@@ -534,7 +534,7 @@ def test_pruning_keeps_audit_rows_for_audit_retention_days(database):
                ('recent', 3, NOW() - INTERVAL '2 days', 2, NOW() - INTERVAL '2 hours'),
                ('fresh', 3, NOW(), 0, NULL)""")
 
-    removed = lifecycle.prune_old_rows(database, 1, history_days=90, audit_days=5, batch=2, pause=0)
+    removed = retention.prune_rows(database, days=1, audit_days=5, batch=2, pause=0)
 
     assert removed >= 5
     days = database.fetch_all("SELECT EXTRACT(DAY FROM NOW() - at)::INT AS d FROM broadcaster_audit ORDER BY at DESC")

@@ -14,7 +14,7 @@ import responses
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import alerts, channels, lifecycle, notifier
+from broadcaster import alerts, channels, lifecycle, notifier, retention
 from broadcaster.clock import pacific_day, utcnow
 from broadcaster.config import Config, config_from_mapping
 from broadcaster.db import Database
@@ -311,7 +311,7 @@ def test_the_test_button_without_channels_says_what_to_set(database, config):
 def test_events_older_than_7_days_are_pruned(database):
     database.execute("INSERT INTO broadcaster_alert_events (at, key, kind, summary) VALUES "
                      "(NOW() - INTERVAL '8 days', 'pass_failed', 'firing', 'old'), (NOW(), 'pass_failed', 'resolved', 'new')")
-    lifecycle.prune_old_rows(database, 7, history_days=90)
+    retention.prune_rows(database, days=7)
     assert ["new"] == [row["summary"] for row in database.fetch_all("SELECT summary FROM broadcaster_alert_events")]
 
 

@@ -11,7 +11,7 @@ import stats_broadcaster as sb
 from admin_api import create_app
 from broadcaster import lifecycle, queries
 from broadcaster.db import Database
-from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task, token_client
+from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task, shift_records, token_client
 
 YT = "dQw4w9WgXcQ"
 YT_URL = f"https://www.youtube.com/watch?v={YT}"
@@ -403,7 +403,7 @@ def test_webhook_logs_filters(client, database, fake, fake_config):
     fake.set_receiver("bad", "gone")
     bad = insert_task(database, video_url=YT_URL, callback_url=fake.callback_url("bad"))
     sb.broadcast_all_tasks(fake_config, database, trigger="cli")
-    database.execute("UPDATE webhook_logs SET created_at = created_at - INTERVAL '3 hours' WHERE task_id = %s", (bad,))
+    shift_records(database, dt.timedelta(hours=3), task_id=bad)
 
     def logs(query=""):
         response = client.get(f"/api/webhook-logs{query}")

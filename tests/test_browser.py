@@ -154,7 +154,7 @@ def test_admin_page_drives_the_service(page, problems, live_app, database, fake)
     expect(message).to_have_text(re.compile(r"^✅ 回传 #\d+ 已完成$"))
     run_id = int(re.search(r"#(\d+)", message.text_content()).group(1))
     assert run_id != scheduled["id"]
-    logs = database.fetch_all("SELECT callback_status, webhook_id FROM webhook_logs WHERE run_id = %s", (run_id,))
+    logs = database.fetch_all("SELECT callback_status, webhook_id FROM broadcaster_delivery_log WHERE run_id = %s", (run_id,))
     delivered = [log["webhook_id"] for log in logs if log["callback_status"] == "success"]
     received = fake.received()[before:]
     assert sorted(r.headers["X-Webhook-Id"] for r in received if r.status == 200) == sorted(delivered)
@@ -181,7 +181,7 @@ def test_admin_page_drives_the_service(page, problems, live_app, database, fake)
     with page.expect_response(lambda r: "/api/webhook-logs?" in r.url and "status=failed" in r.url) as answer:
         page.locator("#log-status").select_option(label="失败")
     assert answer.value.url.endswith("/api/webhook-logs?hours=1&limit=50&status=failed")
-    failed_sql = "SELECT id FROM webhook_logs WHERE callback_status = 'failed' ORDER BY id DESC"
+    failed_sql = "SELECT id FROM broadcaster_delivery_log WHERE callback_status = 'failed' ORDER BY id DESC"
     failed = [str(row["id"]) for row in database.fetch_all(failed_sql)]
     assert 2 == len(failed)
     expect(rows).to_have_count(len(failed))

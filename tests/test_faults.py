@@ -162,9 +162,9 @@ def test_bad_pages_fail_their_task_with_a_reason_and_the_pass_ends(database, fak
         assert 2 == result["success_count"]
         return
     assert (2, 1) == (result["total"], result["success_count"])
-    [log] = database.fetch_all("SELECT error FROM webhook_logs WHERE task_id = %s", (bad,))
+    [log] = database.fetch_all("SELECT error FROM broadcaster_delivery_log WHERE task_id = %s", (bad,))
     assert log["error"]
-    assert 1 == len(database.fetch_all("SELECT * FROM broadcaster_error_logs WHERE task_id = %s", (bad,)))
+    assert 1 == len(database.fetch_all("SELECT * FROM broadcaster_fetch_failure_log WHERE task_id = %s", (bad,)))
 
 
 def test_dead_receiver_costs_seconds_not_hours(database, fake, fake_config):
@@ -187,7 +187,7 @@ def test_dead_receiver_costs_seconds_not_hours(database, fake, fake_config):
     # fast_failed below shows the breaker did it. The slack is for a loaded machine.
     assert elapsed < 2 * 2.0 + 30
     fast_failed = database.fetch_one(
-        "SELECT COUNT(*) AS n FROM webhook_logs WHERE error LIKE %s", ("%连续超时或无法连接%",)
+        "SELECT COUNT(*) AS n FROM broadcaster_delivery_log WHERE error LIKE %s", ("%连续超时或无法连接%",)
     )["n"]
     assert fast_failed > 900
 

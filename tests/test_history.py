@@ -8,10 +8,10 @@ import pytest
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import history, lifecycle
+from broadcaster import history, retention
 from broadcaster.config import config_from_mapping
 from broadcaster.errors import ConfigError
-from tests.conftest import ADMIN_TOKEN, insert_task
+from tests.conftest import ADMIN_TOKEN, add_points, insert_task
 
 YT, DY = "dQw4w9WgXcQ", "7535852404919586100"
 POINT_KEYS = {"at", "views", "likes"}
@@ -37,14 +37,6 @@ def get_history(client, task_id: int, query: str = "") -> dict:
 def counts(data: dict) -> list[tuple]:
     """(views, likes) of each point, in the answer's order."""
     return [(point["views"], point["likes"]) for point in data["points"]]
-
-
-def add_points(database, platform: str, video_id: str, *ages_and_counts: tuple[dt.timedelta, int, int]) -> None:
-    """Store history points `age` ago with the given views and likes."""
-    for age, views, likes in ages_and_counts:
-        database.execute(
-            "INSERT INTO broadcaster_count_history (platform, video_id, recorded_at, view_count, like_count) "
-            "VALUES (%s, %s, NOW() - %s, %s, %s)", (platform, video_id, age, views, likes))
 
 
 def resolved_task(database, platform: str = "youtube", video_id: str = YT) -> int:
@@ -80,7 +72,7 @@ def test_a_point_whenever_a_refresh_changes_the_counts(client, database, fake, f
     assert times == sorted(times) and all(t.utcoffset() == dt.timedelta(0) for t in times)
     assert all(POINT_KEYS == set(point) for point in data["points"])
     assert data["points"] == get_history(client, second)["points"]
-    assert 2 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_count_history")["n"]
+    assert 2 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_count_points")["n"]
 
 
 def test_a_count_that_is_unknown_stays_null(client, database, fake, fake_config):
@@ -121,10 +113,11 @@ def test_a_task_not_read_yet_has_no_points(client, database):
 def test_a_long_window_is_thinned_to_the_newest_point_of_each_slice(client, database):
     """3,000 points in a day come back as at most MAX_POINTS, oldest first, the newest point kept."""
     task_id = resolved_task(database)
+    add_points(database, "youtube", YT, (dt.timedelta(days=1), 0, 0))  # its row, and yesterday's partition
     database.execute(
-        "INSERT INTO broadcaster_count_history (platform, video_id, recorded_at, view_count, like_count) "
-        "SELECT 'youtube', %s, NOW() - (g * INTERVAL '28 seconds'), 100000 - g, 1000 - g / 10 "
-        "FROM generate_series(1, 3000) g", (YT,))
+        "INSERT INTO broadcaster_count_points (recorded_at, video_ref, view_count, like_count) "
+        "SELECT NOW() - (g * INTERVAL '28 seconds'), v.id, 100000 - g, 1000 - g / 10 "
+        "FROM generate_series(1, 3000) g, broadcaster_videos v WHERE v.video_id = %s", (YT,))
 
     points = get_history(client, task_id, "?hours=24")["points"]
 
@@ -170,25 +163,52 @@ def test_history_needs_credentials(fake_config, database):
 # Retention
 
 
-def test_points_older_than_count_history_days_are_pruned_in_batches(database):
-    """prune_old_rows drops points past COUNT_HISTORY_DAYS, a batch at a time; LOG_RETENTION_DAYS does not apply."""
-    add_points(database, "youtube", YT, *[(dt.timedelta(days=100, minutes=n), n, n) for n in range(5)],
-               (dt.timedelta(days=10), 7, 7), (dt.timedelta(hours=1), 8, 8))
-
-    removed = lifecycle.prune_old_rows(database, 7, history_days=90, batch=2, pause=0)
-
-    left = database.fetch_all("SELECT view_count FROM broadcaster_count_history ORDER BY recorded_at")
-    assert 5 == removed
-    assert [7, 8] == [row["view_count"] for row in left]
+def points_by_day(database) -> dict:
+    """{partition name: [(views, likes), …] oldest first} of the video's count history."""
+    rows = database.fetch_all("SELECT c.relname, p.view_count, p.like_count FROM broadcaster_count_points p "
+                              "JOIN pg_class c ON c.oid = p.tableoid ORDER BY p.recorded_at")
+    days: dict = {}
+    for row in rows:
+        days.setdefault(row["relname"], []).append((row["view_count"], row["like_count"]))
+    return days
 
 
-def test_the_supervisor_prunes_with_count_history_days(database, config):
-    """The supervisor's tick prunes history with its COUNT_HISTORY_DAYS, not LOG_RETENTION_DAYS."""
-    add_points(database, "youtube", YT, (dt.timedelta(days=10), 7, 7), (dt.timedelta(days=2), 8, 8))
+def test_history_is_thinned_as_days_age_and_dropped_after_count_history_days(database, config):
+    """Full resolution for 48 hours; then the last reading of each hour; after 30 days the last of
+    each day; days past COUNT_HISTORY_DAYS dropped whole. Every kept point is a real reading."""
+    now = dt.datetime.now(dt.UTC)
+    midnight = dt.datetime.combine(now.date(), dt.time(0), tzinfo=dt.UTC)
+
+    def at(days_back: int, hour: int, minute: int) -> dt.timedelta:
+        return now - (midnight - dt.timedelta(days=days_back) + dt.timedelta(hours=hour, minutes=minute))
+
+    readings = []
+    for days_back in (1, 4, 40, 100):  # a day that stays full, one thinned hourly, one daily, one dropped
+        for hour, minute in ((5, 0), (5, 20), (5, 40), (6, 10), (6, 50)):
+            readings.append((at(days_back, hour, minute), days_back * 1000 + hour * 60 + minute, minute))
+    add_points(database, "youtube", YT, *readings)
+
+    done = retention.upkeep(database, config.replace(count_history_days=90))
+
+    days = points_by_day(database)
+    day = {n: f"broadcaster_count_points_{(now.date() - dt.timedelta(days=n)):%Y%m%d}" for n in (1, 4, 40, 100)}
+    assert [(1300, 0), (1320, 20), (1340, 40), (1370, 10), (1410, 50)] == days[day[1]]  # under 48 hours old
+    assert [(4340, 40), (4410, 50)] == days[day[4] + "_hourly"]  # the last of hour 5 and of hour 6
+    assert [(40410, 50)] == days[day[40] + "_daily"]  # the last of the day
+    assert not any(name.startswith(day[100]) for name in days)  # past 90 days: dropped whole
+    assert done["days_dropped"] >= 1 and done["days_thinned"] >= 2  # (empty days around them too)
+    again = retention.upkeep(database, config.replace(count_history_days=90))
+    assert (0, 0) == (again["days_dropped"], again["days_thinned"])  # nothing left to do
+    assert days == points_by_day(database)
+
+
+def test_the_supervisor_keeps_history_by_count_history_days(database, config):
+    """The supervisor's tick drops history with its COUNT_HISTORY_DAYS, not LOG_RETENTION_DAYS."""
+    add_points(database, "youtube", YT, (dt.timedelta(days=10), 7, 7), (dt.timedelta(hours=2), 8, 8))
 
     sb.Broadcaster(config.replace(count_history_days=5, log_retention_days=30), database).run_once()
 
-    assert [8] == [row["view_count"] for row in database.fetch_all("SELECT view_count FROM broadcaster_count_history")]
+    assert [8] == [row["view_count"] for row in database.fetch_all("SELECT view_count FROM broadcaster_count_points")]
 
 
 def test_count_history_days_setting():

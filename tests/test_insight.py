@@ -12,9 +12,9 @@ import pytest
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import queries
+from broadcaster import retention
 from broadcaster.csv_export import BOM, csv_chunks, safe_cell
-from tests.conftest import insert_task, token_client
+from tests.conftest import insert_records, insert_task, token_client
 
 YT = "dQw4w9WgXcQ"
 TT = "7504044860782021930"
@@ -135,7 +135,7 @@ def test_log_rows_carry_the_counts_sent_and_filter_by_task(client, database, fak
     [row] = get_data(client, f"/api/webhook-logs?task_id={gone}")
     assert (None, None, None) == (row["views"], row["likes"], row["age_s"])
     assert 2 == len(get_data(client, "/api/webhook-logs"))
-    hosts = database.fetch_all("SELECT task_id, callback_host FROM webhook_logs ORDER BY task_id")
+    hosts = database.fetch_all("SELECT task_id, callback_host FROM broadcaster_delivery_log ORDER BY task_id")
     assert [(sent, "127.0.0.1"), (gone, None)] == [(r["task_id"], r["callback_host"]) for r in hosts]
     for query in ("task_id=abc", "task_id=0", "task_id=99999999999"):
         assert 400 == client.get(f"/api/webhook-logs?{query}").status_code
@@ -147,15 +147,9 @@ def test_log_rows_carry_the_counts_sent_and_filter_by_task(client, database, fak
 
 def add_log(database, host: str, task_id: int, ok: bool, latency_ms: int, *, minutes_ago: float = 1,
             error: str | None = None) -> None:
-    """A webhook_logs row to `host`, written with the recorder's own statement."""
-    row = {"run_id": 1, "webhook_id": f"run1-task{task_id}", "task_id": task_id, "task_title": "t",
-           "project_id": None, "callback_url": f"https://{host}/hook", "callback_status": "success" if ok else "failed",
-           "http_status": 200 if ok else 500, "attempts": 1 if ok else 3, "latency_ms": latency_ms,
-           "error": error, "payload": None, "shard_no": None, "views": 1, "likes": 1, "age_s": 1,
-           "callback_host": host}
-    database.write_batches([(queries.INSERT_WEBHOOK_LOGS, queries.WEBHOOK_LOG_ROW, [row])])
-    database.execute("UPDATE webhook_logs SET created_at = created_at - make_interval(mins => %s) "
-                     "WHERE id = (SELECT MAX(id) FROM webhook_logs)", (minutes_ago,))
+    """A delivery record to `host`, `minutes_ago` old."""
+    insert_records(database, [{"task_id": task_id, "host": host, "ok": ok, "latency_ms": latency_ms,
+                               "minutes_ago": minutes_ago, "error": error}])
 
 
 def test_callback_hosts_against_a_known_mix(client, database):
@@ -194,7 +188,7 @@ SELECT callback_host AS host, COUNT(DISTINCT task_id) AS tasks, COUNT(*) AS deli
        MAX(created_at) FILTER (WHERE callback_status = 'success') AS last_success_at,
        (ARRAY_AGG(error ORDER BY created_at DESC) FILTER (WHERE callback_status = 'failed'))[1] AS last_error,
        MAX(created_at) FILTER (WHERE callback_status = 'failed') AS last_error_at
-FROM webhook_logs
+FROM broadcaster_delivery_log
 WHERE callback_host IS NOT NULL AND created_at >= (NOW() AT TIME ZONE 'UTC') - make_interval(hours => %(hours)s)
 GROUP BY callback_host ORDER BY COUNT(*) DESC, callback_host
 """
@@ -209,11 +203,9 @@ def test_rolled_up_hours_give_the_figures_the_log_gives(client, database):
         rows.append({"task": 1 + (n * 7) % 40, "host": host, "status": "success" if ok else "failed",
                      "latency": None if n % 50 == 0 else 20 + (n * 37) % 500, "error": None if ok else f"HTTP {n}",
                      "minutes": (n * 4.9) % (50 * 60), "attempts": 1 if ok else 1 + n % 3})
-    database.write_batches([(
-        "INSERT INTO webhook_logs (task_id, callback_host, callback_url, callback_status, latency_ms, error, attempts,"
-        " created_at) VALUES %s",
-        "(%(task)s, %(host)s, 'https://' || %(host)s || '/h', %(status)s, %(latency)s, %(error)s, %(attempts)s,"
-        " (NOW() AT TIME ZONE 'UTC') - (%(minutes)s * INTERVAL '1 minute'))", rows)])
+    insert_records(database, [{"task_id": row["task"], "host": row["host"], "ok": row["status"] == "success",
+                               "latency_ms": row["latency"], "error": row["error"], "minutes_ago": row["minutes"],
+                               "attempts": row["attempts"]} for row in rows])
     from broadcaster import hosts
     from broadcaster.insight_api import host_json
 
@@ -389,7 +381,6 @@ def test_an_empty_log_rolls_up_nothing(database):
 
 def test_rolled_up_hours_are_pruned_with_the_logs(database):
     """LOG_RETENTION_DAYS removes the rolled-up hours, markers and host tasks older than the logs it keeps."""
-    from broadcaster import lifecycle
 
     old, recent = "(NOW() AT TIME ZONE 'UTC') - INTERVAL '9 days'", "(NOW() AT TIME ZONE 'UTC') - INTERVAL '2 hours'"
     for age in (old, recent):
@@ -398,7 +389,7 @@ def test_rolled_up_hours_are_pruned_with_the_logs(database):
         database.execute(f"INSERT INTO broadcaster_host_rollups (hour) VALUES (date_trunc('hour', {age}))")
     database.execute(f"INSERT INTO broadcaster_host_tasks VALUES ('h', 1, {old}), ('h', 2, {recent})")
 
-    lifecycle.prune_old_rows(database, 7, history_days=90)
+    retention.prune_rows(database, days=7)
 
     for table in ("broadcaster_host_hours", "broadcaster_host_rollups", "broadcaster_host_tasks"):
         assert 1 == database.fetch_one(f"SELECT COUNT(*) AS n FROM {table}")["n"], table

@@ -114,6 +114,6 @@ def test_a_held_read_stores_the_suspicion_and_makes_no_history():
     assert {"views": 1000, "likes": 200, "held": True, "suspect_views": 10, "suspect_likes": 2}.items() <= \
         batch.videos[0].items()
     rows = {statement: rows for statement, _, rows in batch.statements()}
-    assert ["b"] == [row["video_id"] for row in rows[queries.INSERT_COUNT_HISTORY]]
+    assert ["b"] == [row["video_id"] for row in rows[queries.INSERT_COUNT_POINTS]]
     counters = rows[queries.ADD_COUNTERS]
     assert {"metric": "broadcaster_suspect_counts", "labels": '{"platform": "youtube"}', "value": 1} in counters

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -9,10 +10,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import lifecycle, queries
+from broadcaster import lifecycle, queries, retention
 from broadcaster.clock import pacific_day, utcnow
 from broadcaster.db import Database
-from tests.conftest import ADMIN_TOKEN, basic, insert_task
+from tests.conftest import ADMIN_TOKEN, basic, insert_task, shift_records
 
 YT, YT_DELETED = "dQw4w9WgXcQ", "bbbbbbbbbbE"
 TT, DY = "7504044860782021930", "7535852404919586100"
@@ -82,7 +83,7 @@ def test_metrics_match_what_the_passes_did(client, database, fake, fake_config):
     assert [(6, 4, 2)] * 2 == [(r["total"], r["success_count"], r["failed_count"]) for r in results]
     assert 2.0 == value(parsed, "broadcaster_runs_total", trigger="cli", status="succeeded")
     assert 0.0 == value(parsed, "broadcaster_runs_total", trigger="manual", status="succeeded")
-    logs = database.fetch_all("SELECT callback_status, COUNT(*) AS n FROM webhook_logs GROUP BY callback_status")
+    logs = database.fetch_all("SELECT callback_status, COUNT(*) AS n FROM broadcaster_delivery_log GROUP BY callback_status")
     assert {"success": 8, "failed": 4} == {row["callback_status"]: row["n"] for row in logs}
     assert 8.0 == value(parsed, "broadcaster_task_deliveries_total", result="success")
     assert 4.0 == value(parsed, "broadcaster_task_deliveries_total", result="failed")
@@ -142,16 +143,15 @@ def test_counters_never_go_down_when_runs_and_logs_are_pruned(client, database, 
     seed(database, fake)
     sb.broadcast_all_tasks(fake_config, database, trigger="cli")
     before = samples(scrape(client))
-    for table, column in (("webhook_logs", "created_at"), ("broadcaster_error_logs", "created_at"),
-                          ("broadcaster_runs", "started_at")):
-        database.execute(f"UPDATE {table} SET {column} = {column} - INTERVAL '30 days'")
+    shift_records(database, dt.timedelta(days=30))
+    database.execute("UPDATE broadcaster_runs SET started_at = started_at - INTERVAL '30 days'")
 
-    removed = lifecycle.prune_old_rows(database, 7, history_days=90, batch=2, pause=0)
+    done = retention.upkeep(database, fake_config.replace(log_retention_days=7))
     after = samples(scrape(client))
 
-    assert removed > 0
+    assert done["days_dropped"] > 0 and done["rows_deleted"] > 0
     assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_runs")["n"]
-    assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM webhook_logs")["n"]
+    assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_delivery_log")["n"]
     totals = {key: v for key, v in before.items() if key[0].endswith("_total")}
     assert totals == {key: after[key] for key in totals}
     assert 1.0 == value(after, "broadcaster_runs_total", trigger="cli", status="succeeded")

@@ -22,7 +22,7 @@ def task_row(database, task_id):
 
 
 def log_rows(database, task_id):
-    return database.fetch_all("SELECT * FROM webhook_logs WHERE task_id = %s ORDER BY id", (task_id,))
+    return database.fetch_all("SELECT * FROM broadcaster_delivery_log WHERE task_id = %s ORDER BY id", (task_id,))
 
 
 def only_stats(received):
@@ -72,7 +72,7 @@ def test_platforms_and_failures_in_one_pass(database, fake, fake_config):
         [log] = log_rows(database, ids[name])
         assert "failed" == log["callback_status"] and log["error"]
     assert "success" == task_row(database, ids["yt"])["callback_status"]
-    errors = database.fetch_all("SELECT task_id, error_type FROM broadcaster_error_logs ORDER BY task_id")
+    errors = database.fetch_all("SELECT task_id, error_type FROM broadcaster_fetch_failure_log ORDER BY task_id")
     assert {(ids["deleted"], "unavailable"), (ids["private"], "unavailable")} == {
         (row["task_id"], row["error_type"]) for row in errors
     }
@@ -89,7 +89,7 @@ def test_a_blocked_page_fails_its_task_and_benches_the_egress(database, fake, fa
 
     assert (1, 0) == (result["total"], result["success_count"])
     assert [] == fake.received("blocked")
-    [error] = database.fetch_all("SELECT task_id, error_type FROM broadcaster_error_logs")
+    [error] = database.fetch_all("SELECT task_id, error_type FROM broadcaster_fetch_failure_log")
     assert (task_id, "blocked") == (error["task_id"], error["error_type"])
     egress = database.fetch_one("SELECT bench_level, benched_until - NOW() AS rest FROM broadcaster_egress "
                                 "WHERE egress_key = 'youtube:direct'")
@@ -190,7 +190,7 @@ def test_failed_refresh_falls_back_to_last_known_counts(database, fake, fake_con
     assert 1 == result["success_count"]
     second = fake.received("r")[1].json["stats"][0]
     assert (500, 50) == (second["tt_view_count"], second["tt_like_count"])
-    assert 1 == len(database.fetch_all("SELECT * FROM broadcaster_error_logs WHERE error_type = 'blocked'"))
+    assert 1 == len(database.fetch_all("SELECT * FROM broadcaster_fetch_failure_log WHERE error_type = 'blocked'"))
 
 
 def test_tasks_sharing_a_video_share_one_fetch(database, fake, fake_config):

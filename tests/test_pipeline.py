@@ -7,7 +7,6 @@ No PostgreSQL and no HTTP: the pass reads typed rows from a list, fetches throug
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 
 import pytest
@@ -16,6 +15,7 @@ from broadcaster.budget import Budget, Pacer, RefreshPlan, plan_budget, plan_ref
 from broadcaster.config import Config
 from broadcaster.egress import Egress, EgressPool
 from broadcaster.errors import ApiConfigError, QuotaExceeded
+from broadcaster.payload import rebuilt_body
 from broadcaster.pipeline import BroadcastPass, decide_counts
 from broadcaster.platforms.results import FetchResult
 from broadcaster.recorder import Recorder, RowBatch
@@ -44,13 +44,14 @@ def run_pass(rows, fetcher, *, sender=None, budget=PAGES, refresh=EVERYTHING, co
     written: list[RowBatch] = []
     egress = egress or pools(fetcher)
     the_pass = BroadcastPass(config, run_id=7, rows=rows, budget=budget, refresh=refresh, fetcher=fetcher,
-                             egress=egress, sender=sender, recorder=Recorder(written.append, 7),
+                             egress=egress, sender=sender, recorder=Recorder(written.append, 7, site_name=config.site_name),
                              stop_event=threading.Event())
     counts = the_pass.execute()
     merged = RowBatch()
     for batch in written:
-        for name in ("videos", "deliveries", "logs", "errors", "quota", "tikhub", "egress", "egress_blocks"):
+        for name in ("videos", "deliveries", "records", "failures", "quota", "tikhub", "egress", "egress_blocks"):
             getattr(merged, name).extend(getattr(batch, name))
+        merged.contexts.update(batch.contexts)
     return counts, sender, merged
 
 
@@ -178,7 +179,7 @@ def test_spent_quota_falls_back_to_pages_within_the_fallback_budget():
 
     assert 2 == sum(fetcher.calls.values())
     assert 2 == counts["success_count"]
-    [skipped] = [log for log in written.logs if log["callback_status"] == "failed"]
+    [skipped] = [log for log in written.records if not log["delivered"]]
     assert "YouTube API 配额已用完，本轮未刷新" == skipped["error"]
     assert [{"day": DAY, "units": 1, "exhausted": True}] == written.quota
 
@@ -197,10 +198,10 @@ def test_a_refused_api_key_is_a_per_video_error_and_turns_tikhub_off():
     assert 1 == sum(fetcher.calls.values())
     assert 1 == counts["success_count"]
     assert {1: 50} == {tid: entry["yt_like_count"] for tid, entry in sender.entries().items()}
-    [error] = written.errors
-    assert ErrorType.ERROR == error["error_type"] and "HTTP 401" in error["error_message"]
-    assert "内部错误" not in error["error_message"]
-    [skipped] = [log for log in written.logs if log["callback_status"] == "failed"]
+    [error] = written.failures
+    assert ErrorType.ERROR == error["error_type"] and "HTTP 401" in error["message"]
+    assert "内部错误" not in error["message"]
+    [skipped] = [log for log in written.records if not log["delivered"]]
     assert "TikHub 本轮已停用" in skipped["error"]
     assert [{"day": DAY, "requests": 1}] == written.tikhub
 
@@ -222,16 +223,24 @@ def test_recorder_rows_for_each_kind_of_outcome():
 
     _, sender, written = run_pass(rows, fetcher)
 
-    logs = {log["task_id"]: log for log in written.logs}
-    assert {1: "success", 2: "success", 3: "failed", 4: "failed"} == {k: v["callback_status"] for k, v in logs.items()}
+    logs = {log["task_id"]: log for log in written.records}
+    assert {1: True, 2: True, 3: False, 4: False} == {k: v["delivered"] for k, v in logs.items()}
     assert {"run7-task1", "run7-task2"} == {sent["webhook_id"] for sent in sender.sent}
     assert [{"task_id": 1, "ok": True}, {"task_id": 2, "ok": True}] == sorted(
         written.deliveries, key=lambda row: row["task_id"])  # no webhook, no drama_tasks bookkeeping
     assert {(2, "blocked"), (3, "unavailable"), (4, "invalid_url")} == {
-        (row["task_id"], row["error_type"]) for row in written.errors}
+        (row["task_id"], row["error_type"]) for row in written.failures}
     assert {("1", "ok", 100), ("2", "blocked", None), ("3", "unavailable", None)} == {
         (row["video_id"], row["status"], row["views"]) for row in written.videos}
-    assert {"site_name": "DramaRelayBot", "stats": [sender.entries()[1]]} == json.loads(logs[1]["payload"])
+    # The record and its context build the body again, byte for byte; no body, nothing to build.
+    context = written.contexts[logs[1]["digest"]]
+    [sent] = [sent for sent in sender.sent if sent["webhook_id"] == "run7-task1"]
+    assert sent["raw"] == rebuilt_body({
+        "body_format": context["body_format"], "body_site_name": context["site_name"],
+        "project_id": context["project_id"], "body_task_id": context["x2c_task_id"],
+        "body_duration": context["duration"], "body_platform": context["platform"],
+        "body_views": logs[1]["views"], "body_likes": logs[1]["likes"]})
+    assert (False, None, None) == (logs[4]["attempted"], logs[4]["views"], logs[4]["likes"])
 
 
 def test_tasks_sharing_a_video_share_one_fetch_and_batches_group_by_url():

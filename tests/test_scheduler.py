@@ -6,9 +6,9 @@ import time
 import pytest
 
 import stats_broadcaster as sb
-from broadcaster import lifecycle, pipeline
+from broadcaster import lifecycle, pipeline, queries, retention
 from broadcaster.db import Database
-from tests.conftest import insert_task, wait_until
+from tests.conftest import insert_records, insert_task, wait_until
 
 
 def runs(database):
@@ -181,26 +181,36 @@ def test_progress_is_reported_while_running(database, fake, fake_config):
     assert 6 == result["success_count"]
 
 
-def test_prune_removes_only_old_rows(database):
-    """Retention deletes old log and run rows in batches and keeps recent ones."""
+def test_upkeep_removes_only_old_rows_and_never_the_bots_own(database, config):
+    """Whole days of old records are dropped; the rows the broadcaster once wrote into the bot's logs
+    are deleted in batches once old (never the bot's own rows); old runs go; recent rows stay."""
+    database.execute("UPDATE broadcaster_storage SET legacy_logs = TRUE")
     database.execute(
-        "INSERT INTO webhook_logs (task_id, callback_status, created_at) "
-        "SELECT g, 'success', NOW() - interval '10 days' FROM generate_series(1, 2500) g"
-    )
-    database.execute("INSERT INTO webhook_logs (task_id, callback_status, created_at) VALUES (1, 'success', NOW())")
+        "INSERT INTO webhook_logs (task_id, run_id, callback_status, created_at) "
+        "SELECT g, 5, 'success', NOW() - interval '10 days' FROM generate_series(1, 2500) g")
+    database.execute("INSERT INTO webhook_logs (task_id, run_id, callback_status, created_at) "
+                     "VALUES (1, 6, 'success', NOW())")
+    database.execute("INSERT INTO webhook_logs (task_id, callback_status, created_at) "
+                     "SELECT g, 'success', NOW() - interval '100 days' FROM generate_series(1, 3) g")  # the bot's
+    database.execute("INSERT INTO broadcaster_error_logs (task_id, run_id, created_at) "
+                     "VALUES (1, 5, NOW() - interval '30 days'), (2, 6, NOW()), (3, NULL, NOW() - interval '30 days')")
     database.execute(
-        "INSERT INTO broadcaster_runs (trigger, status, started_at) VALUES ('schedule', 'succeeded', NOW() - interval '9 days')"
-    )
-    database.execute(
-        "INSERT INTO broadcaster_error_logs (task_id, created_at) VALUES (1, NOW() - interval '30 days'), (2, NOW())"
-    )
+        "INSERT INTO broadcaster_runs (trigger, status, started_at) VALUES ('schedule', 'succeeded', NOW() - interval '9 days')")
+    insert_records(database, [{"task_id": 1, "ok": True, "minutes_ago": 10 * 1440},
+                              {"task_id": 2, "ok": True, "minutes_ago": 1}])
 
-    removed = lifecycle.prune_old_rows(database, 7, history_days=90, batch=1000, pause=0)
+    done = retention.upkeep(database, config.replace(log_retention_days=7))
 
-    assert 2500 + 1 + 1 == removed
-    assert 1 == database.fetch_one("SELECT COUNT(*) AS n FROM webhook_logs")["n"]
-    assert 1 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_error_logs")["n"]
+    assert done["days_dropped"] >= 1 and 2500 + 1 + 1 == done["rows_deleted"]
+    assert [2] == [row["task_id"] for row in database.fetch_all("SELECT task_id FROM broadcaster_deliveries")]
+    assert 4 == database.fetch_one("SELECT COUNT(*) AS n FROM webhook_logs")["n"]  # ours of today, the bot's 3
+    assert {2, 3} == {row["task_id"] for row in database.fetch_all("SELECT task_id FROM broadcaster_error_logs")}
     assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_runs")["n"]
+    assert database.fetch_one(queries.FETCH_LEGACY_LOGS)["legacy_logs"]  # today's rows of ours are still read
+    database.execute("DELETE FROM webhook_logs WHERE run_id IS NOT NULL")
+    database.execute("DELETE FROM broadcaster_error_logs WHERE run_id IS NOT NULL")
+    retention.upkeep(database, config)
+    assert not database.fetch_one(queries.FETCH_LEGACY_LOGS)["legacy_logs"]  # none left: no longer read
 
 
 def test_prune_removes_what_a_dead_shared_pass_left(database):
@@ -217,7 +227,7 @@ def test_prune_removes_what_a_dead_shared_pass_left(database):
     database.execute("INSERT INTO broadcaster_helpers (runner, seen_at) VALUES "
                      "('gone', NOW() - interval '2 days'), ('here', NOW())")
 
-    removed = lifecycle.prune_old_rows(database, 7, history_days=90, batch=1000, pause=0)
+    removed = retention.prune_rows(database, days=7, batch=1000, pause=0)
 
     assert 3 + 1 == removed
     for table in ("broadcaster_pass_slots", "broadcaster_pass_egress", "broadcaster_pass_allowance"):

@@ -449,8 +449,8 @@ def test_secrets_never_leak(database, fake, fake_config, capfd, caplog):
         for webhook in received:  # the fake keeps every X-* header and the content headers
             assert all(secret not in value for value in webhook.headers.values()), (secret, webhook.headers)
             assert secret.encode() not in webhook.body, secret
-    stored_logs = json.dumps(database.fetch_all("SELECT error, payload FROM webhook_logs"), default=str)
-    stored_errors = json.dumps(database.fetch_all("SELECT error_message FROM broadcaster_error_logs"), default=str)
+    stored_logs = json.dumps(database.fetch_all("SELECT error, payload FROM broadcaster_delivery_log"), default=str)
+    stored_errors = json.dumps(database.fetch_all("SELECT error_message FROM broadcaster_fetch_failure_log"), default=str)
     for secret in secrets:
         assert secret not in stored_logs and secret not in stored_errors, secret
 

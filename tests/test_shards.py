@@ -95,7 +95,7 @@ def test_a_shared_pass_reads_like_one_process(database, fake, fake_config):
     assert ("succeeded", 60, 60, 60, 0, 2) == (run["status"], run["total"], run["done"], run["success_count"],
                                                run["failed_count"], run["slots"])
     assert 60 == sum(figures["tasks"] for figures in run["freshness"].values())
-    logs = database.fetch_all("SELECT task_id, shard_no FROM webhook_logs")
+    logs = database.fetch_all("SELECT task_id, shard_no FROM broadcaster_delivery_log")
     assert sorted(ids) == sorted(row["task_id"] for row in logs) and all(row["shard_no"] is not None for row in logs)
     shards = database.fetch_all("SELECT status, runner FROM broadcaster_shards")
     assert {"done"} == {row["status"] for row in shards} and 2 == len({row["runner"] for row in shards})
@@ -131,7 +131,7 @@ def test_a_killed_worker_shard_is_taken_again(database, fake, fake_config):
     received = collections.Counter(webhook_ids(fake))
     assert {f"run1-task{task_id}" for task_id in ids} == set(received)
     assert 1 <= database.fetch_one("SELECT MAX(attempts) AS n FROM broadcaster_shards")["n"] - 1
-    logs = database.fetch_one("SELECT COUNT(*) AS n, COUNT(DISTINCT task_id) AS tasks FROM webhook_logs")
+    logs = database.fetch_one("SELECT COUNT(*) AS n, COUNT(DISTINCT task_id) AS tasks FROM broadcaster_delivery_log")
     assert (40, 40) == (logs["n"], logs["tasks"])
     assert "succeeded" == database.fetch_one("SELECT status FROM broadcaster_runs")["status"]
 

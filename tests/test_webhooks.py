@@ -10,7 +10,8 @@ import requests
 import responses
 
 from broadcaster import webhooks
-from broadcaster.webhooks import CallbackURLError, WebhookSender, check_callback_url, serialize_body, sign_body
+from broadcaster.payload import serialize_body
+from broadcaster.webhooks import CallbackURLError, WebhookSender, check_callback_url, sign_body
 
 URL = "https://x2c.example.com/hook"
 

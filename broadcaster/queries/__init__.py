@@ -15,7 +15,10 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``operations``: /metrics, count history, passes over selected tasks;
 * ``access``: login throttling and the audit trail;
 * ``retention``: pruning old rows;
-* ``alerts``: what alerts are evaluated from, their state and their events.
+* ``alerts``: what alerts are evaluated from, their state and their events;
+* ``migrations``: the ledger of applied schema migrations;
+* ``partitions``: day partitions of the records and of count history;
+* ``records``: the record of each delivery and failed fetch, as the recorder writes it.
 """
 
 from broadcaster.queries.access import *  # noqa: F403
@@ -23,7 +26,10 @@ from broadcaster.queries.admin import *  # noqa: F403
 from broadcaster.queries.alerts import *  # noqa: F403
 from broadcaster.queries.egress import *  # noqa: F403
 from broadcaster.queries.insight import *  # noqa: F403
+from broadcaster.queries.migrations import *  # noqa: F403
 from broadcaster.queries.operations import *  # noqa: F403
+from broadcaster.queries.partitions import *  # noqa: F403
+from broadcaster.queries.records import *  # noqa: F403
 from broadcaster.queries.retention import *  # noqa: F403
 from broadcaster.queries.runs import *  # noqa: F403
 from broadcaster.queries.shards import *  # noqa: F403

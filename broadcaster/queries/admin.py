@@ -14,7 +14,7 @@ from broadcaster.states import CallbackStatus
 
 TASK_COLUMNS = """
 d.task_id, d.external_task_id, d.project_id, d.title, d.status, d.video_url,
-COALESCE(tv.platform, d.link_platform) AS platform,
+COALESCE(tv.platform, s.link_platform) AS platform,
 d.duration, d.callback_url, COALESCE(d.callback_secret, '') <> '' AS has_callback_secret,
 d.callback_status, d.callback_retry_count, d.callback_last_attempt, d.created_at,
 bv.view_count, bv.like_count, bv.fetch_status AS stats_status,
@@ -25,6 +25,7 @@ bv.suspect_views, bv.suspect_likes, bv.suspect_at
 TASK_JOINS = f"""
 {TASKS_WITH_VIDEOS}
 LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
+LEFT JOIN broadcaster_tasks s ON s.task_id = d.task_id
 """
 
 FETCH_TASK = f"SELECT {TASK_COLUMNS} {TASK_JOINS} WHERE d.task_id = %(task_id)s"

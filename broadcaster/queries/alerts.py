@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from broadcaster import counters
-from broadcaster.states import CallbackStatus, RunStatus, Scope, Trigger
+from broadcaster.queries.runs import RUN_WINDOW
+from broadcaster.states import RunStatus, Scope, Trigger
 
 # Every process evaluates the alerts; this lock makes them take turns, so each reads the state
 # the previous one left and a stale reading never undoes a newer one. (The number is arbitrary,
@@ -31,9 +32,8 @@ WHERE scope = '{Scope.ALL}' AND status = '{RunStatus.SUCCEEDED}' ORDER BY id DES
 # Deliveries of one pass per callback host (as the log names it: webhooks.callback_host); tasks
 # never sent (no counts yet) are not deliveries.
 FETCH_RUN_CALLBACKS = f"""
-SELECT COALESCE(callback_host, '?') AS host, COUNT(*) AS total,
-       COUNT(*) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}') AS delivered
-FROM webhook_logs WHERE run_id = %(run_id)s AND attempts > 0 GROUP BY 1
+SELECT COALESCE(callback_host, '?') AS host, COUNT(*) AS total, COUNT(*) FILTER (WHERE delivered) AS delivered
+FROM broadcaster_delivery_log WHERE {RUN_WINDOW} AND attempts > 0 GROUP BY 1
 """
 
 FETCH_BUDGETS_USED = """

@@ -7,27 +7,29 @@ from broadcaster.states import CallbackStatus
 # --------------------------------------------------------------------------------------------
 # The webhook log: one filter for GET /api/webhook-logs and its CSV.
 
-WEBHOOK_LOG_FILTER = """
+WEBHOOK_LOG_FILTER = f"""
 created_at >= (NOW() AT TIME ZONE 'UTC') - make_interval(hours => %(hours)s)
-AND (%(status)s::TEXT IS NULL OR callback_status = %(status)s)
+AND (%(status)s::TEXT IS NULL OR delivered = (%(status)s::TEXT = '{CallbackStatus.SUCCESS}'))
 AND (%(task_id)s::INTEGER IS NULL OR task_id = %(task_id)s)
 """
 
+# What a log row shows, and what builds a record's body again (broadcaster.payload.rebuilt_body).
 WEBHOOK_LOG_COLUMNS = """
 id, run_id, task_id, task_title, project_id, callback_url, callback_status, http_status,
-attempts, latency_ms, error, views, likes, age_s, payload, created_at
+attempts, latency_ms, error, views, likes, age_s, payload, created_at,
+attempted, body_format, body_site_name, body_task_id, body_duration, body_platform, body_views, body_likes
 """
 
+# Newest first. Rows of one batch share created_at; the id orders them (and the rows written
+# into webhook_logs before, whose ids are all lower).
 FETCH_WEBHOOK_LOGS = f"""
-SELECT {WEBHOOK_LOG_COLUMNS} FROM webhook_logs WHERE {WEBHOOK_LOG_FILTER}
-ORDER BY id DESC LIMIT %(limit)s
+SELECT {WEBHOOK_LOG_COLUMNS} FROM broadcaster_delivery_log WHERE {WEBHOOK_LOG_FILTER}
+ORDER BY created_at DESC, id DESC LIMIT %(limit)s
 """
 
-# The body as PostgreSQL writes JSONB out: no parsing and dumping it again per row in Python.
 EXPORT_WEBHOOK_LOGS = f"""
-SELECT id, run_id, task_id, task_title, project_id, callback_url, callback_status, http_status,
-       attempts, latency_ms, error, views, likes, age_s, payload::TEXT AS payload, created_at
-FROM webhook_logs WHERE {WEBHOOK_LOG_FILTER} ORDER BY id DESC
+SELECT {WEBHOOK_LOG_COLUMNS} FROM broadcaster_delivery_log WHERE {WEBHOOK_LOG_FILTER}
+ORDER BY created_at DESC, id DESC
 """
 
 # --------------------------------------------------------------------------------------------
@@ -48,7 +50,10 @@ FETCH_LOG_CLOCK = "SELECT NOW() AT TIME ZONE 'UTC' AS now"
 FETCH_HOURS_TO_ROLL_UP = """
 SELECT h.hour FROM generate_series(
     date_trunc('hour', GREATEST(%(since_hour)s::TIMESTAMP,  -- an empty log: from infinity, so no hours
-                                COALESCE((SELECT MIN(created_at) FROM webhook_logs WHERE callback_host IS NOT NULL),
+                                COALESCE(LEAST((SELECT MIN(created_at) FROM broadcaster_deliveries WHERE attempted),
+                                               (SELECT MIN(created_at) FROM webhook_logs  -- rows written there before
+                                                WHERE callback_host IS NOT NULL AND run_id IS NOT NULL
+                                                  AND (SELECT legacy_logs FROM broadcaster_storage WHERE id = 1))),
                                          'infinity'::TIMESTAMP))),
     date_trunc('hour', (NOW() AT TIME ZONE 'UTC') - make_interval(mins => %(margin_minutes)s)) - INTERVAL '1 hour',
     INTERVAL '1 hour') AS h(hour)
@@ -57,18 +62,17 @@ ORDER BY h.hour LIMIT %(limit)s
 """
 
 # One hour, in one transaction: its histogram per host, each host's tasks, and the hour as done.
-ROLL_UP_HOUR = f"""
+ROLL_UP_HOUR = """
 INSERT INTO broadcaster_host_hours (host, hour, latency_ms, deliveries, delivered, attempts, last_success_at)
 SELECT callback_host, %(hour)s, COALESCE(latency_ms, -1), COUNT(*),
-       COUNT(*) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}'), SUM(COALESCE(attempts, 0)),
-       MAX(created_at) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}')
-FROM webhook_logs
+       COUNT(*) FILTER (WHERE delivered), SUM(COALESCE(attempts, 0)), MAX(created_at) FILTER (WHERE delivered)
+FROM broadcaster_delivery_log
 WHERE callback_host IS NOT NULL AND created_at >= %(hour)s AND created_at < %(hour)s + INTERVAL '1 hour'
 GROUP BY callback_host, COALESCE(latency_ms, -1)
 ON CONFLICT DO NOTHING;
 INSERT INTO broadcaster_host_tasks AS t (host, task_id, last_at)
 SELECT callback_host, task_id, MAX(created_at)
-FROM webhook_logs
+FROM broadcaster_delivery_log
 WHERE callback_host IS NOT NULL AND task_id IS NOT NULL
   AND created_at >= %(hour)s AND created_at < %(hour)s + INTERVAL '1 hour'
 GROUP BY callback_host, task_id
@@ -78,23 +82,23 @@ INSERT INTO broadcaster_host_rollups (hour) VALUES (%(hour)s) ON CONFLICT DO NOT
 
 FETCH_ROLLED_HOURS = "SELECT hour FROM broadcaster_host_rollups WHERE hour >= %(edge)s"
 
-_LIVE_COLUMNS = ("callback_host AS host, task_id, COALESCE(latency_ms, -1) AS latency_ms, callback_status, created_at,"
+_LIVE_COLUMNS = ("callback_host AS host, task_id, COALESCE(latency_ms, -1) AS latency_ms, delivered, created_at,"
                  " COALESCE(attempts, 0) AS attempts")
-# The log part of the window: the ranges no rolled-up hour covers, each an index-only range scan
-# of webhook_logs_callback_time_idx.
+# The log part of the window: the ranges no rolled-up hour covers, each a range scan of the
+# records' created_at index (and of webhook_logs' while it holds rows of ours).
 _LIVE_ROWS = f"""
     SELECT {_LIVE_COLUMNS}
     FROM unnest(%(lo)s::TIMESTAMP[], %(hi)s::TIMESTAMP[]) AS r(lo, hi)
-    JOIN webhook_logs ON created_at >= r.lo AND created_at < r.hi
+    JOIN broadcaster_delivery_log ON created_at >= r.lo AND created_at < r.hi
     WHERE callback_host IS NOT NULL
 """
 
 # The log part is grouped twice, per host and latency value and per host and task: two hash
-# aggregates over index-only scans, cheaper than keeping its raw rows for both.
+# aggregates, cheaper than keeping its raw rows for both.
 FETCH_CALLBACK_HOSTS = f"""
 WITH live AS (
-    SELECT host, latency_ms, COUNT(*) AS n, COUNT(*) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}') AS ok,
-           SUM(attempts) AS tries, MAX(created_at) FILTER (WHERE callback_status = '{CallbackStatus.SUCCESS}') AS last_ok
+    SELECT host, latency_ms, COUNT(*) AS n, COUNT(*) FILTER (WHERE delivered) AS ok,
+           SUM(attempts) AS tries, MAX(created_at) FILTER (WHERE delivered) AS last_ok
     FROM ({_LIVE_ROWS}) rows GROUP BY host, latency_ms
 ), live_tasks AS (
     SELECT DISTINCT host, task_id FROM ({_LIVE_ROWS}) rows WHERE task_id IS NOT NULL
@@ -129,8 +133,8 @@ SELECT t.host, COALESCE(k.tasks, 0) AS tasks, t.deliveries, t.attempts, t.delive
 FROM totals t
 LEFT JOIN tasks k ON k.host = t.host
 LEFT JOIN LATERAL (
-    SELECT w.error, w.created_at FROM webhook_logs w
-    WHERE w.callback_host = t.host AND w.callback_status = '{CallbackStatus.FAILED}' AND w.created_at >= %(since)s
+    SELECT w.error, w.created_at FROM broadcaster_delivery_log w
+    WHERE w.callback_host = t.host AND NOT w.delivered AND w.created_at >= %(since)s
     ORDER BY w.created_at DESC LIMIT 1
 ) f ON TRUE
 WHERE t.deliveries > 0

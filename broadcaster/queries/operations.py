@@ -34,21 +34,32 @@ SELECT (SELECT enabled FROM broadcaster_state WHERE id = 1) AS switch_on,
 # Count history: a point per video whenever a refresh changes its counts.
 
 # Written with the recorder's batch *before* UPSERT_VIDEOS, so each fetched video is compared
-# with the counts stored until now; a first read is a point too. OK fetches only.
-INSERT_COUNT_HISTORY = """
-INSERT INTO broadcaster_count_history (platform, video_id, recorded_at, view_count, like_count)
-SELECT v.platform, v.video_id, NOW(), v.views, v.likes
-FROM (VALUES %s) AS v(platform, video_id, views, likes)
-LEFT JOIN broadcaster_videos bv ON bv.platform = v.platform AND bv.video_id = v.video_id
-WHERE (v.views IS NOT NULL OR v.likes IS NOT NULL)
-  AND (bv.video_id IS NULL OR bv.view_count IS DISTINCT FROM v.views OR bv.like_count IS DISTINCT FROM v.likes)
+# with the counts stored until now; a first read is a point too (its row, made by ENSURE_VIDEOS
+# just before, has no counts yet). OK fetches only. Points go to today's partition of
+# broadcaster_count_points (broadcaster.partitions), keyed by the video's number.
+ENSURE_VIDEOS = """
+INSERT INTO broadcaster_videos (platform, video_id)
+SELECT DISTINCT v.platform, v.video_id FROM (VALUES %s) AS v(platform, video_id)
+WHERE NOT EXISTS (SELECT 1 FROM broadcaster_videos bv WHERE bv.platform = v.platform AND bv.video_id = v.video_id)
+ON CONFLICT DO NOTHING
 """
-COUNT_HISTORY_ROW = "(%(platform)s, %(video_id)s, %(views)s::BIGINT, %(likes)s::BIGINT)"
+VIDEO_KEY_ROW = "(%(platform)s::TEXT, %(video_id)s::TEXT)"
+
+INSERT_COUNT_POINTS = """
+INSERT INTO broadcaster_count_points (recorded_at, video_ref, view_count, like_count)
+SELECT NOW(), bv.id, v.views, v.likes
+FROM (VALUES %s) AS v(platform, video_id, views, likes)
+JOIN broadcaster_videos bv ON bv.platform = v.platform AND bv.video_id = v.video_id
+WHERE (v.views IS NOT NULL OR v.likes IS NOT NULL)
+  AND (bv.view_count IS DISTINCT FROM v.views OR bv.like_count IS DISTINCT FROM v.likes)
+"""
+COUNT_POINT_ROW = "(%(platform)s, %(video_id)s, %(views)s::BIGINT, %(likes)s::BIGINT)"
 
 # The video a task's current link names (NULL platform: not resolved yet, or no video).
 FETCH_TASK_VIDEO = f"""
-SELECT d.task_id, tv.platform, tv.video_id
+SELECT d.task_id, tv.platform, tv.video_id, bv.id AS video_ref
 {TASKS_WITH_VIDEOS}
+LEFT JOIN broadcaster_videos bv ON bv.platform = tv.platform AND bv.video_id = tv.video_id
 WHERE d.task_id = %(task_id)s
 """
 
@@ -59,10 +70,9 @@ SELECT recorded_at, view_count, like_count FROM (
     SELECT h.recorded_at, h.view_count, h.like_count, COUNT(*) OVER () AS in_window,
            ROW_NUMBER() OVER (PARTITION BY LEAST(FLOOR(EXTRACT(EPOCH FROM NOW() - h.recorded_at) / %(slice_s)s),
                                                  %(max_points)s - 1)
-                              ORDER BY h.recorded_at DESC, h.id DESC) AS newest
-    FROM broadcaster_count_history h
-    WHERE h.platform = %(platform)s AND h.video_id = %(video_id)s
-      AND h.recorded_at >= NOW() - make_interval(hours => %(hours)s)
+                              ORDER BY h.recorded_at DESC) AS newest
+    FROM broadcaster_count_points h
+    WHERE h.video_ref = %(video_ref)s AND h.recorded_at >= NOW() - make_interval(hours => %(hours)s)
 ) slices
 WHERE in_window <= %(max_points)s OR newest = 1
 ORDER BY recorded_at

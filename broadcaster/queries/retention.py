@@ -1,4 +1,5 @@
-"""Retention: small batches by primary key so no statement holds locks for long."""
+"""Retention of what is not partitioned by day: small batches by primary key so no statement
+holds locks for long. (Whole days of records and count history are dropped: broadcaster.retention.)"""
 
 from __future__ import annotations
 
@@ -7,19 +8,38 @@ from broadcaster.queries.alerts import PRUNE_ALERT_EVENTS
 from broadcaster.queries.runs import RUNNING
 
 # --------------------------------------------------------------------------------------------
-# Retention: small batches by primary key so no statement holds locks for long.
+# Rows the broadcaster wrote into the bot's logs before its own records existed (migration 0002):
+# theirs only (run_id is the broadcaster's column; the bot's own rows have none), until none is left.
 
 PRUNE_WEBHOOK_LOGS = """
 DELETE FROM webhook_logs WHERE id IN (
     SELECT id FROM webhook_logs
-    WHERE created_at < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+    WHERE run_id IS NOT NULL AND created_at < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
     LIMIT %(batch)s)
 """
 
 PRUNE_ERROR_LOGS = """
 DELETE FROM broadcaster_error_logs WHERE id IN (
     SELECT id FROM broadcaster_error_logs
-    WHERE created_at < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+    WHERE run_id IS NOT NULL AND created_at < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+    LIMIT %(batch)s)
+"""
+
+# Once none of those rows is left, the webhook log view stops looking at webhook_logs.
+FORGET_LEGACY_LOGS = """
+UPDATE broadcaster_storage SET legacy_logs = FALSE
+WHERE id = 1 AND legacy_logs
+  AND NOT EXISTS (SELECT 1 FROM webhook_logs WHERE run_id IS NOT NULL)
+  AND NOT EXISTS (SELECT 1 FROM broadcaster_error_logs WHERE run_id IS NOT NULL)
+"""
+
+FETCH_LEGACY_LOGS = "SELECT legacy_logs FROM broadcaster_storage WHERE id = 1"
+
+# Contexts no record points to any more: every record of the days they were last used on is gone.
+PRUNE_DELIVERY_CONTEXTS = """
+DELETE FROM broadcaster_delivery_contexts WHERE id IN (
+    SELECT id FROM broadcaster_delivery_contexts
+    WHERE last_used_on < (NOW() AT TIME ZONE 'UTC')::DATE - %(days)s - 1
     LIMIT %(batch)s)
 """
 
@@ -34,14 +54,6 @@ PRUNE_EGRESS_BLOCKS = """
 DELETE FROM broadcaster_egress_blocks WHERE id IN (
     SELECT id FROM broadcaster_egress_blocks
     WHERE blocked_at < NOW() - make_interval(days => %(days)s)
-    LIMIT %(batch)s)
-"""
-
-# Count history has its own retention (COUNT_HISTORY_DAYS), hence its own parameter.
-PRUNE_COUNT_HISTORY = """
-DELETE FROM broadcaster_count_history WHERE id IN (
-    SELECT id FROM broadcaster_count_history
-    WHERE recorded_at < NOW() - make_interval(days => %(history_days)s)
     LIMIT %(batch)s)
 """
 
@@ -99,7 +111,11 @@ DELETE FROM broadcaster_host_rollups WHERE hour IN (
     LIMIT %(batch)s)
 """
 
-PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS, PRUNE_COUNT_HISTORY,
+PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_DELIVERY_CONTEXTS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS,
                     PRUNE_SHARDS, PRUNE_PASS_SLOTS, PRUNE_PASS_EGRESS, PRUNE_PASS_ALLOWANCES, PRUNE_HELPERS,
                     PRUNE_AUDIT, PRUNE_LOGIN_THROTTLE, PRUNE_ALERT_EVENTS,
                     PRUNE_HOST_HOURS, PRUNE_HOST_TASKS, PRUNE_HOST_ROLLUPS)
+
+# The upkeep runs in one process at a time (the others skip it): a session advisory lock.
+TRY_UPKEEP_LOCK = "SELECT pg_try_advisory_lock(%(key)s) AS locked"
+RELEASE_UPKEEP_LOCK = "SELECT pg_advisory_unlock(%(key)s)"

@@ -112,7 +112,16 @@ SELECT {RUN_COLUMNS} FROM broadcaster_runs WHERE status <> {RUNNING} ORDER BY id
 
 FETCH_RUNS = f"SELECT {RUN_COLUMNS} FROM broadcaster_runs ORDER BY id DESC LIMIT %(limit)s"
 
-FETCH_RUN_ITEMS = """
+# A run's records lie between its start and end (one pass runs at a time), which keeps the read to
+# that range of the created_at index and to the run's days.
+RUN_WINDOW = """
+run_id = %(run_id)s
+AND created_at >= (SELECT started_at AT TIME ZONE 'UTC' FROM broadcaster_runs WHERE id = %(run_id)s)
+AND created_at <= (SELECT COALESCE(finished_at, NOW()) AT TIME ZONE 'UTC' + INTERVAL '10 minutes'
+                   FROM broadcaster_runs WHERE id = %(run_id)s)
+"""
+
+FETCH_RUN_ITEMS = f"""
 SELECT task_id, task_title, callback_status, http_status, attempts, latency_ms, error, created_at
-FROM webhook_logs WHERE run_id = %(run_id)s ORDER BY id
+FROM broadcaster_delivery_log WHERE {RUN_WINDOW} ORDER BY created_at, id
 """

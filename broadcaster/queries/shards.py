@@ -83,9 +83,6 @@ FETCH_SHARD_AGES = f"""
 SELECT ages FROM broadcaster_shards WHERE run_id = %(run_id)s AND status = '{ShardStatus.DONE}'
 """
 
-# A shard taken over from a dead worker is sent again: its earlier rows of this run go first.
-DELETE_SHARD_LOGS = "DELETE FROM webhook_logs WHERE run_id = %(run_id)s AND shard_no = %(shard_no)s"
-DELETE_SHARD_ERRORS = "DELETE FROM broadcaster_error_logs WHERE run_id = %(run_id)s AND shard_no = %(shard_no)s"
 
 INSERT_SLOTS = "INSERT INTO broadcaster_pass_slots (run_id, slot_no) VALUES %s"
 SLOT_ROW = "(%(run_id)s, %(slot_no)s)"

@@ -116,29 +116,6 @@ WHERE d.task_id = v.task_id
 """
 DELIVERY_ROW = "(%(task_id)s::INTEGER, %(ok)s::BOOLEAN)"
 
-INSERT_WEBHOOK_LOGS = """
-INSERT INTO webhook_logs (run_id, webhook_id, task_id, task_title, project_id, callback_url,
-                          callback_status, http_status, attempts, latency_ms, error, payload,
-                          shard_no, created_at, views, likes, age_s, callback_host)
-VALUES %s
-"""
-WEBHOOK_LOG_ROW = (
-    "(%(run_id)s, %(webhook_id)s, %(task_id)s, %(task_title)s, %(project_id)s, %(callback_url)s,"
-    " %(callback_status)s, %(http_status)s, %(attempts)s, %(latency_ms)s, %(error)s, %(payload)s::JSONB,"
-    " %(shard_no)s, NOW() AT TIME ZONE 'UTC', %(views)s::BIGINT, %(likes)s::BIGINT, %(age_s)s::INTEGER,"
-    " %(callback_host)s)"
-)
-
-INSERT_ERROR_LOGS = """
-INSERT INTO broadcaster_error_logs (run_id, task_id, task_title, project_id, video_url, platform,
-                                    error_type, error_message, callback_url, shard_no, created_at)
-VALUES %s
-"""
-ERROR_LOG_ROW = (
-    "(%(run_id)s, %(task_id)s, %(task_title)s, %(project_id)s, %(video_url)s, %(platform)s,"
-    " %(error_type)s, %(error_message)s, %(callback_url)s, %(shard_no)s, NOW() AT TIME ZONE 'UTC')"
-)
-
 # --------------------------------------------------------------------------------------------
 # YouTube quota (per Pacific-time day)
 

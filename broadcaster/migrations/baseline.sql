@@ -307,22 +307,26 @@ END $$;
 -- TRIGGER needs PostgreSQL 14; the bot's server may be older.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_videos_inserted_copy') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_videos_inserted_copy'
+                   AND tgrelid = 'broadcaster_videos'::REGCLASS) THEN
         CREATE TRIGGER broadcaster_videos_inserted_copy AFTER INSERT ON broadcaster_videos
             REFERENCING NEW TABLE AS written_videos
             FOR EACH STATEMENT EXECUTE FUNCTION broadcaster_copy_video_state();
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_videos_updated_copy') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_videos_updated_copy'
+                   AND tgrelid = 'broadcaster_videos'::REGCLASS) THEN
         CREATE TRIGGER broadcaster_videos_updated_copy AFTER UPDATE ON broadcaster_videos
             REFERENCING NEW TABLE AS written_videos
             FOR EACH STATEMENT EXECUTE FUNCTION broadcaster_copy_video_state();
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_task_videos_inserted_copy') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_task_videos_inserted_copy'
+                   AND tgrelid = 'broadcaster_task_videos'::REGCLASS) THEN
         CREATE TRIGGER broadcaster_task_videos_inserted_copy AFTER INSERT ON broadcaster_task_videos
             REFERENCING NEW TABLE AS written_links
             FOR EACH STATEMENT EXECUTE FUNCTION broadcaster_copy_link_state();
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_task_videos_updated_copy') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'broadcaster_task_videos_updated_copy'
+                   AND tgrelid = 'broadcaster_task_videos'::REGCLASS) THEN
         CREATE TRIGGER broadcaster_task_videos_updated_copy AFTER UPDATE ON broadcaster_task_videos
             REFERENCING NEW TABLE AS written_links
             FOR EACH STATEMENT EXECUTE FUNCTION broadcaster_copy_link_state();
@@ -372,7 +376,8 @@ END $$;
 -- task is counted twice or missed.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'drama_tasks_counted_inserts') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'drama_tasks_counted_inserts'
+                   AND tgrelid = 'drama_tasks'::REGCLASS) THEN
         LOCK TABLE drama_tasks IN SHARE ROW EXCLUSIVE MODE;
         DELETE FROM broadcaster_task_counts;
         INSERT INTO broadcaster_task_counts (status, tasks)
