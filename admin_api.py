@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import stats_broadcaster
-from broadcaster import alerts_api, audit, db, history, insight_api, lifecycle, queries, tasklist
+from broadcaster import alerts_api, audit, db, history, insight_api, lifecycle, planning, queries, tasklist
 from broadcaster.access_api import bp as access_bp
 from broadcaster.api_shapes import (
     BadRequest,
@@ -233,6 +233,23 @@ def status():
         "timestamp": isoformat(state["now"]),
         "stale_warn_hours": _config().stale_warn_hours,
         "egresses": egress_status(_config(), database.fetch_all(queries.FETCH_EGRESS_STATUS), state["now"]),
+    }
+    return jsonify({"success": True, "data": data})
+
+
+@bp.get("/api/storage")
+def storage_size():
+    """The database's size by store and its steady-state projection for the current tasks and settings."""
+    config = _config()
+    facts = planning.load_facts(_database())
+    projection = planning.storage_projection(config, facts)
+    data = {
+        "total_bytes": facts.sizes.total,
+        "stores": facts.sizes.bytes,
+        "projection": {"total_bytes": projection.total, "stores": projection.bytes,
+                       "tasks": facts.active_tasks, "records_kept": projection.records_kept,
+                       "points_kept": projection.points_kept},
+        "alert_bytes": round(config.alert_database_gb * 1e9) if config.alert_database_gb else None,
     }
     return jsonify({"success": True, "data": data})
 

@@ -63,7 +63,8 @@ def seed_task_list(url: str, count: int) -> None:
     """Seed `count` tasks with COPY: ids 1..count, oldest first; a tenth paused; 4 % never read.
 
     The videos and links go in first, so the tasks arrive as the bot would write them: with no
-    parsed platform and no copy of their video's state, which the first list read fills in.
+    parsed platform and no copy of their video's state (their broadcaster_tasks rows, made by the
+    triggers as they arrive, say "to be parsed"), which the first list read fills in.
     """
     tasks = make_tasks(count)
     read = [(i, t) for i, t in enumerate(tasks) if i % 25 != 3]
@@ -95,7 +96,8 @@ def _counts_time(i: int) -> str:
 def vacuum(url: str) -> None:
     """VACUUM ANALYZE the list's tables, as autovacuum would soon after a bulk load."""
     run_outside_transaction(url, *(f"VACUUM ANALYZE {table}"
-                                   for table in ("drama_tasks", "broadcaster_task_videos", "broadcaster_videos")))
+                                   for table in ("drama_tasks", "broadcaster_tasks", "broadcaster_task_videos",
+                                                 "broadcaster_videos")))
 
 
 def routes(count: int) -> list[tuple[str, str]]:

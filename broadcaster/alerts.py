@@ -36,7 +36,8 @@ def platform_label(platform: str) -> str:
     name = freshness.PLATFORM_NAMES.get(platform, platform)
     return f"{name} " if name.isascii() else name
 #: Every alert without a host or platform suffix (each is 0 or 1 on /metrics).
-PLAIN_ALERTS = ("pass_failed", "no_successful_pass", "deliveries_failing", "youtube_quota", "tikhub_allowance")
+PLAIN_ALERTS = ("pass_failed", "no_successful_pass", "deliveries_failing", "youtube_quota", "tikhub_allowance",
+                "database_large")
 
 
 class Kind:
@@ -82,6 +83,7 @@ def headline(key: str) -> str:
         "platform_dark": f"{platform}出口全部被暂停",
         "youtube_quota": "YouTube API 配额即将用完",
         "tikhub_allowance": "TikHub 今日额度已用完",
+        "database_large": "数据库容量超过阈值",
     }.get(name, key)
 
 
@@ -149,6 +151,10 @@ def _budget_alerts(config: Config, facts: dict, now: dt.datetime) -> list[Alert]
     used, allowance = facts["tikhub_requests"] or 0, config.tikhub_daily_requests
     if config.tikhub_api_key and allowance and used >= allowance:
         alerts.append(Alert("tikhub_allowance", f"TikHub 今日请求额度已用完：{used}/{allowance} 次（UTC 午夜重置）", now))
+    size = facts.get("database_bytes")
+    if config.alert_database_gb and size is not None and size > config.alert_database_gb * 1e9:
+        alerts.append(Alert("database_large", f"数据库已有 {size / 1e9:.1f} GB，超过阈值 {config.alert_database_gb:g} GB"
+                                              "（ALERT_DATABASE_GB）；各部分大小与稳定后的估算见 --plan", now))
     return alerts
 
 
@@ -168,6 +174,8 @@ def read_facts(cursor, config: Config, now: dt.datetime) -> dict:
         cursor.execute(queries.FETCH_RUN_CALLBACKS, {"run_id": facts["last_full"]["id"]})
         facts["callback_hosts"] = {row["host"]: (row["delivered"], row["total"]) for row in cursor.fetchall()}
     facts.update(one(queries.FETCH_BUDGETS_USED, {"quota_day": pacific_day(now), "tikhub_day": now.date()}))
+    if config.alert_database_gb:
+        facts["database_bytes"] = one(queries.FETCH_DATABASE_SIZE)["bytes"]
     cursor.execute(queries.FETCH_EGRESS_STATUS)
     facts["egresses"] = {}
     for egress in egress_status(config, [dict(row) for row in cursor.fetchall()], now):

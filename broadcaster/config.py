@@ -94,6 +94,7 @@ class Config:
     alert_check_seconds: int = 30
     admin_public_url: str | None = None
     healthcheck_url: str | None = dataclasses.field(default=None, repr=False)
+    alert_database_gb: float | None = None  # DESIGN §15: database_large fires past this size (None: off)
     # Not an environment setting: the benchmark turns the suspect-count rule (DESIGN §13) off to
     # measure what it costs. A service always holds back suspect counts.
     suspect_check: bool = True
@@ -241,6 +242,8 @@ def config_from_mapping(values: Mapping[str, str]) -> Config:
         fields["alert_failed_ratio"] = _number("ALERT_FAILED_RATIO", values["ALERT_FAILED_RATIO"], 0.0, 1.0)
     if _text(values.get("ALERT_REPEAT_HOURS")) is not None:
         fields["alert_repeat_hours"] = _number("ALERT_REPEAT_HOURS", values["ALERT_REPEAT_HOURS"], 0.1, 720)
+    if _text(values.get("ALERT_DATABASE_GB")) is not None:
+        fields["alert_database_gb"] = _number("ALERT_DATABASE_GB", values["ALERT_DATABASE_GB"], 0.1, 1_000_000)
     if _text(values.get("ALERT_URLS")) is not None:
         fields["alert_urls"] = parse_alert_urls("ALERT_URLS", values["ALERT_URLS"])
     for name in _URLS:

@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
-from broadcaster import alerts, counters, queries
+from broadcaster import alerts, counters, queries, storage
 from broadcaster.clock import pacific_day, utcnow
 from broadcaster.config import Config
 from broadcaster.db import Database
@@ -103,6 +103,12 @@ def gauge_families(database: Database, config: Config, now: dt.datetime) -> Iter
     for key, value in sorted(alerts.metric_keys(keys).items()):
         firing.add_metric([key], value)
     yield firing
+    sizes = GaugeMetricFamily("broadcaster_database_bytes",
+                              "The database's size by store (deliveries, fetch_failures, history, rest): every table, "
+                              "index and TOAST; together the whole database.", labels=("store",))
+    for store, size in storage.store_sizes(database).bytes.items():
+        sizes.add_metric([store], size)
+    yield sizes
 
 
 def count_age_family(freshness: dict) -> Metric:

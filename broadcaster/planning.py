@@ -2,7 +2,8 @@
 
 For the current tasks it prints the videos, where their counts come from, how many a pass may
 refresh, the time to refresh every video once (``cycle_s``), and the one change that would
-shorten that cycle most. It reads the database but sends nothing.
+shorten that cycle most; then the database's size by store and its steady-state projection
+(`broadcaster.storage`). It reads the database but sends nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import dataclasses
 import datetime as dt
 import math
 
+from broadcaster import storage
 from broadcaster.budget import DAY_SECONDS, YOUTUBE_IDS_PER_CALL, Budget, pages_for_pass, plan_budget, share_for_pass
 from broadcaster.clock import interval_text, pacific_day, utcnow
 from broadcaster.db import Database
@@ -32,6 +34,8 @@ class PlanFacts:
     youtube_quota: tuple[int, bool]
     tikhub_used: int
     now: dt.datetime
+    sizes: storage.Sizes | None = None
+    active_tasks: int = 0  # resolved or not (videos and tasks above count resolved links only)
 
 
 def load_facts(database: Database) -> PlanFacts:
@@ -48,6 +52,8 @@ def load_facts(database: Database) -> PlanFacts:
         youtube_quota=source.youtube_quota(pacific_day(now)),
         tikhub_used=source.tikhub_requests(now.astimezone(dt.UTC).date()),
         now=now,
+        sizes=storage.store_sizes(database),
+        active_tasks=source.count_active(),
     )
 
 
@@ -154,4 +160,18 @@ def plan_report(config, facts: PlanFacts) -> str:
         tip = _suggestion(config, platform, budget, facts, cycle)
         if tip:
             lines.append(f"  建议：{tip}")
+    if facts.sizes is not None:
+        lines += ["", *storage.report_lines(facts.sizes, storage_projection(config, facts), tasks=facts.active_tasks)]
     return "\n".join(lines)
+
+
+def storage_projection(config, facts: PlanFacts) -> storage.Projection:
+    """The database's steady-state size for the current tasks, budgets and retention. A task whose
+    link no pass has resolved yet is counted as a video of its own, read every pass."""
+    budget = _budget(config, facts)
+    unresolved = max(0, facts.active_tasks - sum(facts.tasks.values()))
+    reads = unresolved + sum(facts.videos.get(platform, 0) if budget.refresh_limits[platform] is None
+                             else min(facts.videos.get(platform, 0), budget.refresh_limits[platform])
+                             for platform in Platform)
+    return storage.project(facts.sizes, config, tasks=facts.active_tasks,
+                           videos=sum(facts.videos.values()) + unresolved, reads_per_pass=reads)

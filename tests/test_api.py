@@ -412,7 +412,9 @@ def test_webhook_logs_filters(client, database, fake, fake_config):
 
     everything = logs()
     assert 3 == len(everything)
-    assert sorted((log["id"] for log in everything), reverse=True) == [log["id"] for log in everything]
+    times = [dt.datetime.fromisoformat(log["created_at"]) for log in everything]
+    assert sorted(times, reverse=True) == times  # newest first
+    assert bad == everything[-1]["task_id"]  # moved three hours back
     assert {"success"} == {log["callback_status"] for log in logs("?status=success")}
     assert [bad] == [log["task_id"] for log in logs("?status=failed")]
     assert 1 == len(logs("?limit=1"))

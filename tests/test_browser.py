@@ -13,7 +13,7 @@ from playwright.sync_api import expect, sync_playwright
 
 import stats_broadcaster as sb
 from admin_api import create_app, start_supervisor, stop_supervisor
-from tests.conftest import ADMIN_PASSWORD, insert_task, served
+from tests.conftest import ADMIN_PASSWORD, add_points, insert_records, insert_task, served
 
 pytestmark = pytest.mark.slow
 
@@ -189,10 +189,9 @@ def test_admin_page_drives_the_service(page, problems, live_app, database, fake)
     expect(rows.locator("td:nth-child(3)")).to_have_text(["失败"] * len(failed))
     expect(page.locator("#logs-summary")).to_contain_text(f"1小时内共 {len(failed)} 条 · 成功 0 · 失败 {len(failed)}")
 
-    insert_log = ("INSERT INTO webhook_logs (task_id, task_title, callback_url, callback_status, error, created_at) "
-                  "VALUES (%s, %s, %s, 'failed', '另一进程写入的失败记录', (NOW() AT TIME ZONE 'UTC') - %s::INTERVAL)")
-    database.execute(insert_log, (ids["gone"], TITLES["gone"], fake.callback_url("gone"), "1 minute"))
-    database.execute(insert_log, (ids["gone"], TITLES["gone"], fake.callback_url("gone"), "2 hours"))  # outside 1 h
+    insert_records(database, [  # another process's failures: one a minute old, one outside the hour
+        {"task_id": ids["gone"], "title": TITLES["gone"], "ok": False, "error": "另一进程写入的失败记录",
+         "minutes_ago": minutes} for minutes in (0, 120)])
     page.locator("#log-refresh").click()
     expect(rows).to_have_count(len(failed) + 1)
     expect(page.locator("#log-refresh")).to_be_enabled()
@@ -270,11 +269,8 @@ def seed_history(database, platform: str, video_id: str, views: int, likes: int,
         hours = step * 8 - 1
         share = 1 - (hours / (days * 24)) ** 0.7  # fast early growth, then slower
         points.append((hours, int(views * (0.2 + 0.8 * share)) - 1, int(likes * (0.1 + 0.9 * share)) - 1))
-    for hours, point_views, point_likes in points:
-        database.execute(
-            "INSERT INTO broadcaster_count_history (platform, video_id, recorded_at, view_count, like_count) "
-            "VALUES (%s, %s, NOW() - make_interval(hours => %s), %s, %s)",
-            (platform, video_id, hours, point_views, point_likes))
+    add_points(database, platform, video_id, *[(dt.timedelta(hours=hours), point_views, point_likes)
+                                                for hours, point_views, point_likes in points])
     return points
 
 
@@ -351,8 +347,9 @@ def test_retry_failed_tasks_freshness_and_count_history(page, problems, live_app
     expect(page.locator("#history-chart .chart__trend--likes")).to_have_count(1)
 
     # 5. hovering a point shows its exact time and numbers
-    points = database.fetch_all("SELECT recorded_at, view_count, like_count FROM broadcaster_count_history "
-                                "WHERE video_id = %s ORDER BY recorded_at", (YT1,))
+    points = database.fetch_all("SELECT p.recorded_at, p.view_count, p.like_count FROM broadcaster_count_points p "
+                                "JOIN broadcaster_videos v ON v.id = p.video_ref WHERE v.video_id = %s "
+                                "ORDER BY p.recorded_at", (YT1,))
     target = 45
     dots.nth(target).scroll_into_view_if_needed()
     box = dots.nth(target).bounding_box()

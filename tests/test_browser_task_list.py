@@ -75,4 +75,4 @@ def test_task_tab_at_hundred_thousand_tasks(page, problems, live_app, database, 
         page.screenshot(path=ARTIFACTS / "admin-task-list-100k.png", full_page=False)
         assert {"console": [], "dialogs": []} == problems
     finally:
-        database.execute("TRUNCATE drama_tasks, broadcaster_task_videos, broadcaster_videos")
+        database.execute("TRUNCATE drama_tasks, broadcaster_tasks, broadcaster_task_videos, broadcaster_videos")

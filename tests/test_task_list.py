@@ -237,11 +237,12 @@ def test_hundred_thousand_tasks(client, database, database_url):
         assert 1 == ids(listed(client, "q=1"))[0]
         assert [1] == ids(listed(client, "q=500000"))
         with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
-            for query, where in [("platform=tiktok", "link_platform = 'tiktok'"),
-                                 ("callback_status=failed", "callback_status = 'failed'"),
-                                 ("stats_status=blocked", "video_fetch_status = 'blocked'"),
-                                 ("status=paused&q=任务4999", "status = 'paused' AND title LIKE '%任务4999%'")]:
-                cur.execute(f"SELECT COUNT(*) FROM drama_tasks WHERE {where}")  # noqa: S608 - fixed test text
+            for query, where in [("platform=tiktok", "s.link_platform = 'tiktok'"),
+                                 ("callback_status=failed", "d.callback_status = 'failed'"),
+                                 ("stats_status=blocked", "s.video_fetch_status = 'blocked'"),
+                                 ("status=paused&q=任务4999", "d.status = 'paused' AND d.title LIKE '%任务4999%'")]:
+                cur.execute("SELECT COUNT(*) FROM drama_tasks d JOIN broadcaster_tasks s ON s.task_id = d.task_id "
+                            f"WHERE {where}")  # noqa: S608 - fixed test text
                 assert cur.fetchone()[0] == listed(client, query)["total"], query
             cur.execute("SELECT COUNT(*) FROM drama_tasks d LEFT JOIN broadcaster_task_videos tv"
                         " ON tv.task_id = d.task_id WHERE tv.task_id IS NULL")
@@ -251,4 +252,4 @@ def test_hundred_thousand_tasks(client, database, database_url):
         assert first_read < 60
     finally:
         with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
-            cur.execute("TRUNCATE drama_tasks, broadcaster_task_videos, broadcaster_videos")
+            cur.execute("TRUNCATE drama_tasks, broadcaster_tasks, broadcaster_task_videos, broadcaster_videos")

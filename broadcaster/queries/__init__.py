@@ -18,7 +18,8 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``alerts``: what alerts are evaluated from, their state and their events;
 * ``migrations``: the ledger of applied schema migrations;
 * ``partitions``: day partitions of the records and of count history;
-* ``records``: the record of each delivery and failed fetch, as the recorder writes it.
+* ``records``: the record of each delivery and failed fetch, as the recorder writes it;
+* ``storage``: the database's size by store.
 """
 
 from broadcaster.queries.access import *  # noqa: F403
@@ -33,5 +34,6 @@ from broadcaster.queries.records import *  # noqa: F403
 from broadcaster.queries.retention import *  # noqa: F403
 from broadcaster.queries.runs import *  # noqa: F403
 from broadcaster.queries.shards import *  # noqa: F403
+from broadcaster.queries.storage import *  # noqa: F403
 from broadcaster.queries.tasklist import *  # noqa: F403
 from broadcaster.queries.tasks import *  # noqa: F403

@@ -17,6 +17,7 @@ const NAMES = {
   platform_dark: "出口全部被暂停",
   youtube_quota: "YouTube 配额即将用完",
   tikhub_allowance: "TikHub 额度已用完",
+  database_large: "数据库容量超过阈值",
   test: "测试告警",
 };
 

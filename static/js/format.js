@@ -70,3 +70,13 @@ export function signed(value) {
   if (value === 0) return "±0";
   return `${value > 0 ? "+" : "−"}${fmtNum(Math.abs(value))}`;
 }
+
+/* Bytes as operators read them: 1 GB = 10⁹ bytes (as the server's --plan and ALERT_DATABASE_GB). */
+export function fmtBytes(value) {
+  const n = Number(value);
+  if (value === null || value === undefined || !Number.isFinite(n) || n < 0) return "—";
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)} KB`;
+  return `${n} B`;
+}

@@ -16,6 +16,7 @@ import { onRunsTableEvent, closeRunDetail, renderRunDetail } from "./runs.js";
 import { renderRunsChart } from "./runs-chart.js";
 import { state } from "./state.js";
 import { pollStatus, tick, onVisibilityChange } from "./status.js";
+import { initStorage } from "./storage.js";
 import { TABS, selectTab, onTabKeydown } from "./tabs.js";
 import { TASK_FILTERS } from "./task-query.js";
 import { loadTasks, onTasksTableClick, onTaskQueryChange, onTaskSearchInput, goToTaskPage } from "./tasks.js";
@@ -82,6 +83,7 @@ function init() {
   selectTab("runs", false);
   pollStatus();
   initAlerts();
+  initStorage();
   setInterval(tick, 1000);
 }
 

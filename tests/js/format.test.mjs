@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import {
-  compactNumber, fmtAge, fmtCountdown, fmtDuration, fmtInterval, fmtLocal, fmtNum, parseTime, signed,
+  compactNumber, fmtAge, fmtBytes, fmtCountdown, fmtDuration, fmtInterval, fmtLocal, fmtNum, parseTime, signed,
 } from "../../static/js/format.js";
 import { startEachTestInUtc } from "./zone.mjs";
 
@@ -154,5 +154,18 @@ describe("fmtLocal in the browser's zone", () => {
   test("a dash for nothing or garbage", () => {
     assert.equal(fmtLocal(null), "—");
     assert.equal(fmtLocal("yesterday"), "—");
+  });
+});
+
+describe("fmtBytes", () => {
+  test("uses decimal units as the server's --plan does", () => {
+    assert.equal(fmtBytes(0), "0 B");
+    assert.equal(fmtBytes(999), "999 B");
+    assert.equal(fmtBytes(12_345), "12 KB");
+    assert.equal(fmtBytes(12_345_678), "12.3 MB");
+    assert.equal(fmtBytes(61_234_567_890), "61.2 GB");
+  });
+  test("shows a dash for nothing", () => {
+    for (const value of [null, undefined, -1, "abc", Infinity]) assert.equal(fmtBytes(value), "—");
   });
 });
