@@ -324,3 +324,39 @@ def shift_records(database: Database, by, *, task_id: int | None = None) -> None
     retention.ensure_days(database, now=dt.datetime.now(dt.UTC) - by, ahead=1)
     database.execute("UPDATE broadcaster_deliveries SET created_at = created_at - %s "
                      "WHERE %s::INTEGER IS NULL OR task_id = %s", (by, task_id, task_id))
+
+
+class Bot:
+    """The bot beside us: its own statements on drama_tasks every 100 ms on a connection of its own,
+    each timed (INSERT a task, SELECT the newest back). `slowest` is the longest any one took."""
+
+    def __init__(self, database_url: str, search_path: str = "public"):
+        self.conn = psycopg2.connect(database_url, options=f"-c search_path={search_path}")
+        self.conn.autocommit = True
+        self.slowest = 0.0
+        self.statements = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with self.conn.cursor() as cur:
+            while not self.stop.wait(0.1):
+                # Paused, so that no pass beside it picks the bot's tasks up.
+                for sql in ("INSERT INTO drama_tasks (title, status, video_url, callback_url) "
+                            "VALUES ('机器人任务', 'paused', 'https://youtu.be/dQw4w9WgXcQ', 'https://x2c.example.com/cb') "
+                            "RETURNING task_id",
+                            "SELECT task_id, title, status FROM drama_tasks ORDER BY task_id DESC LIMIT 1"):
+                    started = time.monotonic()
+                    cur.execute(sql)
+                    cur.fetchall()
+                    self.slowest = max(self.slowest, time.monotonic() - started)
+                    self.statements += 1
+
+    def __enter__(self) -> Bot:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(10)
+        self.conn.close()

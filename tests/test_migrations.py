@@ -15,7 +15,7 @@ from admin_api import create_app
 from broadcaster import ddl, migrations, retention
 from broadcaster.db import Database
 from broadcaster.errors import StorageError
-from tests.conftest import insert_task
+from tests.conftest import Bot, insert_task
 
 LEGACY = """
 CREATE TABLE drama_tasks (
@@ -246,40 +246,6 @@ def test_an_up_to_date_start_runs_no_ddl(database, config, capsys):
             database.execute("CREATE TABLE proof_the_trigger_works (id INT)")
     finally:
         database.execute("DROP EVENT TRIGGER test_refuse_ddl")
-
-
-class Bot:
-    """The bot's own statements on drama_tasks every 100 ms, timed: INSERT a task, SELECT it back."""
-
-    def __init__(self, database_url: str, search_path: str = "public"):
-        self.conn = psycopg2.connect(database_url, options=f"-c search_path={search_path}")
-        self.conn.autocommit = True
-        self.slowest = 0.0
-        self.statements = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        with self.conn.cursor() as cur:
-            while not self.stop.wait(0.1):
-                for sql in ("INSERT INTO drama_tasks (title, video_url, callback_url) "
-                            "VALUES ('机器人任务', 'https://youtu.be/dQw4w9WgXcQ', 'https://x2c.example.com/cb') "
-                            "RETURNING task_id",
-                            "SELECT task_id, title, status FROM drama_tasks ORDER BY task_id DESC LIMIT 1"):
-                    started = time.monotonic()
-                    cur.execute(sql)
-                    cur.fetchall()
-                    self.slowest = max(self.slowest, time.monotonic() - started)
-                    self.statements += 1
-
-    def __enter__(self) -> Bot:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        self.thread.join(10)
-        self.conn.close()
 
 
 def test_a_pending_migration_waits_for_a_long_reader_and_the_bot_never_waits(database_url):
