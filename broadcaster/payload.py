@@ -55,7 +55,7 @@ def entry_counts(entry: dict) -> tuple[int | None, int | None]:
 
 def rebuilt_body(row: dict) -> bytes:
     """The body a delivery record's task was sent, from the record's `body_*` columns (the
-    webhook log view, `broadcaster_delivery_log`): byte for byte what went out."""
+    webhook log's rows, `queries.delivery_log`): byte for byte what went out."""
     if row["body_format"] != BODY_FORMAT:
         raise ValueError(f"unknown body format {row['body_format']!r}")
     entry = stats_entry(row["project_id"], row["body_task_id"], row["body_duration"], row["body_platform"],

@@ -17,7 +17,7 @@ import psycopg2
 import pytest
 from werkzeug.serving import make_server
 
-from broadcaster import db
+from broadcaster import db, queries
 from broadcaster.config import Config
 from broadcaster.db import Database
 
@@ -56,6 +56,9 @@ def database_url() -> str:
     try:
         database = Database(url)
         db.apply_schema(database)
+        # The tests read the webhook and fetch-failure logs as the service does, as views.
+        database.execute(f"CREATE OR REPLACE VIEW broadcaster_delivery_log AS {queries.DELIVERY_LOG}")
+        database.execute(f"CREATE OR REPLACE VIEW broadcaster_fetch_failure_log AS {queries.FETCH_FAILURE_LOG}")
         database.close()
     except Exception as exc:  # fail loudly: every database test needs this
         pytest.exit(f"test database unavailable ({url!r}): {exc}", returncode=3)

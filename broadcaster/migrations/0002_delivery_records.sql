@@ -2,7 +2,7 @@
 -- partitioned by day (README, "Storage"). Until now they went into the bot's webhook_logs and
 -- broadcaster_error_logs, whose 4-byte ids run out after 45 days at 100,000 tasks and which
 -- could only be pruned with DELETE. Those tables get no new rows from here on; what the
--- broadcaster wrote there stays readable (broadcaster_delivery_log below) until it ages out.
+-- broadcaster wrote there stays readable beside the records until it ages out.
 -- Only new objects: nothing here locks a table of the bot's except for reading.
 
 -- What a record points to instead of repeating it on every row: the task as it was sent (title,
@@ -70,7 +70,8 @@ CREATE TABLE broadcaster_fetch_failures (
 ) PARTITION BY RANGE (created_at);
 CREATE INDEX broadcaster_fetch_failures_created_at_idx ON broadcaster_fetch_failures (created_at);
 
--- Whether rows the broadcaster wrote into the bot's logs remain (pruning clears it when none do).
+-- Whether rows the broadcaster wrote into the bot's logs remain: while they do, the webhook log
+-- reads them beside the records (broadcaster.queries.records); pruning clears it when none do.
 CREATE TABLE broadcaster_storage (
     id SMALLINT PRIMARY KEY DEFAULT 1 CHECK (id = 1),
     legacy_logs BOOLEAN NOT NULL
@@ -79,45 +80,12 @@ INSERT INTO broadcaster_storage (legacy_logs)
 VALUES (EXISTS (SELECT 1 FROM webhook_logs WHERE run_id IS NOT NULL)
         OR EXISTS (SELECT 1 FROM broadcaster_error_logs WHERE run_id IS NOT NULL));
 
--- The webhook log as every reader sees it, in webhook_logs' columns: the records, then the rows
--- written into webhook_logs before (while there are any; `payload` is theirs, a record's body is
--- built again from its `body_*` columns). Filters on created_at, run_id and task_id reach each
--- side's own indexes (filter on `delivered`, not on the text `callback_status`, to reach the
--- failures' index). The bot's columns are cast to ours (no-ops on the types the bot uses).
-CREATE VIEW broadcaster_delivery_log AS
-SELECT d.id, d.created_at, d.run_id, d.shard_no, d.task_id, d.batch_lead,
-       'run' || COALESCE(d.run_id, 0) || COALESCE('-batch' || d.batch_lead, '-task' || d.task_id) AS webhook_id,
-       c.title AS task_title, c.project_id,
-       c.callback_url, CASE WHEN d.attempted THEN c.callback_host END AS callback_host,
-       CASE WHEN d.delivered THEN 'success' ELSE 'failed' END AS callback_status, d.delivered,
-       d.http_status::INTEGER AS http_status, d.attempts::INTEGER AS attempts, d.latency_ms, d.error,
-       CASE WHEN d.delivered OR d.attempts > 0 THEN d.views END AS views,
-       CASE WHEN d.delivered OR d.attempts > 0 THEN d.likes END AS likes,
-       d.age_s, NULL::JSONB AS payload, d.attempted, d.views AS body_views, d.likes AS body_likes,
-       c.body_format, c.site_name AS body_site_name, c.x2c_task_id AS body_task_id, c.duration AS body_duration,
-       c.platform AS body_platform
-FROM broadcaster_deliveries d
-JOIN broadcaster_delivery_contexts c ON c.id = d.context_id
-UNION ALL
-SELECT w.id::BIGINT, w.created_at::TIMESTAMP, w.run_id, w.shard_no::SMALLINT, w.task_id::INTEGER, NULL::INTEGER,
-       w.webhook_id,
-       w.task_title::TEXT, w.project_id::TEXT, w.callback_url::TEXT, w.callback_host, w.callback_status::TEXT,
-       w.callback_status = 'success',
-       w.http_status, w.attempts, w.latency_ms, w.error, w.views, w.likes, w.age_s, w.payload::JSONB,
-       w.payload IS NOT NULL, NULL::BIGINT, NULL::BIGINT,
-       NULL::SMALLINT, NULL::TEXT, NULL::BIGINT, NULL::INTEGER, NULL::TEXT
-FROM webhook_logs w
-WHERE w.run_id IS NOT NULL AND (SELECT legacy_logs FROM broadcaster_storage WHERE id = 1);
-
--- The failed fetches as every reader sees them, in broadcaster_error_logs' columns.
-CREATE VIEW broadcaster_fetch_failure_log AS
-SELECT f.created_at, f.run_id, f.shard_no, f.task_id, c.title AS task_title, c.project_id, c.video_url, c.platform,
-       f.error_type, f.message AS error_message, c.callback_url
-FROM broadcaster_fetch_failures f
-JOIN broadcaster_delivery_contexts c ON c.id = f.context_id
-UNION ALL
-SELECT e.created_at::TIMESTAMP, e.run_id, e.shard_no::SMALLINT, e.task_id::INTEGER, e.task_title::TEXT,
-       e.project_id::TEXT, e.video_url::TEXT, e.platform::TEXT, e.error_type::TEXT, e.error_message::TEXT,
-       e.callback_url::TEXT
-FROM broadcaster_error_logs e
-WHERE e.run_id IS NOT NULL AND (SELECT legacy_logs FROM broadcaster_storage WHERE id = 1);
+-- The last failure of each callback host in each closed hour, rolled up with broadcaster_host_hours
+-- (GET /api/callback-hosts' last_error without scanning every failure of the window).
+CREATE TABLE broadcaster_host_errors (
+    host TEXT NOT NULL,
+    hour TIMESTAMP NOT NULL,
+    at TIMESTAMP NOT NULL,
+    error TEXT,
+    PRIMARY KEY (host, hour)
+);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from broadcaster import counters
+from broadcaster.queries.records import delivery_log
 from broadcaster.queries.runs import RUN_WINDOW
 from broadcaster.states import RunStatus, Scope, Trigger
 
@@ -33,7 +34,7 @@ WHERE scope = '{Scope.ALL}' AND status = '{RunStatus.SUCCEEDED}' ORDER BY id DES
 # never sent (no counts yet) are not deliveries.
 FETCH_RUN_CALLBACKS = f"""
 SELECT COALESCE(callback_host, '?') AS host, COUNT(*) AS total, COUNT(*) FILTER (WHERE delivered) AS delivered
-FROM broadcaster_delivery_log WHERE {RUN_WINDOW} AND attempts > 0 GROUP BY 1
+FROM ({delivery_log(RUN_WINDOW + " AND attempts > 0")}) log GROUP BY 1
 """
 
 FETCH_BUDGETS_USED = """

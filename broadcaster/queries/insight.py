@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from broadcaster.queries.records import delivery_log
 from broadcaster.states import CallbackStatus
 
 # --------------------------------------------------------------------------------------------
@@ -22,17 +23,17 @@ attempted, body_format, body_site_name, body_task_id, body_duration, body_platfo
 
 # Newest first. Rows of one batch share created_at; the id orders them (and the rows written
 # into webhook_logs before, whose ids are all lower).
+NEWEST_FIRST = "ORDER BY created_at DESC, id DESC"
+
 FETCH_WEBHOOK_LOGS = f"""
-SELECT {WEBHOOK_LOG_COLUMNS} FROM broadcaster_delivery_log WHERE {WEBHOOK_LOG_FILTER}
-ORDER BY created_at DESC, id DESC LIMIT %(limit)s
+SELECT {WEBHOOK_LOG_COLUMNS}
+FROM ({delivery_log(WEBHOOK_LOG_FILTER, order=NEWEST_FIRST, limit="LIMIT %(limit)s")}) log
+{NEWEST_FIRST} LIMIT %(limit)s
 """
 
 EXPORT_WEBHOOK_LOGS = f"""
-SELECT {WEBHOOK_LOG_COLUMNS} FROM broadcaster_delivery_log WHERE {WEBHOOK_LOG_FILTER}
-ORDER BY created_at DESC, id DESC
+SELECT {WEBHOOK_LOG_COLUMNS} FROM ({delivery_log(WEBHOOK_LOG_FILTER)}) log {NEWEST_FIRST}
 """
-
-# --------------------------------------------------------------------------------------------
 
 # --------------------------------------------------------------------------------------------
 # Callback hosts: how each host took its webhooks over the last `hours` (broadcaster.hosts).
@@ -61,47 +62,54 @@ WHERE NOT EXISTS (SELECT 1 FROM broadcaster_host_rollups r WHERE r.hour = h.hour
 ORDER BY h.hour LIMIT %(limit)s
 """
 
-# One hour, in one transaction: its histogram per host, each host's tasks, and the hour as done.
-ROLL_UP_HOUR = """
+# One hour, in one transaction: its histogram per host, each host's tasks and last failure, and
+# the hour as done.
+_HOUR = "created_at >= %(hour)s AND created_at < %(hour)s + INTERVAL '1 hour' AND attempted"
+ROLL_UP_HOUR = f"""
 INSERT INTO broadcaster_host_hours (host, hour, latency_ms, deliveries, delivered, attempts, last_success_at)
 SELECT callback_host, %(hour)s, COALESCE(latency_ms, -1), COUNT(*),
        COUNT(*) FILTER (WHERE delivered), SUM(COALESCE(attempts, 0)), MAX(created_at) FILTER (WHERE delivered)
-FROM broadcaster_delivery_log
-WHERE callback_host IS NOT NULL AND created_at >= %(hour)s AND created_at < %(hour)s + INTERVAL '1 hour'
+FROM ({delivery_log(_HOUR)}) log
+WHERE callback_host IS NOT NULL
 GROUP BY callback_host, COALESCE(latency_ms, -1)
 ON CONFLICT DO NOTHING;
 INSERT INTO broadcaster_host_tasks AS t (host, task_id, last_at)
 SELECT callback_host, task_id, MAX(created_at)
-FROM broadcaster_delivery_log
+FROM ({delivery_log(_HOUR)}) log
 WHERE callback_host IS NOT NULL AND task_id IS NOT NULL
-  AND created_at >= %(hour)s AND created_at < %(hour)s + INTERVAL '1 hour'
 GROUP BY callback_host, task_id
 ON CONFLICT (host, task_id) DO UPDATE SET last_at = GREATEST(t.last_at, EXCLUDED.last_at);
+INSERT INTO broadcaster_host_errors (host, hour, at, error)
+SELECT DISTINCT ON (callback_host) callback_host, %(hour)s, created_at, error
+FROM ({delivery_log(_HOUR + " AND NOT delivered")}) log
+WHERE callback_host IS NOT NULL
+ORDER BY callback_host, created_at DESC, id DESC
+ON CONFLICT DO NOTHING;
 INSERT INTO broadcaster_host_rollups (hour) VALUES (%(hour)s) ON CONFLICT DO NOTHING;
 """
 
 FETCH_ROLLED_HOURS = "SELECT hour FROM broadcaster_host_rollups WHERE hour >= %(edge)s"
 
-_LIVE_COLUMNS = ("callback_host AS host, task_id, COALESCE(latency_ms, -1) AS latency_ms, delivered, created_at,"
-                 " COALESCE(attempts, 0) AS attempts")
 # The log part of the window: the ranges no rolled-up hour covers, each a range scan of the
 # records' created_at index (and of webhook_logs' while it holds rows of ours).
 _LIVE_ROWS = f"""
-    SELECT {_LIVE_COLUMNS}
-    FROM unnest(%(lo)s::TIMESTAMP[], %(hi)s::TIMESTAMP[]) AS r(lo, hi)
-    JOIN broadcaster_delivery_log ON created_at >= r.lo AND created_at < r.hi
-    WHERE callback_host IS NOT NULL
+    SELECT log.callback_host AS host, log.task_id, COALESCE(log.latency_ms, -1) AS latency_ms, log.delivered,
+           log.created_at, log.id, COALESCE(log.attempts, 0) AS attempts, log.error
+    FROM unnest(%(lo)s::TIMESTAMP[], %(hi)s::TIMESTAMP[]) AS r(lo, hi),
+         LATERAL ({delivery_log("created_at >= r.lo AND created_at < r.hi AND attempted")}) log
+    WHERE log.callback_host IS NOT NULL
 """
 
-# The log part is grouped twice, per host and latency value and per host and task: two hash
-# aggregates, cheaper than keeping its raw rows for both.
+# The log part is read once and grouped three ways: per host and latency value, per host and
+# task, and each host's last failure.
 FETCH_CALLBACK_HOSTS = f"""
-WITH live AS (
+WITH live_rows AS MATERIALIZED ({_LIVE_ROWS}
+), live AS (
     SELECT host, latency_ms, COUNT(*) AS n, COUNT(*) FILTER (WHERE delivered) AS ok,
            SUM(attempts) AS tries, MAX(created_at) FILTER (WHERE delivered) AS last_ok
-    FROM ({_LIVE_ROWS}) rows GROUP BY host, latency_ms
+    FROM live_rows GROUP BY host, latency_ms
 ), live_tasks AS (
-    SELECT DISTINCT host, task_id FROM ({_LIVE_ROWS}) rows WHERE task_id IS NOT NULL
+    SELECT DISTINCT host, task_id FROM live_rows WHERE task_id IS NOT NULL
 ), hist AS (
     SELECT host, latency_ms, SUM(n) AS n, SUM(ok) AS ok, SUM(tries) AS tries, MAX(last_ok) AS last_ok
     FROM (
@@ -125,18 +133,21 @@ WITH live AS (
         UNION
         SELECT host, task_id FROM live_tasks
     ) both_parts GROUP BY host
+), failures AS (
+    SELECT DISTINCT ON (host) host, error, at FROM (
+        SELECT host, error, at, 0 AS id FROM broadcaster_host_errors WHERE hour >= %(edge)s
+        UNION ALL
+        SELECT host, error, created_at, id FROM live_rows WHERE NOT delivered
+    ) both_parts
+    ORDER BY host, at DESC, id DESC
 )
 SELECT t.host, COALESCE(k.tasks, 0) AS tasks, t.deliveries, t.attempts, t.delivered::FLOAT / t.deliveries AS success_rate,
        (SELECT MIN(r.latency_ms) FROM running r WHERE r.host = t.host AND r.upto >= 0.5 * t.timed) AS p50_ms,
        (SELECT MIN(r.latency_ms) FROM running r WHERE r.host = t.host AND r.upto >= 0.95 * t.timed) AS p95_ms,
-       t.last_success_at, f.error AS last_error, f.created_at AS last_error_at
+       t.last_success_at, f.error AS last_error, f.at AS last_error_at
 FROM totals t
 LEFT JOIN tasks k ON k.host = t.host
-LEFT JOIN LATERAL (
-    SELECT w.error, w.created_at FROM broadcaster_delivery_log w
-    WHERE w.callback_host = t.host AND NOT w.delivered AND w.created_at >= %(since)s
-    ORDER BY w.created_at DESC LIMIT 1
-) f ON TRUE
+LEFT JOIN failures f ON f.host = t.host
 WHERE t.deliveries > 0
 ORDER BY t.deliveries DESC, t.host
 """

@@ -7,6 +7,8 @@ records look them up. Both run in the batch's one transaction (Database.write_ba
 
 from __future__ import annotations
 
+from broadcaster.states import CallbackStatus
+
 # The contexts a batch needs that are not stored (or not marked as used today) yet; a context
 # in use every day is written once a day, not once a pass.
 UPSERT_DELIVERY_CONTEXTS = """
@@ -65,4 +67,78 @@ WHERE run_id = %(run_id)s AND shard_no = %(shard_no)s AND created_at >= {_SINCE_
 DELETE_SHARD_FAILURES = f"""
 DELETE FROM broadcaster_fetch_failures
 WHERE run_id = %(run_id)s AND shard_no = %(shard_no)s AND created_at >= {_SINCE_RUN_STARTED}
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the webhook log: the records, and the rows the broadcaster wrote into the bot's
+# webhook_logs before them (while any are left: broadcaster_storage.legacy_logs).
+#
+# Every reader filters, orders and limits each source on its own columns first, where its indexes
+# are (created_at, task_id, the failures'), and joins the records' contexts afterwards: a join
+# under the ORDER BY … LIMIT would make PostgreSQL sort a whole day of records. Filters are
+# written on the records' column names; the bot's table is seen through LEGACY_ROWS under them.
+
+# webhook_logs as records (its columns cast to the records' types: no-ops on the types the bot uses).
+LEGACY_ROWS = f"""
+(SELECT w.id::BIGINT AS id, w.created_at::TIMESTAMP AS created_at, w.run_id, w.shard_no::SMALLINT AS shard_no,
+        w.task_id::INTEGER AS task_id, w.webhook_id, w.task_title::TEXT AS task_title, w.project_id::TEXT AS project_id,
+        w.callback_url::TEXT AS callback_url, w.callback_host, w.http_status, w.attempts, w.latency_ms, w.error,
+        w.views, w.likes, w.age_s, w.payload::JSONB AS payload, w.callback_status::TEXT AS callback_status,
+        w.callback_status = '{CallbackStatus.SUCCESS}' AS delivered,
+        w.payload IS NOT NULL AS attempted
+ FROM webhook_logs w
+ WHERE w.run_id IS NOT NULL AND (SELECT legacy_logs FROM broadcaster_storage WHERE id = 1))
+"""
+
+# The log's columns (webhook_logs' names), from a record `d` and its context `c`, then from a legacy row `w`.
+# The body_* columns build a record's body again (broadcaster.payload.rebuilt_body).
+_RECORD_COLUMNS = f"""
+d.id, d.created_at, d.run_id, d.shard_no, d.task_id,
+'run' || COALESCE(d.run_id, 0) || COALESCE('-batch' || d.batch_lead, '-task' || d.task_id) AS webhook_id,
+c.title AS task_title, c.project_id, c.callback_url, CASE WHEN d.attempted THEN c.callback_host END AS callback_host,
+CASE WHEN d.delivered THEN '{CallbackStatus.SUCCESS}' ELSE '{CallbackStatus.FAILED}' END AS callback_status, d.delivered,
+d.http_status::INTEGER AS http_status, d.attempts::INTEGER AS attempts, d.latency_ms, d.error,
+CASE WHEN d.delivered OR d.attempts > 0 THEN d.views END AS views,
+CASE WHEN d.delivered OR d.attempts > 0 THEN d.likes END AS likes,
+d.age_s, NULL::JSONB AS payload, d.attempted, d.views AS body_views, d.likes AS body_likes, c.body_format,
+c.site_name AS body_site_name, c.x2c_task_id AS body_task_id, c.duration AS body_duration, c.platform AS body_platform
+"""
+_LEGACY_COLUMNS = """
+w.id, w.created_at, w.run_id, w.shard_no, w.task_id, w.webhook_id, w.task_title, w.project_id, w.callback_url,
+w.callback_host, w.callback_status, w.delivered, w.http_status, w.attempts, w.latency_ms, w.error, w.views, w.likes,
+w.age_s, w.payload, w.attempted, NULL::BIGINT, NULL::BIGINT, NULL::SMALLINT, NULL::TEXT, NULL::BIGINT, NULL::INTEGER,
+NULL::TEXT
+"""
+
+
+def delivery_log(where: str = "TRUE", *, order: str = "", limit: str = "") -> str:
+    """The webhook log's rows whose own columns (created_at, run_id, task_id, delivered, attempted,
+    attempts…) match `where`; with `order` and `limit` ("ORDER BY …", "LIMIT %(limit)s") applied to
+    each source before its rows are joined (the caller orders and limits the union again)."""
+    return f"""
+SELECT {_RECORD_COLUMNS}
+FROM (SELECT * FROM broadcaster_deliveries d WHERE {where} {order} {limit}) d
+JOIN broadcaster_delivery_contexts c ON c.id = d.context_id
+UNION ALL
+SELECT {_LEGACY_COLUMNS}
+FROM (SELECT * FROM {LEGACY_ROWS} w WHERE {where} {order} {limit}) w
+"""
+
+
+#: Every row of the log (tests and ad-hoc reading: `SELECT … FROM (DELIVERY_LOG) log WHERE …`).
+DELIVERY_LOG = delivery_log()
+
+# The failed fetches, in broadcaster_error_logs' columns.
+FETCH_FAILURE_LOG = """
+SELECT f.created_at, f.run_id, f.shard_no, f.task_id, c.title AS task_title, c.project_id, c.video_url, c.platform,
+       f.error_type, f.message AS error_message, c.callback_url
+FROM broadcaster_fetch_failures f
+JOIN broadcaster_delivery_contexts c ON c.id = f.context_id
+UNION ALL
+SELECT e.created_at::TIMESTAMP, e.run_id, e.shard_no::SMALLINT, e.task_id::INTEGER, e.task_title::TEXT,
+       e.project_id::TEXT, e.video_url::TEXT, e.platform::TEXT, e.error_type::TEXT, e.error_message::TEXT,
+       e.callback_url::TEXT
+FROM broadcaster_error_logs e
+WHERE e.run_id IS NOT NULL AND (SELECT legacy_logs FROM broadcaster_storage WHERE id = 1)
 """

@@ -104,6 +104,13 @@ DELETE FROM broadcaster_host_tasks WHERE (host, task_id) IN (
     LIMIT %(batch)s)
 """
 
+PRUNE_HOST_ERRORS = """
+DELETE FROM broadcaster_host_errors WHERE (host, hour) IN (
+    SELECT host, hour FROM broadcaster_host_errors
+    WHERE hour < (NOW() AT TIME ZONE 'UTC') - make_interval(days => %(days)s) - INTERVAL '1 hour'
+    LIMIT %(batch)s)
+"""
+
 PRUNE_HOST_ROLLUPS = """
 DELETE FROM broadcaster_host_rollups WHERE hour IN (
     SELECT hour FROM broadcaster_host_rollups
@@ -114,7 +121,7 @@ DELETE FROM broadcaster_host_rollups WHERE hour IN (
 PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_DELIVERY_CONTEXTS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS,
                     PRUNE_SHARDS, PRUNE_PASS_SLOTS, PRUNE_PASS_EGRESS, PRUNE_PASS_ALLOWANCES, PRUNE_HELPERS,
                     PRUNE_AUDIT, PRUNE_LOGIN_THROTTLE, PRUNE_ALERT_EVENTS,
-                    PRUNE_HOST_HOURS, PRUNE_HOST_TASKS, PRUNE_HOST_ROLLUPS)
+                    PRUNE_HOST_HOURS, PRUNE_HOST_TASKS, PRUNE_HOST_ERRORS, PRUNE_HOST_ROLLUPS)
 
 # The upkeep runs in one process at a time (the others skip it): a session advisory lock.
 TRY_UPKEEP_LOCK = "SELECT pg_try_advisory_lock(%(key)s) AS locked"

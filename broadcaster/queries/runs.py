@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from broadcaster import counters
+from broadcaster.queries.records import delivery_log
 from broadcaster.states import RunStatus, Scope, Trigger
 
 RUNNING = f"'{RunStatus.RUNNING}'"
@@ -123,5 +124,5 @@ AND created_at <= (SELECT COALESCE(finished_at, NOW()) AT TIME ZONE 'UTC' + INTE
 
 FETCH_RUN_ITEMS = f"""
 SELECT task_id, task_title, callback_status, http_status, attempts, latency_ms, error, created_at
-FROM broadcaster_delivery_log WHERE {RUN_WINDOW} ORDER BY created_at, id
+FROM ({delivery_log(RUN_WINDOW)}) log ORDER BY created_at, id
 """
