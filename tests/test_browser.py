@@ -169,6 +169,11 @@ def test_admin_page_drives_the_service(page, problems, live_app, database, fake)
     manual = database.fetch_one("SELECT trigger, status FROM broadcaster_runs WHERE id = %s", (run_id,))
     assert ("manual", "succeeded") == (manual["trigger"], manual["status"])
     expect(page.locator("#runs-table tbody tr[data-run-id]")).to_have_count(2)
+    # The storage card: every store now and in steady state, as GET /api/storage says (read on load).
+    storage = requests.get(f"{live_app}/api/storage", auth=("admin", ADMIN_PASSWORD), timeout=10).json()["data"]
+    expect(page.locator("#storage-table tbody tr[data-store]")).to_have_count(4)
+    expect(page.locator("#storage-summary")).to_contain_text(f"按 {storage['projection']['tasks']} 个进行中的任务")
+    expect(page.locator("#storage-table tr[data-store='deliveries'] td").first).to_have_text("回传记录")
     page.screenshot(path=ARTIFACTS / "admin-after-trigger.png", full_page=True)
 
     # 4. logs: 1 hour, 50 rows, failed only; refresh picks up new rows; auto-refresh toggles
