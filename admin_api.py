@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import stats_broadcaster
-from broadcaster import alerts_api, audit, db, history, insight_api, lifecycle, queries, tasklist
+from broadcaster import alerts_api, audit, db, history, insight_api, lifecycle, projects_api, queries, tasklist
 from broadcaster.access_api import bp as access_bp
 from broadcaster.api_shapes import (
     BadRequest,
@@ -92,6 +92,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     app.register_blueprint(bp)
     app.register_blueprint(insight_api.bp)
     app.register_blueprint(alerts_api.bp)
+    app.register_blueprint(projects_api.bp)
     app.register_blueprint(access_bp)
     app.before_request(lambda: refuse_unauthorised(_config(), _state()["authenticator"], _database()))
     app.after_request(lambda response: audit.record_change(_database(), response))

@@ -24,6 +24,7 @@ from broadcaster.retry import retry_storage
 logger = logging.getLogger(__name__)
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
+INSIGHT_SCHEMA_PATH = SCHEMA_PATH.with_name("schema_insight.sql")  # DESIGN §17: projects, digest, sessions
 SCHEMA_LOCK_KEY = 0x5B7A_0001  # advisory lock namespace for applying the schema
 
 # Every session works in UTC so that the bot's TIMESTAMP (without time zone) columns hold UTC.
@@ -185,8 +186,8 @@ def _is_connection_error(exc: BaseException) -> bool:
 
 
 def apply_schema(database: Database) -> None:
-    """Apply schema.sql (idempotent) under an advisory lock."""
-    sql = SCHEMA_PATH.read_text(encoding="utf-8")
+    """Apply schema.sql and schema_insight.sql (idempotent) under an advisory lock."""
+    sql = SCHEMA_PATH.read_text(encoding="utf-8") + "\n" + INSIGHT_SCHEMA_PATH.read_text(encoding="utf-8")
     with database.connection() as conn, wrap_errors("初始化数据库结构失败"):
         with conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))

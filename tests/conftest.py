@@ -32,6 +32,8 @@ TABLES = (
     "broadcaster_helpers", "broadcaster_alerts", "broadcaster_alert_events", "broadcaster_login_throttle",
     "broadcaster_audit", "broadcaster_task_counts",
     "broadcaster_host_hours", "broadcaster_host_tasks", "broadcaster_host_rollups",
+    "broadcaster_video_insight", "broadcaster_projects", "broadcaster_project_hours", "broadcaster_project_rollups",
+    "broadcaster_digests", "broadcaster_sessions",
 )
 SERIALS = (("drama_tasks", "task_id"), ("webhook_logs", "id"), ("broadcaster_error_logs", "id"),
            ("broadcaster_runs", "id"), ("broadcaster_count_history", "id"),
@@ -84,6 +86,7 @@ def reset_database(url: str) -> None:
         for table, column in SERIALS:
             cur.execute("SELECT setval(pg_get_serial_sequence(%s, %s), 1, false)", (table, column))
         cur.execute("UPDATE broadcaster_state SET enabled = FALSE, enabled_at = NULL")
+        cur.execute("UPDATE broadcaster_insight_state SET as_of = NULL, refresh_ms = NULL")
     conn.close()
 
 

@@ -15,7 +15,8 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``operations``: /metrics, count history, passes over selected tasks;
 * ``access``: login throttling and the audit trail;
 * ``retention``: pruning old rows;
-* ``alerts``: what alerts are evaluated from, their state and their events.
+* ``alerts``: what alerts are evaluated from, their state and their events;
+* ``projects``: insight by drama: each project's figures, their refresh and hourly totals (DESIGN §17).
 """
 
 from broadcaster.queries.access import *  # noqa: F403
@@ -24,6 +25,7 @@ from broadcaster.queries.alerts import *  # noqa: F403
 from broadcaster.queries.egress import *  # noqa: F403
 from broadcaster.queries.insight import *  # noqa: F403
 from broadcaster.queries.operations import *  # noqa: F403
+from broadcaster.queries.projects import *  # noqa: F403
 from broadcaster.queries.retention import *  # noqa: F403
 from broadcaster.queries.runs import *  # noqa: F403
 from broadcaster.queries.shards import *  # noqa: F403
