@@ -1,4 +1,4 @@
-"""GET /api/alerts and POST /api/alerts/test (DESIGN §11), in their own blueprint.
+"""GET /api/alerts, POST /api/alerts/test (DESIGN §11) and POST /api/digest/test (§17), in their own blueprint.
 
 Authentication is the app's before_request hook, which covers every blueprint.
 """
@@ -40,20 +40,38 @@ def alerts():
     config, database = _state()["config"], _state()["database"]
     firing = database.fetch_all(queries.FETCH_FIRING_ALERTS)
     recent = database.fetch_all(queries.FETCH_ALERT_EVENTS, {"limit": RECENT_EVENTS})
+    last = database.fetch_one(queries.FETCH_LAST_DIGEST)
     return jsonify({"success": True, "data": {
         "channels": [mask_channel(url) for url in config.alert_urls],
         "firing": [alert_json(row) for row in firing],
         "recent": [event_json(row) for row in recent],
+        "digest": {"at": config.digest_at, "last": digest_json(last) if last else None},
     }})
+
+
+def digest_json(row: dict) -> dict:
+    """The last daily digest: its Beijing day, when it was sent, and how many channels took it."""
+    return {"day": row["day"].isoformat(), "sent_at": isoformat(row["finished_at"] or row["claimed_at"]),
+            "sent": row["sent"], "failed": row["failed"], "error": row["error"]}
 
 
 @bp.post("/api/alerts/test")
 def send_test():
     """A test message to every channel; each channel's result."""
+    return _send_to_channels(notifier.send_test_alert)
+
+
+@bp.post("/api/digest/test")
+def send_test_digest():
+    """The daily digest now, to every channel (operators only: the auth hook); each channel's result."""
+    return _send_to_channels(notifier.send_test_digest)
+
+
+def _send_to_channels(send):
     config, database = _state()["config"], _state()["database"]
     if not config.alert_urls:
         return error_response("未配置告警渠道：请先设置 ALERT_URLS", 400)
-    results = notifier.send_test_alert(config, database)
+    results = send(config, database)
     return jsonify({"success": all(result.ok for result in results),
                     "data": [{"channel": result.channel, "ok": result.ok, "error": result.error}
                              for result in results]})

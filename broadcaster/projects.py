@@ -58,9 +58,9 @@ class ProjectQuery:
                 "limit": self.limit, "offset": self.offset}
 
 
-def refresh(database: Database, config: Config, *, max_age_s: float = 0.0) -> bool:
+def refresh(database: Database, config: Config, *, max_age_s: float = 0.0, hours: int = HOURS_PER_REFRESH) -> bool:
     """Recompute every video's and project's figures, unless another process is at it or the
-    last refresh is younger than `max_age_s`; then total the closed hours not done yet.
+    last refresh is younger than `max_age_s`; then total up to `hours` closed hours not done yet.
     True when this call refreshed."""
     started = time.monotonic()
     with database.connection() as conn, wrap_errors("项目数据刷新失败"):
@@ -78,8 +78,8 @@ def refresh(database: Database, config: Config, *, max_age_s: float = 0.0) -> bo
             cur.execute(queries.STORE_PROJECTS, {"project_id": None})
             cur.execute(queries.FORGET_PROJECTS)
             cur.execute(queries.STORE_INSIGHT_STATE, {"refresh_ms": round((time.monotonic() - started) * 1000)})
-    hours = roll_up_hours(database)
-    logger.info("project insight refreshed in %.1f s (%s hours totalled)", time.monotonic() - started, hours,
+    totalled = roll_up_hours(database, limit=hours) if hours else 0
+    logger.info("project insight refreshed in %.1f s (%s hours totalled)", time.monotonic() - started, totalled,
                 extra={"action": "projects_refreshed"})
     return True
 
@@ -92,7 +92,7 @@ def refresh_if_due(database: Database, config: Config) -> bool:
 def roll_up_hours(database: Database, *, limit: int = HOURS_PER_REFRESH) -> int:
     """Total every project at the end of the closed hours not done yet (newest first, at most
     `limit`); how many hours were done."""
-    rows = database.fetch_all(queries.FETCH_HOURS_TO_ROLL_UP, {
+    rows = database.fetch_all(queries.FETCH_PROJECT_HOURS_TO_ROLL_UP, {
         "max_hours": SERIES_MAX_HOURS, "margin_seconds": HOUR_MARGIN_SECONDS, "limit": limit})
     if rows:
         database.execute(queries.ROLL_UP_PROJECT_HOURS, {"hours": [row["hour"] for row in rows], "project_id": None})

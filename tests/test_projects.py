@@ -227,3 +227,30 @@ def test_bad_arguments_answer_400_with_the_reason(client, path, error):
 
     assert 400 == response.status_code
     assert {"success": False, "error": error} == response.get_json()
+
+
+def test_the_supervisor_refreshes_after_its_pass_and_when_due(client, database, fake, fake_config):
+    """A scheduled pass run by the supervisor leaves the figures refreshed; a tick refreshes them
+    again once they are REFRESH_SECONDS old (a paused task shows), not sooner."""
+    from broadcaster import lifecycle
+    from video_stats_fetcher import VideoStatsFetcher
+
+    fake.set_receiver("r")
+    fake.add_video("youtube", A, 700, 7)
+    task_id = insert_task(database, project_id=P1, video_url=f"https://youtu.be/{A}", callback_url=fake.callback_url("r"))
+    lifecycle.switch_on(database)
+    supervisor = sb.Broadcaster(fake_config, database, fetcher=VideoStatsFetcher.from_config(fake_config),
+                                schema_ready=True)
+    assert supervisor.run_once()["success"]
+    row = database.fetch_one("SELECT tasks, active_tasks, views FROM broadcaster_projects")
+    assert {"tasks": 1, "active_tasks": 1, "views": 700} == row
+
+    lifecycle.switch_off(database)
+    database.execute("UPDATE drama_tasks SET status = 'paused' WHERE task_id = %(id)s", {"id": task_id})
+    supervisor._last_insight_check = None
+    supervisor.run_once()
+    assert 1 == database.fetch_one("SELECT active_tasks FROM broadcaster_projects")["active_tasks"]  # not due yet
+    database.execute("UPDATE broadcaster_insight_state SET as_of = as_of - INTERVAL '301 seconds'")
+    supervisor._last_insight_check = None
+    supervisor.run_once()
+    assert 0 == database.fetch_one("SELECT active_tasks FROM broadcaster_projects")["active_tasks"]

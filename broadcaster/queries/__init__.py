@@ -16,18 +16,22 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``access``: login throttling and the audit trail;
 * ``retention``: pruning old rows;
 * ``alerts``: what alerts are evaluated from, their state and their events;
-* ``projects``: insight by drama: each project's figures, their refresh and hourly totals (DESIGN §17).
+* ``projects``: insight by drama: each project's figures, their refresh and hourly totals (DESIGN §17);
+* ``sessions``: sessions of the sign-in form (DESIGN §17);
+* ``digest``: the daily digest's facts and its one row per day (DESIGN §17).
 """
 
 from broadcaster.queries.access import *  # noqa: F403
 from broadcaster.queries.admin import *  # noqa: F403
 from broadcaster.queries.alerts import *  # noqa: F403
+from broadcaster.queries.digest import *  # noqa: F403
 from broadcaster.queries.egress import *  # noqa: F403
 from broadcaster.queries.insight import *  # noqa: F403
 from broadcaster.queries.operations import *  # noqa: F403
 from broadcaster.queries.projects import *  # noqa: F403
 from broadcaster.queries.retention import *  # noqa: F403
 from broadcaster.queries.runs import *  # noqa: F403
+from broadcaster.queries.sessions import *  # noqa: F403
 from broadcaster.queries.shards import *  # noqa: F403
 from broadcaster.queries.tasklist import *  # noqa: F403
 from broadcaster.queries.tasks import *  # noqa: F403

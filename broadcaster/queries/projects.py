@@ -165,7 +165,7 @@ WHERE NOT EXISTS (SELECT 1 FROM drama_tasks d WHERE d.project_id = p.project_id)
 
 # The hours that ended `margin_seconds` ago, within `max_hours`, not rolled up yet and not before
 # the oldest history point (no project had a reading then).
-FETCH_HOURS_TO_ROLL_UP = """
+FETCH_PROJECT_HOURS_TO_ROLL_UP = """
 SELECT h.hour FROM generate_series(
     date_trunc('hour', GREATEST(NOW() - make_interval(hours => %(max_hours)s),
                                 COALESCE((SELECT MIN(recorded_at) FROM broadcaster_count_history), 'infinity'))),
