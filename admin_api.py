@@ -176,7 +176,7 @@ def index():
     """The admin page."""
     seconds = _config().broadcast_interval_seconds
     return render_template("admin.html", interval_seconds=seconds, interval_text=interval_text(seconds),
-                           signed_in_by_form=g.get("session_token") is not None)
+                           signed_in_by_form=g.get("session_token") is not None, stall_days=_config().stall_days)
 
 
 @bp.get("/healthz")
