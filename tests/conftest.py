@@ -133,7 +133,8 @@ def fake_config(config, fake) -> Config:
 # Environment variables that are settings: scrubbed from the environment of spawned commands.
 SETTINGS_PREFIXES = ("BROADCAST_", "WEBHOOK_", "YOUTUBE_", "TIKTOK_", "DOUYIN_", "TIKHUB_", "ADMIN_", "X2C_",
                      "FETCH_", "SITE_NAME", "LOG_RETENTION", "DATABASE_URL", "INSTANCE_PATH", "BIND", "PORT",
-                     "WEB_CONCURRENCY", "ALERT_", "HEALTHCHECK_URL", "LOGIN_", "TRUSTED_PROXIES", "AUDIT_")
+                     "WEB_CONCURRENCY", "ALERT_", "HEALTHCHECK_URL", "LOGIN_", "TRUSTED_PROXIES", "AUDIT_",
+                     "DIGEST_AT", "STALL_DAYS", "SESSION_HOURS")
 
 
 def command_env(database_url: str, fake, instance_path, **settings: str) -> dict[str, str]:
