@@ -178,8 +178,8 @@ class Broadcaster:
             return result
         finally:
             self.pinger.finished(result_status(result))
-            self.alerts.poke()
             self._refresh_projects(0.0)  # the pass changed counts: the project figures follow at once
+            self.alerts.poke()
 
     def _refresh_projects(self, max_age_s: float) -> None:
         """Refresh the projects' figures when the last refresh is `max_age_s` old; a failure waits

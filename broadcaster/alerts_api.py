@@ -1,4 +1,5 @@
-"""GET /api/alerts, POST /api/alerts/test (DESIGN §11) and POST /api/digest/test (§17), in their own blueprint.
+"""GET /api/alerts, POST /api/alerts/test (DESIGN §11), GET /api/digest and POST /api/digest/test (§17), in
+their own blueprint.
 
 Authentication is the app's before_request hook, which covers every blueprint.
 """
@@ -40,13 +41,19 @@ def alerts():
     config, database = _state()["config"], _state()["database"]
     firing = database.fetch_all(queries.FETCH_FIRING_ALERTS)
     recent = database.fetch_all(queries.FETCH_ALERT_EVENTS, {"limit": RECENT_EVENTS})
-    last = database.fetch_one(queries.FETCH_LAST_DIGEST)
     return jsonify({"success": True, "data": {
         "channels": [mask_channel(url) for url in config.alert_urls],
         "firing": [alert_json(row) for row in firing],
         "recent": [event_json(row) for row in recent],
-        "digest": {"at": config.digest_at, "last": digest_json(last) if last else None},
     }})
+
+
+@bp.get("/api/digest")
+def digest_state():
+    """The daily digest: its time (DIGEST_AT, Beijing) and how the last one went (the 告警 card shows both)."""
+    config, database = _state()["config"], _state()["database"]
+    last = database.fetch_one(queries.FETCH_LAST_DIGEST)
+    return jsonify({"success": True, "data": {"at": config.digest_at, "last": digest_json(last) if last else None}})
 
 
 def digest_json(row: dict) -> dict:

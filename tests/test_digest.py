@@ -205,7 +205,7 @@ def test_the_test_route_sends_now_and_reports_each_channel(database, digest_conf
     assert receiver.wait_for(1) and receiver.titles()[0].startswith("【测试日报】DramaRelayBot 回传日报 ")
     assert [("token", "digest_test", 200)] == [tuple(row.values()) for row in database.fetch_all(
         "SELECT user_name, action, status FROM broadcaster_audit")]
-    assert {"at": "09:30", "last": None} == client.get("/api/alerts").get_json()["data"]["digest"]
+    assert {"at": "09:30", "last": None} == client.get("/api/digest").get_json()["data"]
 
 
 def test_a_viewer_may_not_send_it_and_without_channels_it_says_what_to_set(database, config, receiver):

@@ -102,7 +102,7 @@ def test_the_walk_covers_every_api_route():
             "/api/broadcaster/trigger", "/api/broadcaster/runs", "/api/broadcaster/runs/1", "/api/webhook-logs",
             "/api/tasks", "/api/tasks/1", "/api/tasks/1/history", "/metrics", "/api/alerts", "/api/alerts/test",
             "/api/me", "/api/audit", "/api/callback-hosts", "/api/tasks.csv", "/api/webhook-logs.csv",
-            "/api/projects", "/api/projects/1", "/api/projects.csv", "/api/digest/test", "/logout"} == paths
+            "/api/projects", "/api/projects/1", "/api/projects.csv", "/api/digest", "/api/digest/test", "/logout"} == paths
     assert {("POST", "/api/tasks"), ("PATCH", "/api/tasks/1"), ("GET", "/api/tasks")} <= set(PROTECTED)
 
 

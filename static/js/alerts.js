@@ -109,10 +109,10 @@ function renderEvents(events) {
 export async function loadAlerts() {
   const mine = ++seq;
   try {
-    const data = await apiData("/alerts");
+    const [data, digest] = await Promise.all([apiData("/alerts"), apiData("/digest")]);
     if (mine !== seq) return;
     renderChannels(data.channels || []);
-    $("digest-line").textContent = digestLine(data.digest, Boolean((data.channels || []).length));
+    $("digest-line").textContent = digestLine(digest, Boolean((data.channels || []).length));
     renderFiring(data.firing || []);
     renderEvents(data.recent || []);
     hideInlineError("alerts-error");
