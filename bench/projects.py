@@ -23,11 +23,10 @@ import time
 from urllib.parse import quote
 
 from bench.database import discard_database, fresh_database, start_database, transaction
-from bench.ops_latency import latency_cells, time_route
+from bench.ops_latency import app_client, latency_cells, time_route
 from bench.task_list import CALLBACK_URL, START, _copy, task_title, vacuum
 from bench.workload import make_tasks
 
-ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed benchmark password
 READ_AT = (START + dt.timedelta(days=300)).isoformat()  # moved to 10 minutes ago after the COPY
 TABLES = ("drama_tasks", "broadcaster_task_videos", "broadcaster_videos", "broadcaster_count_history",
           "broadcaster_video_insight", "broadcaster_projects", "broadcaster_project_hours")
@@ -113,7 +112,6 @@ def routes(project_id: str, project_count: int) -> list[tuple[str, str]]:
 
 def measure(server_url: str, count: int, per_project: int, calls: int, keep: bool) -> None:
     """Seed `count` tasks in a fresh database and print the refresh's and each route's timings."""
-    from admin_api import create_app
     from broadcaster import db, projects
     from broadcaster.config import Config
 
@@ -146,8 +144,7 @@ def measure(server_url: str, count: int, per_project: int, calls: int, keep: boo
             project_count = cur.fetchone()[0]
         database.close()
         vacuum(url)
-        client = create_app({"DATABASE_URL": url, "ADMIN_PASSWORD": ADMIN_PASSWORD}).test_client()
-        load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+        client, load = app_client(url)
         print(f"\n{count:,} tasks in {project_count:,} projects ({per_project} tasks each), {points:,} history points "
               f"(seeded in {seeded:.0f} s); load average {load} on {os.cpu_count()} CPUs")
         print(f"refresh (every video's gains and stall, every project): {refreshed:.2f} s, again {again:.2f} s; "

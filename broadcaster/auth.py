@@ -262,9 +262,14 @@ def unauthorised_response():
     return response
 
 
+def blocked_message(seconds: int) -> str:
+    """What a blocked client address is told (the API's 429 and the sign-in form alike)."""
+    return f"登录失败次数过多，请 {math.ceil(seconds / 60)} 分钟后再试"
+
+
 def blocked_response(seconds: int):
     """429 with Retry-After for a blocked client address."""
-    response = error_response(f"登录失败次数过多，请 {math.ceil(seconds / 60)} 分钟后再试", 429)
+    response = error_response(blocked_message(seconds), 429)
     response.headers["Retry-After"] = str(seconds)
     return response
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from broadcaster import audit, sessions, throttle
-from broadcaster.auth import blocked_response, client_address, count_failure, session_account
+from broadcaster.auth import blocked_message, client_address, count_failure, session_account
 
 bp = Blueprint("signin", __name__)
 
@@ -71,9 +71,9 @@ def login():
 
 
 def _blocked(seconds: int, username: str):
-    blocked = blocked_response(seconds)
-    response = current_app.make_response(_form(blocked.get_json()["error"], 429, username))
-    response.headers["Retry-After"] = blocked.headers["Retry-After"]
+    """The form again with the block's reason: 429 with Retry-After, as the API answers a blocked address."""
+    response = current_app.make_response(_form(blocked_message(seconds), 429, username))
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 

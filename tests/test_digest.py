@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -18,7 +16,7 @@ from admin_api import create_app
 from broadcaster import channels, digest, notifier, projects
 from broadcaster.db import Database
 from fakes.alert_receiver import Receiver
-from tests.conftest import ROOT, command_env, insert_task, token_client, wait_until
+from tests.conftest import command_env, insert_task, token_client, wait_until
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 TG_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
@@ -228,22 +226,13 @@ def test_a_viewer_may_not_send_it_and_without_channels_it_says_what_to_set(datab
 def test_two_gunicorn_workers_and_a_shell_send_one_digest(database, database_url, fake, tmp_path, receiver):
     """Two workers checking every second and a shell --once, all past DIGEST_AT (every process
     came back after it): one digest, and no second one while they keep checking."""
-    from tests.test_gunicorn import Server
+    from tests.test_gunicorn import two_workers_and_a_shell_once
 
     env = command_env(database_url, fake, tmp_path / "instance", ADMIN_PASSWORD="test-admin-password",
                       ALERT_URLS=receiver.url, ALERT_CHECK_SECONDS="1", DIGEST_AT="00:00")
-    server = Server(env, workers=2)
-    once = None
-    try:
-        server.start()
-        once = subprocess.Popen([sys.executable, "stats_broadcaster.py", "--once"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with two_workers_and_a_shell_once(env) as once:
         assert receiver.wait_for(1, timeout=30) and 0 == once.wait(60)
         # Every process checks each second: three seconds without a second digest is many checks.
         assert not wait_until(lambda: len(receiver.messages) > 1, 3)
-    finally:
-        server.stop()
-        if once is not None and once.poll() is None:
-            once.kill()
     assert 1 == len(receiver.titles()) and receiver.titles()[0].startswith("【日报】DramaRelayBot 回传日报 ")
     assert [(1, 0)] == [(row["sent"], row["failed"]) for row in database.fetch_all("SELECT sent, failed FROM broadcaster_digests")]

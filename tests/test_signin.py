@@ -6,16 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from admin_api import create_app
 from broadcaster import sessions
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic
+from tests.test_access import PASSWORDS, USERS  # alice (operator), bob and carol (viewers)
 
-METHOD = "pbkdf2:sha256:1000"  # cheap hashes keep the tests quick
-PASSWORDS = {"alice": "alice-pass-1", "bob": "bob-pass-2"}
-USERS = (("alice", "operator", generate_password_hash(PASSWORDS["alice"], method=METHOD)),
-         ("bob", "viewer", generate_password_hash(PASSWORDS["bob"], method=METHOD)))
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 SAME_SITE = {"Origin": "http://localhost"}
 EVIL = {"Origin": "https://evil.example.com"}
@@ -27,13 +23,8 @@ def access_config(config):
 
 
 @pytest.fixture
-def app(access_config, database):
-    return create_app(access_config, database=database)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def client(access_config, database):
+    return create_app(access_config, database=database).test_client()
 
 
 def sign_in(client, user: str, password: str | None = None, headers: dict | None = None):
