@@ -184,6 +184,9 @@ def test_a_cross_site_post_to_the_form_or_sign_out_is_refused(client, database, 
     assert 403 == response.status_code and {"success": False, "error": "拒绝跨站请求"} == response.get_json()
     assert token == cookie_of(client) and "alice" == me(client)
     assert 1 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_sessions")["n"]
+    # A refused sign-out is a row of alice's; a refused sign-in is no row (nobody signed in: no end to them).
+    refused = ("alice", "logout", 403) if path == "/logout" else None
+    assert [("alice", "login", 303), *([refused] if refused else [])] == audit(database)
 
 
 def test_a_write_with_the_session_cookie_must_come_from_the_page(client, database):
