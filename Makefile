@@ -2,7 +2,7 @@
 # make test  - set up everything and run the test suite
 # make test-quick - the tests that start no processes (about 50 s)
 # make test-js - the admin page's helpers under node --test
-# make bench - throughput benchmark against the local fake upstream, then the task list's timings
+# make bench - throughput benchmark against the local fake upstream, then the task list's and the projects' timings
 # make lint  - ruff
 
 PYTHON ?= python3
@@ -45,6 +45,7 @@ test-quick: venv
 bench: venv
 	$(BIN)/python -m bench.run_bench
 	$(BIN)/python -m bench.task_list
+	$(BIN)/python -m bench.projects
 
 lint: venv
 	$(BIN)/ruff check .

@@ -19,7 +19,19 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import stats_broadcaster
-from broadcaster import alerts_api, audit, db, history, insight_api, lifecycle, planning, queries, tasklist
+from broadcaster import (
+    alerts_api,
+    audit,
+    db,
+    history,
+    insight_api,
+    lifecycle,
+    planning,
+    projects_api,
+    queries,
+    signin,
+    tasklist,
+)
 from broadcaster.access_api import bp as access_bp
 from broadcaster.api_shapes import (
     BadRequest,
@@ -93,10 +105,13 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
                                      "schema_ready": schema_ready, "authenticator": Authenticator(config)}
     if config.trusted_proxies:
         # Trust exactly the proxies in front: trusting one more would let a client pick its address.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=0)
+        # Their X-Forwarded-Proto says whether the browser used HTTPS (the session cookie's Secure).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies)
     app.register_blueprint(bp)
     app.register_blueprint(insight_api.bp)
     app.register_blueprint(alerts_api.bp)
+    app.register_blueprint(projects_api.bp)
+    app.register_blueprint(signin.bp)
     app.register_blueprint(access_bp)
     app.before_request(lambda: refuse_unauthorised(_config(), _state()["authenticator"], _database()))
     app.after_request(lambda response: audit.record_change(_database(), response))
@@ -177,7 +192,8 @@ def root():
 def index():
     """The admin page."""
     seconds = _config().broadcast_interval_seconds
-    return render_template("admin.html", interval_seconds=seconds, interval_text=interval_text(seconds))
+    return render_template("admin.html", interval_seconds=seconds, interval_text=interval_text(seconds),
+                           signed_in_by_form=g.get("session_token") is not None, stall_days=_config().stall_days)
 
 
 @bp.get("/healthz")

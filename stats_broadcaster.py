@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from werkzeug.security import generate_password_hash
 
-from broadcaster import hosts, lifecycle, migrations, planning, retention, shards, tasklist
+from broadcaster import hosts, lifecycle, migrations, planning, projects, retention, shards, tasklist
 from broadcaster.clock import interval_text
 from broadcaster.config import Config, load_config
 from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 SUPERVISOR_POLL_SECONDS = 1.0
 PRUNE_EVERY_SECONDS = 600
+#: How often a supervisor asks whether the projects' figures are due a refresh (broadcaster.projects).
+INSIGHT_CHECK_SECONDS = 30
 #: How long `--once` waits for its alert messages after printing the report.
 ONCE_ALERT_WAIT_SECONDS = 25.0
 
@@ -89,6 +91,7 @@ class Broadcaster:
         # None, not 0.0: monotonic() counts from boot, so on a machine up less than
         # PRUNE_EVERY_SECONDS a 0.0 start would skip the first prune.
         self._last_prune: float | None = None
+        self._last_insight_check: float | None = None
         self._schema_ready = schema_ready
         self.alerts = AlertMonitor(config, database)
         self.pinger = HealthcheckPinger(config.healthcheck_url)
@@ -154,6 +157,9 @@ class Broadcaster:
             # Links the bot wrote since: parsed here, off the request path, so the task list's
             # own fill before each read (broadcaster.tasklist) rarely finds any left.
             tasklist.fill_link_platforms(self.database)
+        if self._last_insight_check is None or time.monotonic() - self._last_insight_check > INSIGHT_CHECK_SECONDS:
+            self._last_insight_check = time.monotonic()
+            self._refresh_projects(projects.REFRESH_SECONDS)
         run_id = lifecycle.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
         if run_id is None:
             return None
@@ -171,7 +177,16 @@ class Broadcaster:
             return result
         finally:
             self.pinger.finished(result_status(result))
+            self._refresh_projects(0.0)  # the pass changed counts: the project figures follow at once
             self.alerts.poke()
+
+    def _refresh_projects(self, max_age_s: float) -> None:
+        """Refresh the projects' figures when the last refresh is `max_age_s` old; a failure waits
+        for the next chance (it never costs the tick or the pass)."""
+        try:
+            projects.refresh(self.database, self.config, max_age_s=max_age_s)
+        except StorageError as exc:
+            logger.warning("project insight not refreshed: %s", exc, extra={"action": "projects_refresh_failed"})
 
     def _help(self) -> None:
         """PASS_HELPER: announce this process, and take shards of the first joinable shared pass

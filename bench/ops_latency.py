@@ -12,6 +12,7 @@ time (database included), without HTTP or gunicorn.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -73,6 +74,15 @@ def time_route(client, path: str, calls: int, *, warm: bool = False):
         if answer.status_code != 200:
             raise RuntimeError(f"{path}: HTTP {answer.status_code} {answer.get_data(as_text=True)[:200]}")
     return timings, answer
+
+
+def app_client(url: str):
+    """A Flask test client of the app on database `url` (the benchmark's password), and the machine's
+    load average as text, to print beside the figures."""
+    from admin_api import create_app
+
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    return create_app({"DATABASE_URL": url, "ADMIN_PASSWORD": ADMIN_PASSWORD}).test_client(), load
 
 
 def latency_cells(timings: list[float]) -> str:

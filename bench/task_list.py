@@ -21,10 +21,9 @@ import os
 import time
 
 from bench.database import discard_database, fresh_database, run_outside_transaction, start_database, transaction
-from bench.ops_latency import latency_cells, time_route
+from bench.ops_latency import app_client, latency_cells, time_route
 from bench.workload import make_tasks
 
-ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed benchmark password
 CALLBACK_URL = "http://127.0.0.1:9/x2c"
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -124,7 +123,6 @@ def routes(count: int) -> list[tuple[str, str]]:
 
 def measure(server_url: str, count: int, calls: int, keep: bool) -> None:
     """Seed `count` tasks in a fresh database and print each route's timings."""
-    from admin_api import create_app
     from broadcaster import db, tasklist
 
     name = "bench_task_list"
@@ -139,8 +137,7 @@ def measure(server_url: str, count: int, calls: int, keep: bool) -> None:
         parsed = time.perf_counter() - started
         database.close()
         vacuum(url)
-        client = create_app({"DATABASE_URL": url, "ADMIN_PASSWORD": ADMIN_PASSWORD}).test_client()
-        load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+        client, load = app_client(url)
         print(f"\n{count:,} tasks (seeded with COPY in {seeded:.1f} s; links parsed in {parsed:.1f} s); "
               f"{calls} calls each (Flask test client); load average {load} on {os.cpu_count()} CPUs")
         print(f"{'GET /api/tasks':<38}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'total':>9}  rows")

@@ -1,4 +1,5 @@
-"""GET /api/alerts and POST /api/alerts/test (DESIGN §11), in their own blueprint.
+"""GET /api/alerts, POST /api/alerts/test (DESIGN §11), GET /api/digest and POST /api/digest/test (§17), in
+their own blueprint.
 
 Authentication is the app's before_request hook, which covers every blueprint.
 """
@@ -47,13 +48,37 @@ def alerts():
     }})
 
 
+@bp.get("/api/digest")
+def digest_state():
+    """The daily digest: its time (DIGEST_AT, Beijing) and how the last one went (the 告警 card shows both)."""
+    config, database = _state()["config"], _state()["database"]
+    last = database.fetch_one(queries.FETCH_LAST_DIGEST)
+    return jsonify({"success": True, "data": {"at": config.digest_at, "last": digest_json(last) if last else None}})
+
+
+def digest_json(row: dict) -> dict:
+    """The last daily digest: its Beijing day, when it was sent, and how many channels took it."""
+    return {"day": row["day"].isoformat(), "sent_at": isoformat(row["finished_at"] or row["claimed_at"]),
+            "sent": row["sent"], "failed": row["failed"], "error": row["error"]}
+
+
 @bp.post("/api/alerts/test")
 def send_test():
     """A test message to every channel; each channel's result."""
+    return _send_to_channels(notifier.send_test_alert)
+
+
+@bp.post("/api/digest/test")
+def send_test_digest():
+    """The daily digest now, to every channel (operators only: the auth hook); each channel's result."""
+    return _send_to_channels(notifier.send_test_digest)
+
+
+def _send_to_channels(send):
     config, database = _state()["config"], _state()["database"]
     if not config.alert_urls:
         return error_response("未配置告警渠道：请先设置 ALERT_URLS", 400)
-    results = notifier.send_test_alert(config, database)
+    results = send(config, database)
     return jsonify({"success": all(result.ok for result in results),
                     "data": [{"channel": result.channel, "ok": result.ok, "error": result.error}
                              for result in results]})

@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 START, STOP, TRIGGER = "start", "stop", "trigger"
 TASK_CREATE, TASK_UPDATE, ALERT_TEST, LOGIN_BLOCKED = "task_create", "task_update", "alert_test", "login_blocked"
-AUDIT_ACTIONS = (START, STOP, TRIGGER, TASK_CREATE, TASK_UPDATE, ALERT_TEST, LOGIN_BLOCKED)
+LOGIN, LOGOUT, DIGEST_TEST = "login", "logout", "digest_test"
+AUDIT_ACTIONS = (START, STOP, TRIGGER, TASK_CREATE, TASK_UPDATE, ALERT_TEST, DIGEST_TEST, LOGIN, LOGOUT, LOGIN_BLOCKED)
 
 #: The action of each state-changing route, by (method, URL rule). A route missing here is
 #: still recorded (under its endpoint name); tests/test_access.py walks the URL map so that
@@ -39,6 +40,9 @@ ROUTE_ACTIONS = {
     ("POST", "/api/tasks"): TASK_CREATE,
     ("PATCH", "/api/tasks/<int:task_id>"): TASK_UPDATE,
     ("POST", "/api/alerts/test"): ALERT_TEST,
+    ("POST", "/api/digest/test"): DIGEST_TEST,
+    ("POST", "/login"): LOGIN,  # written by the form itself (record_sign_in): nobody is signed in yet
+    ("POST", "/logout"): LOGOUT,
 }
 #: What an audit row shows of a task (TASK without counts and delivery state).
 TASK_FIELDS = ("title", "status", "video_url", "callback_url", "project_id", "external_task_id", "duration",
@@ -91,6 +95,16 @@ def record_login_block(database: Database, address: str, user: str | None, role:
                 detail={"blocked_seconds": seconds}, status=429)
     except StorageError as exc:
         logger.warning("audit row not written for the block of %s: %s", address, exc)
+
+
+def record_sign_in(database: Database, *, user: str | None, role: str | None, status: int,
+                   error: str | None = None) -> None:
+    """The row of a sign-in through the form (303), or of a refused one (user: a known name tried)."""
+    try:
+        _insert(database, user=user, role=role, action=LOGIN, target="session",
+                detail={"error": error} if error else {}, status=status)
+    except StorageError as exc:
+        logger.warning("audit row not written for a sign-in from %s: %s", request.remote_addr, exc)
 
 
 def _insert(database: Database, **row) -> None:
@@ -159,6 +173,8 @@ def _sent_json() -> dict:
 def _target(action: str, body: dict) -> str | None:
     if action in (START, STOP):
         return "service"
+    if action in (LOGIN, LOGOUT):
+        return "session"
     if action == TASK_UPDATE:
         return f"task:{request.view_args.get('task_id')}"
     if action == TASK_CREATE:

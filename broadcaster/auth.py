@@ -1,10 +1,12 @@
 """Who may use the admin app: credentials, the generated password, cross-site refusal, headers.
 
-Every route but `/healthz` and `/static/…` needs HTTP Basic (an `ADMIN_USERS` account, or
-`ADMIN_USERNAME`/`ADMIN_PASSWORD`) or `Authorization: Bearer ADMIN_TOKEN`; a browser write from
-another site is refused, and so is any write by a viewer. Failed logins are counted per client
-address (`broadcaster.throttle`). With no credentials configured at all, a password is generated
-once under `instance/`.
+Every route but `/healthz`, `/static/…` and the sign-in form (`/login`) needs HTTP Basic (an
+`ADMIN_USERS` account, or `ADMIN_USERNAME`/`ADMIN_PASSWORD`), `Authorization: Bearer ADMIN_TOKEN`
+or a session the form started (`broadcaster.sessions`); a browser without any that asks for a page
+is sent to the form. A browser write from another site is refused, and so is any write by a
+viewer but signing out. Failed logins, Basic or the form's, are counted per client address
+(`broadcaster.throttle`). With no credentials configured at all, a password is generated once
+under `instance/`.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import g, redirect, request, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from broadcaster import audit, throttle
+from broadcaster import audit, sessions, throttle
 from broadcaster.accounts import OPERATOR, READ_ONLY_MESSAGE, SAFE_METHODS, TOKEN_USER, Account
 from broadcaster.api_shapes import error_response
 from broadcaster.config import Config
@@ -67,6 +69,11 @@ def ensure_admin_credentials(config: Config) -> Config:
         finally:
             temp.unlink(missing_ok=True)
     return config.replace(admin_password=path.read_text(encoding="utf-8").strip())
+
+
+LOGIN_PATH, LOGOUT_PATH = "/login", "/logout"
+#: The pages a browser without credentials is sent to the sign-in form from (the API answers 401).
+PAGE_PATHS = ("/", "/admin", LOGOUT_PATH)
 
 
 def is_public_path(path: str) -> bool:
@@ -139,6 +146,11 @@ class Authenticator:
             self._verified[self._cache_key(header)] = (account, time.monotonic() + self.CACHE_SECONDS)
         return account, username
 
+    def verify(self, username: str, password: str) -> Account | None:
+        """The account a user name and password sign in (the form's check: one hash check, never
+        cached), or None."""
+        return self._check_password(username, password)
+
     def checks_a_password(self, header: str) -> bool:
         """True when authenticating `header` verifies a password hash (Basic, not cached)."""
         return header[:6].lower() == "basic " and self._cached(header) is None
@@ -171,51 +183,93 @@ def client_address() -> str:
 
 
 def refuse_unauthorised(config: Config, authenticator: Authenticator, database: Database):
-    """The 401, 403 or 429 answer for the current request, or None when it may go on.
+    """The 401, 403, 429 or sign-in redirect for the current request, or None when it may go on.
 
     The one place that decides who may do what: a blocked address gets 429 whatever it sends,
     wrong credentials 401 (and count towards a block), and a request that is not a read
-    (anything but GET, HEAD, OPTIONS) needs an operator, for every route, present and future.
+    (anything but GET, HEAD, OPTIONS) needs an operator, for every route, present and future;
+    signing out is the one write a viewer may make.
     """
     if is_public_path(request.path):
         return None
+    if request.path == LOGIN_PATH:
+        # The form checks its own credentials (broadcaster.signin); a cross-site POST, which a
+        # page elsewhere could use to sign a visitor in as someone else, never reaches it.
+        return error_response("拒绝跨站请求", 403) if request.method not in SAFE_METHODS and is_cross_site() else None
     address = client_address()
     seconds = throttle.block_seconds(database, address)
     if seconds:
         return blocked_response(seconds)
     header = request.headers.get("Authorization", "")
-    slow_check = authenticator.checks_a_password(header)
-    account, username = authenticator.authenticate(header) if header else (None, None)
-    if account is not None and slow_check:
-        # A guess that was in flight when another request started the block: answering it
-        # would tell a right guess from a wrong one, so it gets the block's answer too.
-        seconds = throttle.block_seconds(database, address)
-        if seconds:
-            return blocked_response(seconds)
-    if account is None:
-        if header:
-            seconds = throttle.record_failure(database, address, config.login_max_failures)
+    if header:
+        slow_check = authenticator.checks_a_password(header)
+        account, username = authenticator.authenticate(header)
+        if account is not None and slow_check:
+            # A guess that was in flight when another request started the block: answering it
+            # would tell a right guess from a wrong one, so it gets the block's answer too.
+            seconds = throttle.block_seconds(database, address)
             if seconds:
-                role = authenticator.role_of(username) if username else None
-                audit.record_login_block(database, address, username if role else None, role, seconds)
                 return blocked_response(seconds)
-        response = error_response("需要登录：请提供正确的用户名和密码", 401)
-        if not request.path.startswith("/api/"):
-            response.headers["WWW-Authenticate"] = 'Basic realm="Stats Broadcaster", charset="UTF-8"'
-        return response
+        if account is None:
+            seconds = count_failure(config, authenticator, database, address, username)
+            return blocked_response(seconds) if seconds else unauthorised_response()
+    else:
+        account = session_account(authenticator, database)
+        if account is None:
+            return unauthorised_response()
     g.account = account
     if request.method not in SAFE_METHODS:
-        if is_cross_site():
+        # A session's cookie rides along with any request the browser makes, so a write with it
+        # must also show it came from our own page (browsers send Origin with every POST).
+        if is_cross_site() or (g.get("session_token") and not request.headers.get("Origin", request.referrer)):
             return error_response("拒绝跨站请求", 403)
-        if not account.may_change:
+        if not account.may_change and request.path != LOGOUT_PATH:
             return error_response(READ_ONLY_MESSAGE, 403)
         audit.remember_before(database)
     return None
 
 
+def session_account(authenticator: Authenticator, database: Database) -> Account | None:
+    """The account of the sign-in form's session the request's cookie names, or None; its token
+    is kept on `g` for signing out."""
+    token = request.cookies.get(sessions.COOKIE)
+    user = sessions.session_user(database, token)
+    role = authenticator.role_of(user) if user else None
+    if role is None:
+        return None
+    g.session_token = token
+    return Account(user, role)
+
+
+def count_failure(config: Config, authenticator: Authenticator, database: Database, address: str,
+                  username: str | None) -> int:
+    """Count a failed login (Basic, Bearer or the form) from `address`; the seconds of the block it
+    starts (an audit row), else 0."""
+    seconds = throttle.record_failure(database, address, config.login_max_failures)
+    if seconds:
+        role = authenticator.role_of(username) if username else None
+        audit.record_login_block(database, address, username if role else None, role, seconds)
+    return seconds
+
+
+def unauthorised_response():
+    """401 for a request without valid credentials; a browser asking for a page goes to the form."""
+    if request.path in PAGE_PATHS and "text/html" in request.headers.get("Accept", ""):
+        return redirect(url_for("signin.login_form"), 303)
+    response = error_response("需要登录：请提供正确的用户名和密码", 401)
+    if not request.path.startswith("/api/"):
+        response.headers["WWW-Authenticate"] = 'Basic realm="Stats Broadcaster", charset="UTF-8"'
+    return response
+
+
+def blocked_message(seconds: int) -> str:
+    """What a blocked client address is told (the API's 429 and the sign-in form alike)."""
+    return f"登录失败次数过多，请 {math.ceil(seconds / 60)} 分钟后再试"
+
+
 def blocked_response(seconds: int):
     """429 with Retry-After for a blocked client address."""
-    response = error_response(f"登录失败次数过多，请 {math.ceil(seconds / 60)} 分钟后再试", 429)
+    response = error_response(blocked_message(seconds), 429)
     response.headers["Retry-After"] = str(seconds)
     return response
 

@@ -190,7 +190,9 @@ def _attempt(url: str, title: str, body: str, timeout: float) -> ChannelResult:
             # Apprise's own socket timeouts, inside the overall limit below.
             plugin.socket_connect_timeout = min(4.0, timeout / 2)
             plugin.socket_read_timeout = max(1.0, timeout - plugin.socket_connect_timeout - 0.5)
-            outcome["ok"] = bool(plugin.notify(body=body, title=title))
+            # Plain text, said so: Telegram reads HTML, and a `&` or `<` in a project's title or
+            # an error text would otherwise make it refuse the whole message.
+            outcome["ok"] = bool(plugin.notify(body=body, title=title, body_format="text"))
         except Exception as exc:  # a plugin bug must not escape into the sender
             outcome["ok"], outcome["exception"] = False, type(exc).__name__
         finally:

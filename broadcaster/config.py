@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -95,6 +96,10 @@ class Config:
     admin_public_url: str | None = None
     healthcheck_url: str | None = dataclasses.field(default=None, repr=False)
     alert_database_gb: float | None = None  # DESIGN §15: database_large fires past this size (None: off)
+    # Insight by drama, the daily digest and the sign-in form (DESIGN §17).
+    stall_days: int = 3
+    digest_at: str | None = None  # "HH:MM", Beijing time (kept as text: settings travel as JSON); None: off
+    session_hours: int = 12
     # Not an environment setting: the benchmark turns the suspect-count rule (DESIGN §13) off to
     # measure what it costs. A service always holds back suspect counts.
     suspect_check: bool = True
@@ -177,6 +182,13 @@ def _database_url(raw: str) -> str:
     return raw
 
 
+def _clock_time(name: str, raw: str) -> str:
+    match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", raw.strip())
+    if match is None:
+        raise ConfigError(f"{name}={raw.strip()[:20]!r} 无效：需要 HH:MM（北京时间，00:00–23:59），如 09:30")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
 def _platform_list(name: str, raw: str) -> tuple[str, ...]:
     chosen = [part.strip().lower() for part in raw.split(",") if part.strip()]
     unknown = [part for part in chosen if part not in TIKHUB_PLATFORM_NAMES]
@@ -205,6 +217,8 @@ _INTEGERS = {
     "AUDIT_RETENTION_DAYS": (1, 3650),
     "ALERT_NO_PASS_MINUTES": (1, 10080),
     "ALERT_CHECK_SECONDS": (1, 3600),
+    "STALL_DAYS": (1, 90),
+    "SESSION_HOURS": (1, 720),
 }
 _PROXY_SETTINGS = ("YOUTUBE_PROXIES", "TIKTOK_PROXIES", "DOUYIN_PROXIES")
 TIKHUB_PLATFORM_NAMES = ("douyin", "tiktok")
@@ -246,6 +260,8 @@ def config_from_mapping(values: Mapping[str, str]) -> Config:
         fields["alert_database_gb"] = _number("ALERT_DATABASE_GB", values["ALERT_DATABASE_GB"], 0.1, 1_000_000)
     if _text(values.get("ALERT_URLS")) is not None:
         fields["alert_urls"] = parse_alert_urls("ALERT_URLS", values["ALERT_URLS"])
+    if _text(values.get("DIGEST_AT")) is not None:
+        fields["digest_at"] = _clock_time("DIGEST_AT", values["DIGEST_AT"])
     for name in _URLS:
         if _text(values.get(name)) is not None:
             fields[name.lower()] = _base_url(name, values[name])

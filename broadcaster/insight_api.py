@@ -41,7 +41,7 @@ LOG_CSV = (
     ("HTTP状态码", "http_status"), ("尝试次数", "attempts"), ("耗时(毫秒)", "latency_ms"), ("播放量", "views"),
     ("点赞数", "likes"), ("数据时效(秒)", "age_s"), ("错误", "error"), ("回传内容", "payload"),
 )
-TIME_COLUMNS = frozenset({"callback_last_attempt", "stats_fetched_at", "suspect_at", "created_at"})
+TIME_COLUMNS = frozenset({"callback_last_attempt", "stats_fetched_at", "suspect_at", "created_at", "last_read_at"})
 
 
 def _database() -> Database:
@@ -79,13 +79,13 @@ def callback_hosts():
 def tasks_csv():
     """The task list (same filters as GET /api/tasks, every matching task) as CSV."""
     sql, params = tasklist.export_statement(_database(), task_list_query())
-    return _csv_response("tasks.csv", TASK_CSV, sql, params)
+    return csv_response("tasks.csv", TASK_CSV, sql, params)
 
 
 @bp.get("/api/webhook-logs.csv")
 def webhook_logs_csv():
     """The webhook log (same filters as GET /api/webhook-logs, every matching row) as CSV."""
-    return _csv_response("webhook-logs.csv", LOG_CSV, queries.EXPORT_WEBHOOK_LOGS, webhook_log_filters())
+    return csv_response("webhook-logs.csv", LOG_CSV, queries.EXPORT_WEBHOOK_LOGS, webhook_log_filters())
 
 
 def _cell(row: dict, key: str):
@@ -96,7 +96,7 @@ def _cell(row: dict, key: str):
     return row[key]
 
 
-def _csv_response(filename: str, columns, sql: str, params: dict) -> Response:
+def csv_response(filename: str, columns, sql: str, params: dict) -> Response:
     """Stream `sql`'s rows as a CSV download; filters were checked before the first byte."""
     header = [title for title, _ in columns]
     keys = [key for _, key in columns]

@@ -1,10 +1,12 @@
-"""Sending alerts and Healthchecks pings from a process, always off the pass's critical path.
+"""Sending alerts, the daily digest and Healthchecks pings from a process, always off the pass's
+critical path.
 
 `AlertMonitor` is a daemon thread in every long-lived process (each gunicorn worker, the shell
 loop): it evaluates the alerts every ALERT_CHECK_SECONDS, and at once when poked after a pass, so
-`no_successful_pass` fires even when no pass runs at all. The messages of the events it owns go
-out from daemon threads and their outcome is written to the event. `HealthcheckPinger` does the
-same for the dead-man's switch of HEALTHCHECK_URL.
+`no_successful_pass` fires even when no pass runs at all; on the same check it sends the daily
+digest when this process wins the day's (`broadcaster.digest`). The messages of the events it
+owns go out from daemon threads and their outcome is written to the event. `HealthcheckPinger`
+does the same for the dead-man's switch of HEALTHCHECK_URL.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 
 import requests
 
-from broadcaster import alerts, queries
+from broadcaster import alerts, digest, queries
 from broadcaster.channels import ChannelResult, send_to_channels
 from broadcaster.clock import utcnow
 from broadcaster.config import Config
@@ -116,11 +118,17 @@ class AlertMonitor:
             self._poke.clear()
 
     def check(self, now: dt.datetime | None = None) -> list[alerts.AlertEvent]:
-        """Evaluate the alerts once and start sending the messages of the events this call owns."""
-        events = alerts.evaluate_alerts(self.config, self.database, now or self.clock())
+        """Evaluate the alerts once and start sending the messages of the events this call owns;
+        start sending the daily digest when it is due and this call takes the day."""
+        now = now or self.clock()
+        events = alerts.evaluate_alerts(self.config, self.database, now)
         for event in events:
             logger.info("alert %s %s: %s", event.key, event.kind, event.summary, extra={"action": "alert_event"})
             self.deliveries.start(lambda event=event: self.deliver(event), f"alert-{event.kind}")
+        day = digest.due_day(self.config, now)
+        if day is not None and digest.claim_day(self.database, day):
+            logger.info("daily digest of %s: this process sends it", day, extra={"action": "digest_claimed"})
+            self.deliveries.start(lambda: self.deliver_digest(day, now), "daily-digest")
         return events
 
     def deliver(self, event: alerts.AlertEvent) -> list[ChannelResult]:
@@ -129,6 +137,27 @@ class AlertMonitor:
         results = self.send(self.config.alert_urls, title, body) if self.config.alert_urls else []
         record_results(self.database, event.id, results)
         return results
+
+
+    def deliver_digest(self, day: dt.date, now: dt.datetime) -> list[ChannelResult]:
+        """Write the day's digest and send it to every channel; record how they took it. A digest
+        that could not be written (the database failed) gives the day back for the next check."""
+        try:
+            title, body = digest.digest_message(self.config, digest.read_facts(self.config, self.database), now)
+        except Exception:
+            digest.release_day(self.database, day)
+            raise
+        results = self.send(self.config.alert_urls, title, body)
+        digest.finish_day(self.database, day, channel_tally(results))
+        return results
+
+
+def send_test_digest(config: Config, database: Database, now: dt.datetime | None = None,
+                     send: Callable = send_to_channels) -> list[ChannelResult]:
+    """发送测试日报: today's digest as it stands, now, to every channel (titled as a test)."""
+    now = now or utcnow()
+    title, body = digest.digest_message(config, digest.read_facts(config, database), now, test=True)
+    return send(config.alert_urls, title, body)
 
 
 def send_test_alert(config: Config, database: Database, now: dt.datetime | None = None,

@@ -3,7 +3,7 @@
 GET /api/tasks reads one page of the tasks that match a search and filters, in one of three
 orders, with the number of matches and the counts over the whole table. Everything it filters
 or sorts on is a column of drama_tasks, the counts per status are kept by triggers, and the page
-follows an index (schema.sql), so a page costs about the same at 100,000 tasks as at 10,000
+follows an index (migrations 0001, 0003), so a page costs about the same at 100,000 tasks as at 10,000
 (bench/task_list.py; README, "The task list at any size").
 
 A task's platform comes from parsing its link, not from a pass: the bot writes tasks itself, so

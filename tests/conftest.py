@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # One database per pytest process, so parallel runs on one machine never share tables.
 TEST_DB_NAME = f"broadcaster_test_{os.getpid()}"
 # Tables reset_database leaves alone: the migrations' ledger and the one-row state tables.
-KEPT_TABLES = ("broadcaster_schema_migrations", "broadcaster_state", "broadcaster_storage")
+KEPT_TABLES = ("broadcaster_schema_migrations", "broadcaster_state", "broadcaster_storage",
+               "broadcaster_insight_state")
 # Every other table of the schema, read from the catalog (partitioned parents, not their days), and
 # every sequence: a table added later is emptied between tests without being listed here.
 FETCH_TABLES = """
@@ -91,6 +92,7 @@ def reset_database(url: str) -> None:
             cur.execute("SELECT setval(%s, 1, false)", (sequence,))
         cur.execute("UPDATE broadcaster_state SET enabled = FALSE, enabled_at = NULL")
         cur.execute("UPDATE broadcaster_storage SET legacy_logs = FALSE")
+        cur.execute("UPDATE broadcaster_insight_state SET as_of = NULL, refresh_ms = NULL")
     conn.close()
 
 
@@ -137,7 +139,8 @@ def fake_config(config, fake) -> Config:
 # Environment variables that are settings: scrubbed from the environment of spawned commands.
 SETTINGS_PREFIXES = ("BROADCAST_", "WEBHOOK_", "YOUTUBE_", "TIKTOK_", "DOUYIN_", "TIKHUB_", "ADMIN_", "X2C_",
                      "FETCH_", "SITE_NAME", "LOG_RETENTION", "DATABASE_URL", "INSTANCE_PATH", "BIND", "PORT",
-                     "WEB_CONCURRENCY", "ALERT_", "HEALTHCHECK_URL", "LOGIN_", "TRUSTED_PROXIES", "AUDIT_")
+                     "WEB_CONCURRENCY", "ALERT_", "HEALTHCHECK_URL", "LOGIN_", "TRUSTED_PROXIES", "AUDIT_",
+                     "DIGEST_AT", "STALL_DAYS", "SESSION_HOURS")
 
 
 def command_env(database_url: str, fake, instance_path, **settings: str) -> dict[str, str]:
@@ -363,3 +366,23 @@ class Bot:
         self.stop.set()
         self.thread.join(10)
         self.conn.close()
+
+
+def cover_days(database: Database, days_back: int) -> None:
+    """Give the partitioned tables every day from `days_back` days ago to tomorrow (a test moving
+    rows back in time needs their new day to exist, as the upkeep would have made it)."""
+    import datetime as dt
+
+    from broadcaster import retention
+
+    now = dt.datetime.now(dt.UTC)
+    for days in range(0, days_back + 1, 2):
+        retention.ensure_days(database, now=now - dt.timedelta(days=days), ahead=1)
+
+
+def update_points(database: Database, assignment: str, where: str, params: dict | None = None) -> None:
+    """UPDATE the count-history points of the videos `where` selects (on `h`, a point, and `v`, its
+    video in broadcaster_videos), e.g. moving them back in time, their days covered first."""
+    cover_days(database, 10)
+    database.execute(f"UPDATE broadcaster_count_points h SET {assignment} FROM broadcaster_videos v "
+                     f"WHERE v.id = h.video_ref AND {where}", params)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from admin_api import create_app
 from broadcaster import lifecycle, notifier
 from fakes.alert_receiver import Receiver
-from tests.conftest import ADMIN_PASSWORD, served
+from tests.conftest import ADMIN_PASSWORD, basic, served
 from tests.test_alerts import insert_run
 from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, WAIT_MS, browser, problems  # noqa: F401 (fixtures)
 
@@ -43,7 +43,7 @@ def test_the_alerts_card_shows_what_fires_and_the_test_button_reports_each_chann
                finished_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=12))
     notifier.AlertMonitor(config.replace(alert_urls=()), database).check()  # firing, recorded, nothing sent
 
-    context = browser.new_context(http_credentials={"username": "admin", "password": ADMIN_PASSWORD},
+    context = browser.new_context(extra_http_headers=basic(ADMIN_PASSWORD),
                                   viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)

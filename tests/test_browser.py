@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 import stats_broadcaster as sb
 from admin_api import create_app, start_supervisor, stop_supervisor
-from tests.conftest import ADMIN_PASSWORD, add_points, insert_records, insert_task, served
+from tests.conftest import ADMIN_PASSWORD, add_points, basic, insert_records, insert_task, served
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +24,7 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 WAIT_MS = 10_000
 INTERVAL = 3600  # long enough that only the first scheduled pass runs during a test
-GREEN, RED = "rgb(22, 163, 74)", "rgb(220, 38, 38)"  # --ok and --fail in static/admin.css
+GREEN, RED = "rgb(21, 128, 61)", "rgb(220, 38, 38)"  # --btn-ok and --btn-fail in static/admin.css
 
 YT1, YT2, YT_DELETED = "dQw4w9WgXcQ", "aaaaaaaaaaA", "bbbbbbbbbbE"
 TT, DY = "7504044860782021930", "7535852404919586100"
@@ -74,7 +73,9 @@ def problems() -> dict:
 def page(browser, live_app, fake_config, problems):
     """A logged-in page (HTTP Basic) that records console errors and dismisses any dialog."""
     context = browser.new_context(
-        http_credentials={"username": fake_config.admin_username, "password": ADMIN_PASSWORD},
+        # Basic with every request (not http_credentials): a browser without credentials is sent to
+        # the sign-in form, so it would never see the 401 challenge that makes it send them.
+        extra_http_headers=basic(ADMIN_PASSWORD, username=fake_config.admin_username),
         viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai",
     )
     page = context.new_page()
@@ -248,14 +249,17 @@ def test_admin_page_drives_the_service(page, problems, live_app, database, fake)
 
 
 def test_page_and_api_refuse_requests_without_credentials(browser, live_app):
-    """Without (or with wrong) credentials the page and the API answer 401 and reveal nothing."""
+    """Without (or with wrong) credentials the page and the API answer 401 and reveal nothing; a
+    browser that opens the page is sent to the sign-in form (tests/test_browser_projects.py signs in)."""
     context = browser.new_context()  # no http_credentials
     try:
-        answer = context.request.get(f"{live_app}/admin")
+        answer = context.request.get(f"{live_app}/admin")  # no browser: no text/html in Accept
         assert 401 == answer.status
         assert "控制面板" not in answer.text()
-        with pytest.raises(PlaywrightError, match="ERR_INVALID_AUTH_CREDENTIALS"):
-            context.new_page().goto(f"{live_app}/admin")  # Chromium shows nothing without a login
+        page = context.new_page()
+        page.goto(f"{live_app}/admin")
+        assert f"{live_app}/login" == page.url
+        assert "控制面板" not in page.content() and page.locator("#login-password").is_visible()
     finally:
         context.close()
     page_answer = requests.get(f"{live_app}/admin", auth=("admin", "wrong-password"), timeout=5)

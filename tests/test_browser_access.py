@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from werkzeug.security import generate_password_hash
 
 from admin_api import create_app
-from tests.conftest import insert_task, served
+from tests.conftest import basic, insert_task, served
 from tests.test_browser import ARTIFACTS, WAIT_MS, browser  # noqa: F401 - the shared Chromium fixture
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,7 @@ def open_page(browser, live_app):  # noqa: F811 - the fixture imported above
     contexts, errors = [], []
 
     def open_as(user: str):
-        context = browser.new_context(http_credentials={"username": user, "password": PASSWORDS[user]},
+        context = browser.new_context(extra_http_headers=basic(PASSWORDS[user], username=user),
                                       viewport={"width": 1280, "height": 900}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()

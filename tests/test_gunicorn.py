@@ -2,6 +2,7 @@
 stops, and recovery after the whole server is killed mid-pass."""
 
 import collections
+import contextlib
 import re
 import runpy
 import signal
@@ -58,6 +59,23 @@ class Server:
 
     def stop(self, sig=signal.SIGTERM):
         stop_process_group(self.process, sig)
+
+
+@contextlib.contextmanager
+def two_workers_and_a_shell_once(env):
+    """gunicorn with two workers and, once they answer, a shell `stats_broadcaster.py --once` beside
+    them, all on `env`; yields the shell's process; stops both afterwards."""
+    server = Server(env, workers=2)
+    once = None
+    try:
+        server.start()
+        once = subprocess.Popen([sys.executable, "stats_broadcaster.py", "--once"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        yield once
+    finally:
+        server.stop()
+        if once is not None and once.poll() is None:
+            once.kill()
 
 
 @pytest.fixture

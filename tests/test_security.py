@@ -26,7 +26,7 @@ from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, in
 
 UNREACHABLE_DATABASE = "postgresql://u:p@127.0.0.1:1/x"
 CLOSED_PORT = "http://127.0.0.1:1"
-PUBLIC_PATHS = ("/healthz", "/static/")
+PUBLIC_PATHS = ("/healthz", "/static/", "/login")  # /login: the sign-in form (tests/test_signin.py)
 UNSAFE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
 TASK_KEYS = {
     "task_id", "external_task_id", "project_id", "title", "status", "video_url", "platform", "duration",
@@ -44,8 +44,8 @@ def _route_requests() -> list[tuple[str, str]]:
     app = create_app(Config(admin_password="x"), database=Database(UNREACHABLE_DATABASE))
     found = set()
     for rule in app.url_map.iter_rules():
-        path = re.sub(r"<int:[^>]+>", "1", rule.rule)
-        path = re.sub(r"<path:[^>]+>", "js/main.js", path)
+        path = re.sub(r"<path:[^>]+>", "js/main.js", rule.rule)
+        path = re.sub(r"<[^>]+>", "1", path)
         for method in rule.methods:
             found.add((method, path))
     return sorted(found, key=lambda pair: (pair[1], pair[0]))
@@ -95,14 +95,15 @@ def assert_json_error(response, status: int) -> None:
 
 
 def test_the_walk_covers_every_api_route():
-    """The route list is taken from the app; it holds every route of DESIGN.md §6, §9 and §11."""
+    """The route list is taken from the app; it holds every route of DESIGN.md §6, §9, §11 and §17."""
     paths = {path for _, path in PROTECTED}
 
     assert {"/", "/admin", "/api/broadcaster/start", "/api/broadcaster/stop", "/api/broadcaster/status",
             "/api/broadcaster/trigger", "/api/broadcaster/runs", "/api/broadcaster/runs/1", "/api/webhook-logs",
             "/api/tasks", "/api/tasks/1", "/api/tasks/1/history", "/metrics", "/api/alerts", "/api/alerts/test",
             "/api/me", "/api/audit", "/api/callback-hosts", "/api/tasks.csv", "/api/webhook-logs.csv",
-            "/api/storage"} == paths
+            "/api/storage", "/api/projects", "/api/projects/1", "/api/projects.csv", "/api/digest", "/api/digest/test",
+            "/logout"} == paths
     assert {("POST", "/api/tasks"), ("PATCH", "/api/tasks/1"), ("GET", "/api/tasks")} <= set(PROTECTED)
 
 

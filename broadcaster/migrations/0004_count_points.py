@@ -34,9 +34,9 @@ CREATE TABLE IF NOT EXISTS broadcaster_count_points (
     view_count BIGINT,
     like_count BIGINT
 ) PARTITION BY RANGE (recorded_at);
--- On the video alone: a video's points of a day share the key, which the index then stores once
--- (deduplicated: a few bytes a point rather than 40); a day holds at most a few hundred per video.
-CREATE INDEX IF NOT EXISTS broadcaster_count_points_video_idx ON broadcaster_count_points (video_ref);
+-- A video's newest point, or its first in a window, is one probe (the task's chart, the projects'
+-- gains and hourly totals).
+CREATE INDEX IF NOT EXISTS broadcaster_count_points_video_idx ON broadcaster_count_points (video_ref, recorded_at);
 """
 
 OLD_DAYS = """

@@ -19,20 +19,26 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``migrations``: the ledger of applied schema migrations;
 * ``partitions``: day partitions of the records and of count history;
 * ``records``: the record of each delivery and failed fetch, as the recorder writes it;
-* ``storage``: the database's size by store.
+* ``storage``: the database's size by store;
+* ``projects``: insight by drama: each project's figures, their refresh and hourly totals (DESIGN §17);
+* ``sessions``: sessions of the sign-in form (DESIGN §17);
+* ``digest``: the daily digest's facts and its one row per day (DESIGN §17).
 """
 
 from broadcaster.queries.access import *  # noqa: F403
 from broadcaster.queries.admin import *  # noqa: F403
 from broadcaster.queries.alerts import *  # noqa: F403
+from broadcaster.queries.digest import *  # noqa: F403
 from broadcaster.queries.egress import *  # noqa: F403
 from broadcaster.queries.insight import *  # noqa: F403
 from broadcaster.queries.migrations import *  # noqa: F403
 from broadcaster.queries.operations import *  # noqa: F403
 from broadcaster.queries.partitions import *  # noqa: F403
+from broadcaster.queries.projects import *  # noqa: F403
 from broadcaster.queries.records import *  # noqa: F403
 from broadcaster.queries.retention import *  # noqa: F403
 from broadcaster.queries.runs import *  # noqa: F403
+from broadcaster.queries.sessions import *  # noqa: F403
 from broadcaster.queries.shards import *  # noqa: F403
 from broadcaster.queries.storage import *  # noqa: F403
 from broadcaster.queries.tasklist import *  # noqa: F403

@@ -44,6 +44,6 @@ FROM {old}
 ORDER BY video_ref, date_trunc({unit}, recorded_at), recorded_at DESC
 """)
 
-INDEX_POINTS = pgsql.SQL("CREATE INDEX IF NOT EXISTS {index} ON {partition} (video_ref)")
+INDEX_POINTS = pgsql.SQL("CREATE INDEX IF NOT EXISTS {index} ON {partition} (video_ref, recorded_at)")
 
 ANALYZE_TABLE = pgsql.SQL("ANALYZE {partition}")

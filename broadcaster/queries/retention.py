@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from broadcaster.queries.access import PRUNE_AUDIT, PRUNE_LOGIN_THROTTLE
 from broadcaster.queries.alerts import PRUNE_ALERT_EVENTS
+from broadcaster.queries.digest import PRUNE_DIGESTS
+from broadcaster.queries.projects import PRUNE_PROJECT_HOURS, PRUNE_PROJECT_ROLLUPS
 from broadcaster.queries.runs import RUNNING
+from broadcaster.queries.sessions import PRUNE_SESSIONS
 
 # --------------------------------------------------------------------------------------------
 # Rows the broadcaster wrote into the bot's logs before its own records existed (migration 0002):
@@ -121,7 +124,8 @@ DELETE FROM broadcaster_host_rollups WHERE hour IN (
 PRUNE_STATEMENTS = (PRUNE_WEBHOOK_LOGS, PRUNE_ERROR_LOGS, PRUNE_DELIVERY_CONTEXTS, PRUNE_RUNS, PRUNE_EGRESS_BLOCKS,
                     PRUNE_SHARDS, PRUNE_PASS_SLOTS, PRUNE_PASS_EGRESS, PRUNE_PASS_ALLOWANCES, PRUNE_HELPERS,
                     PRUNE_AUDIT, PRUNE_LOGIN_THROTTLE, PRUNE_ALERT_EVENTS,
-                    PRUNE_HOST_HOURS, PRUNE_HOST_TASKS, PRUNE_HOST_ERRORS, PRUNE_HOST_ROLLUPS)
+                    PRUNE_HOST_HOURS, PRUNE_HOST_TASKS, PRUNE_HOST_ERRORS, PRUNE_HOST_ROLLUPS,
+                    PRUNE_PROJECT_HOURS, PRUNE_PROJECT_ROLLUPS, PRUNE_SESSIONS, PRUNE_DIGESTS)
 
 # The upkeep runs in one process at a time (the others skip it): a session advisory lock.
 TRY_UPKEEP_LOCK = "SELECT pg_try_advisory_lock(%(key)s) AS locked"

@@ -17,10 +17,14 @@ from broadcaster.queries.admin import TASK_COLUMNS, TASK_JOINS
 # (migration 0001) when q has any, or a task's own id, X2C task id or project id. Titles are only
 # lower-cased (the costly part of a scan) when q has letters that have a case: digits and
 # Chinese have none.
-TASK_LIST_MATCH = """
+TITLE_MATCH = """
+((NOT %(q_pieces)s OR broadcaster_title_bigrams(d.title) @> broadcaster_title_bigrams(%(q)s::TEXT))
+ AND strpos(CASE WHEN %(q_cased)s THEN lower(d.title) ELSE d.title END, lower(%(q)s::TEXT)) > 0)
+"""
+
+TASK_LIST_MATCH = f"""
 (%(q)s::TEXT IS NULL
- OR ((NOT %(q_pieces)s OR broadcaster_title_bigrams(d.title) @> broadcaster_title_bigrams(%(q)s::TEXT))
-     AND strpos(CASE WHEN %(q_cased)s THEN lower(d.title) ELSE d.title END, lower(%(q)s::TEXT)) > 0)
+ OR {TITLE_MATCH}
  OR d.task_id = %(q_id)s::INTEGER OR d.external_task_id = %(q_id)s::INTEGER
  OR d.project_id = %(q)s::TEXT)
 AND (%(status)s::TEXT IS NULL OR d.status = %(status)s::TEXT)

@@ -10,6 +10,7 @@ import { ROLE } from "./labels.js";
 
 export const OPERATOR_CONTROLS = [
   "#toggle-btn", "#trigger-btn", "#trigger-confirm", "#run-detail-retry", "button.task-toggle", "#alert-test-btn",
+  "#digest-test-btn",
   "[data-operator-only]", "[data-operator-only] button", "[data-operator-only] input",
   "[data-operator-only] select", "[data-operator-only] textarea",
 ].join(", ");

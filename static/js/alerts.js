@@ -1,5 +1,6 @@
 /* The 告警 card: the channels (masked by the server), what fires now and since when, the last
- * alert messages, and 发送测试告警 with each channel's result shown inline. */
+ * alert messages, the daily digest's time and last sending, and 发送测试告警 / 发送测试日报 with
+ * each channel's result shown inline. */
 
 import { $, el, badge, cell, labelCells, placeholderRow, showInlineError, hideInlineError, timeNode } from "./dom.js";
 import { fmtDuration, fmtLocal, parseTime } from "./format.js";
@@ -40,6 +41,20 @@ function renderChannels(channels) {
     list.replaceChildren(...channels.map((channel) => el("li", "alert-channel mono", channel)));
   }
   $("alert-test-btn").disabled = busy || !channels.length;
+  $("digest-test-btn").disabled = busy || !channels.length;
+}
+
+/* 日报：每天 09:30（北京时间）…; 上次 2026-12-07：已送达 2 个渠道. */
+export function digestLine(digest, hasChannels) {
+  if (!digest || !digest.at) return "日报未开启：设置 DIGEST_AT（北京时间，如 09:30）后每天发一份到上面的渠道";
+  if (!hasChannels) return `日报：每天 ${digest.at}（北京时间）发送，但还没有设置渠道（ALERT_URLS）`;
+  let text = `日报：每天 ${digest.at}（北京时间）发到上面的渠道`;
+  const last = digest.last;
+  if (last) {
+    const result = last.sent === null ? "发送中" : `已送达 ${last.sent} 个渠道${last.failed ? `，失败 ${last.failed} 个` : ""}`;
+    text += `；上次 ${last.day}：${result}`;
+  }
+  return text;
 }
 
 function renderFiring(firing) {
@@ -95,9 +110,10 @@ function renderEvents(events) {
 export async function loadAlerts() {
   const mine = ++seq;
   try {
-    const data = await apiData("/alerts");
+    const [data, digest] = await Promise.all([apiData("/alerts"), apiData("/digest")]);
     if (mine !== seq) return;
     renderChannels(data.channels || []);
+    $("digest-line").textContent = digestLine(digest, Boolean((data.channels || []).length));
     renderFiring(data.firing || []);
     renderEvents(data.recent || []);
     hideInlineError("alerts-error");
@@ -116,31 +132,34 @@ function showTestResults(results) {
   list.hidden = false;
 }
 
-export async function sendTestAlert() {
+/* 发送测试告警 (what: "alerts") or 发送测试日报 (what: "digest"). */
+export async function sendTest(what) {
   if (busy) return;
   busy = true;
-  const button = $("alert-test-btn");
+  const button = $(what === "digest" ? "digest-test-btn" : "alert-test-btn");
+  const label = button.textContent;
   button.disabled = true;
   button.textContent = "⏳ 发送中…";
   const list = $("alert-test-results");
   list.replaceChildren(el("li", "muted", "正在发送到每个渠道（每个最多 10 秒）…"));
   list.hidden = false;
   try {
-    const { body } = await api("POST", "/alerts/test", undefined, [400]);
+    const { body } = await api("POST", `/${what}/test`, undefined, [400]);
     if (Array.isArray(body.data)) showTestResults(body.data);
     else list.replaceChildren(el("li", "alert-test-result alert-test-result--fail", `❌ ${body.error || "发送失败"}`));
   } catch (err) {
     list.replaceChildren(el("li", "alert-test-result alert-test-result--fail", `❌ ${err.message}`));
   } finally {
     busy = false;
-    button.textContent = "📨 发送测试告警";
+    button.textContent = label;
     button.disabled = false;
     loadAlerts();
   }
 }
 
 export function initAlerts() {
-  $("alert-test-btn").addEventListener("click", sendTestAlert);
+  $("alert-test-btn").addEventListener("click", () => sendTest("alerts"));
+  $("digest-test-btn").addEventListener("click", () => sendTest("digest"));
   loadAlerts();
   setInterval(() => {
     if (!document.hidden) loadAlerts();

@@ -7,7 +7,7 @@ import { ROLE } from "./labels.js";
 
 export const AUDIT_ACTIONS = {
   start: "启动", stop: "停止", trigger: "立即回传", task_create: "注册任务", task_update: "修改任务",
-  alert_test: "测试告警", login_blocked: "登录封禁",
+  alert_test: "测试告警", digest_test: "测试日报", login: "登录", logout: "退出登录", login_blocked: "登录封禁",
 };
 const FIELD_NAMES = {
   running: "服务开关", title: "标题", status: "状态", video_url: "视频链接", callback_url: "回传地址",

@@ -61,7 +61,8 @@ export function fmtAge(seconds) {
 }
 
 export function compactNumber(value) {
-  if (value >= 10000) return `${numberFormat.format(value / 10000)}万`;
+  if (Math.abs(value) >= 100000000) return `${numberFormat.format(value / 100000000)}亿`;
+  if (Math.abs(value) >= 10000) return `${numberFormat.format(value / 10000)}万`;
   return numberFormat.format(Math.round(value * 10) / 10);
 }
 

@@ -44,7 +44,9 @@ export async function api(method, path, body, acceptStatuses) {
   }
   const payload = await readJson(response);
   if (response.status === 401) {
-    throw new ApiError("登录已失效或未登录，请重新登录（刷新页面后输入用户名和密码）", 401);
+    // Signed out elsewhere, or the session ran out: back to the sign-in form.
+    window.location.assign(state.loginUrl);
+    throw new ApiError("登录已失效，请重新登录", 401);
   }
   if (!response.ok && !(acceptStatuses || []).includes(response.status)) {
     throw new ApiError(errorText(payload, response), response.status);

@@ -8,7 +8,6 @@ import { bindAudit } from "./audit.js";
 import { onToggleClick, showTriggerConfirm, hideTriggerConfirm, onTriggerConfirm } from "./control.js";
 import { $, debounce } from "./dom.js";
 import { fmtInterval } from "./format.js";
-import { closeTaskHistory, selectHistoryRange, renderHistoryChart } from "./history.js";
 import { loadHosts } from "./hosts.js";
 import { loadLogs, onLogsTableEvent, toggleLogAutoRefresh } from "./logs.js";
 import { onRetryFailed } from "./retry.js";
@@ -16,14 +15,19 @@ import { onRunsTableEvent, closeRunDetail, renderRunDetail } from "./runs.js";
 import { renderRunsChart } from "./runs-chart.js";
 import { state } from "./state.js";
 import { pollStatus, tick, onVisibilityChange } from "./status.js";
+import { closeProject, onProjectTasksClick, projectTaskHistory, renderProject, selectProjectRange } from "./project-detail.js";
+import {
+  goToProjectPage, loadProjects, onProjectQueryChange, onProjectSearchInput, onProjectsTableEvent,
+} from "./projects.js";
 import { initStorage } from "./storage.js";
 import { TABS, selectTab, onTabKeydown } from "./tabs.js";
 import { TASK_FILTERS } from "./task-query.js";
-import { loadTasks, onTasksTableClick, onTaskQueryChange, onTaskSearchInput, goToTaskPage } from "./tasks.js";
+import { loadTasks, onTasksTableClick, onTaskQueryChange, onTaskSearchInput, goToTaskPage, taskHistory } from "./tasks.js";
 
 function onResize() {
   if (state.activeTab === "runs" && state.runs.length) renderRunsChart(state.runs);
-  if (state.activeTab === "tasks" && state.history.data) renderHistoryChart();
+  if (state.activeTab === "tasks") taskHistory.render();
+  if (state.activeTab === "projects") renderProject();
 }
 
 function bindEvents() {
@@ -61,18 +65,35 @@ function bindEvents() {
   }
   $("task-refresh").addEventListener("click", loadTasks);
   $("run-detail-retry").addEventListener("click", onRetryFailed);
-  $("task-history-close").addEventListener("click", closeTaskHistory);
-  for (const btn of document.querySelectorAll("#task-history .range-btn")) {
-    btn.addEventListener("click", () => selectHistoryRange(Number(btn.dataset.hours)));
-  }
+  taskHistory.bind();
+  bindProjects();
   bindAudit(debounce);
   document.addEventListener("visibilitychange", onVisibilityChange);
   window.addEventListener("resize", debounce(onResize, 200));
 }
 
+function bindProjects() {
+  const body = $("projects-table").tBodies[0];
+  body.addEventListener("click", onProjectsTableEvent);
+  body.addEventListener("keydown", onProjectsTableEvent);
+  $("project-filter").addEventListener("input", onProjectSearchInput);
+  $("project-sort").addEventListener("change", onProjectQueryChange);
+  $("project-refresh").addEventListener("click", loadProjects);
+  for (const which of ["first", "prev", "next", "last"]) {
+    $(`project-${which}`).addEventListener("click", () => goToProjectPage(which));
+  }
+  $("project-detail-close").addEventListener("click", closeProject);
+  for (const btn of document.querySelectorAll("#project-detail > .run-detail__head .range-btn")) {
+    btn.addEventListener("click", () => selectProjectRange(Number(btn.dataset.hours)));
+  }
+  $("project-tasks-table").tBodies[0].addEventListener("click", onProjectTasksClick);
+  projectTaskHistory.bind();
+}
+
 function init() {
   const base = document.body.dataset.apiBase;
   if (base) state.apiBase = base.replace(/\/+$/, "");
+  if (document.body.dataset.loginUrl) state.loginUrl = document.body.dataset.loginUrl;
   const interval = fmtInterval(document.body.dataset.intervalSeconds);
   if (interval !== "—") {
     $("interval-text").textContent = `${interval}自动回传一次`;

@@ -7,6 +7,7 @@ export const MAX_TABLE_ROWS = 500;
 
 export const state = {
   apiBase: "/api",
+  loginUrl: "/login",
   status: null,
   skewMs: 0,
   statusSeq: 0,
@@ -36,7 +37,6 @@ export const state = {
   tasksSeq: 0,
   freshnessRun: null,
   freshnessBusy: false,
-  history: { taskId: null, task: null, hours: 168, data: null, seq: 0 },
   activeTab: "runs",
 };
 

@@ -1,14 +1,15 @@
-/* The tabs (回传历史, 回传日志, 任务列表, 操作记录), with arrow-key navigation. */
+/* The tabs (回传历史, 回传日志, 任务列表, 项目, 操作记录), with arrow-key navigation. */
 
 import { loadAudit } from "./audit.js";
 import { $ } from "./dom.js";
 import { loadHosts } from "./hosts.js";
 import { loadLogs } from "./logs.js";
+import { loadProjects } from "./projects.js";
 import { loadRuns } from "./runs.js";
 import { state } from "./state.js";
 import { loadTasks } from "./tasks.js";
 
-export const TABS = ["runs", "logs", "tasks", "audit"];
+export const TABS = ["runs", "logs", "tasks", "projects", "audit"];
 
 export function selectTab(name, moveFocus) {
   state.activeTab = name;
@@ -27,6 +28,7 @@ export function selectTab(name, moveFocus) {
     loadHosts();
   }
   if (name === "tasks") loadTasks();
+  if (name === "projects") loadProjects();
   if (name === "audit") loadAudit();
 }
 

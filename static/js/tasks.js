@@ -6,7 +6,7 @@ import {
   showMessage,
 } from "./dom.js";
 import { fmtNum, parseTime, fmtLocal, fmtAge } from "./format.js";
-import { openTaskHistory } from "./history.js";
+import { TaskHistory } from "./history.js";
 import { ApiError, errorText, api } from "./http.js";
 import { CALLBACK_STATUS, TASK_STATUS, PLATFORM, STATS_STATUS, TONE } from "./labels.js";
 import { state, serverNow } from "./state.js";
@@ -15,6 +15,12 @@ import {
 } from "./task-query.js";
 import { updateTaskExport } from "./exports.js";
 import { suspectNote } from "./suspect.js";
+
+/* The task list's chart panel (a task's count history). */
+export const taskHistory = new TaskHistory({
+  section: "task-history", title: "task-history-title", summary: "task-history-summary", chart: "history-chart",
+  close: "task-history-close", table: "tasks-table",
+}, (id) => taskById(id));
 
 function currentFilters() {
   const filters = { q: $("task-filter").value, sort: $("task-sort").value };
@@ -116,7 +122,7 @@ function taskRow(task) {
   const tr = el("tr", "row--clickable");
   tr.dataset.taskId = String(task.task_id);
   tr.title = "点击查看播放量与点赞数走势";
-  if (String(task.task_id) === String(state.history.taskId)) tr.classList.add("row--selected");
+  if (taskHistory.isOpen(task.task_id)) tr.classList.add("row--selected");
   tr.append(
     taskTitleCell(task),
     cell(PLATFORM[task.platform] || (task.platform ? task.platform : "未知")),
@@ -128,7 +134,7 @@ function taskRow(task) {
   return labelCells(tr, "tasks-table");
 }
 
-function taskTitleCell(task) {
+export function taskTitleCell(task) {
   const td = el("td", "task-cell cell--wide");
   td.append(el("div", "task-label__title", task.title || "（无标题）"));
   const ids = [`ID ${task.task_id}`];
@@ -147,7 +153,7 @@ function taskTitleCell(task) {
   return td;
 }
 
-function countsCell(task) {
+export function countsCell(task) {
   const td = el("td", "num counts");
   td.append(el("div", "counts__value", `${fmtNum(task.view_count)} / ${fmtNum(task.like_count)}`));
   const status = task.stats_status;
@@ -238,7 +244,7 @@ function replaceTask(task) {
     }
     state.tasks[index] = task;
   }
-  if (state.history.task && String(state.history.task.task_id) === String(task.task_id)) state.history.task = task;
+  taskHistory.updateTask(task);
   const row = $("tasks-table").tBodies[0].querySelector(`tr[data-task-id="${CSS.escape(String(task.task_id))}"]`);
   if (row) row.replaceWith(taskRow(task));
   renderTasksSummary();
@@ -252,13 +258,13 @@ export function onTasksTableClick(event) {
   }
   if (event.target.closest("a")) return; // the video link opens the video
   const tr = event.target.closest("tr[data-task-id]");
-  if (tr) openTaskHistory(tr.dataset.taskId);
+  if (tr) taskHistory.open(tr.dataset.taskId);
 }
 
 /* A task of the page shown, or the task whose chart is open (it may be on another page by now). */
 export function taskById(id) {
   const task = state.tasks.find((t) => String(t.task_id) === String(id));
   if (task) return task;
-  const open = state.history.task;
+  const open = taskHistory.task;
   return open && String(open.task_id) === String(id) ? open : null;
 }

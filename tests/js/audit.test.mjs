@@ -9,7 +9,7 @@ test("every action the server records has a Chinese name, and the filter offers 
   const audit = readFileSync(new URL("../../broadcaster/audit.py", import.meta.url), "utf8");
   const server = [...audit.matchAll(/^[A-Z_, ]+ = (".*")$/gm)]
     .flatMap((m) => [...m[1].matchAll(/"([a-z_]+)"/g)].map((v) => v[1]))
-    .filter((value) => value in AUDIT_ACTIONS || /^(start|stop|trigger|task_|alert_|login_)/.test(value));
+    .filter((value) => value in AUDIT_ACTIONS || /^(start|stop|trigger|task_|alert_|digest_|login|logout)/.test(value));
   assert.deepEqual([...new Set(server)].sort(), Object.keys(AUDIT_ACTIONS).sort());
   const page = readFileSync(new URL("../../templates/admin.html", import.meta.url), "utf8");
   for (const action of Object.keys(AUDIT_ACTIONS)) assert.ok(page.includes(`<option value="${action}">`), action);

@@ -106,6 +106,12 @@ describe("compactNumber (axis ticks)", () => {
     assert.equal(compactNumber(1500000), "150万");
     assert.equal(compactNumber(-50), "-50");
   });
+
+  test("亿 from a hundred million up (a drama's total views)", () => {
+    assert.equal(compactNumber(100000000), "1亿");
+    assert.equal(compactNumber(1234567890), "12.346亿");
+    assert.equal(compactNumber(-250000000), "-2.5亿");
+  });
 });
 
 describe("signed (changes over a history window)", () => {
