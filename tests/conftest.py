@@ -40,7 +40,8 @@ ADMIN_PASSWORD = "test-admin-password"
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
-def _with_database(url: str, name: str) -> str:
+def with_database(url: str, name: str) -> str:
+    """The same server's URL, naming database `name`."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
@@ -52,8 +53,8 @@ def database_url() -> str:
     server_url = None
     if not url:
         server_url = db.start_embedded_server(ROOT / "instance" / "test-pgdata")
-        _admin(server_url, f"DROP DATABASE IF EXISTS {TEST_DB_NAME} WITH (FORCE)", f"CREATE DATABASE {TEST_DB_NAME}")
-        url = _with_database(server_url, TEST_DB_NAME)
+        run_outside_transaction(server_url, f"DROP DATABASE IF EXISTS {TEST_DB_NAME} WITH (FORCE)", f"CREATE DATABASE {TEST_DB_NAME}")
+        url = with_database(server_url, TEST_DB_NAME)
     try:
         database = Database(url)
         db.apply_schema(database)
@@ -65,10 +66,11 @@ def database_url() -> str:
         pytest.exit(f"test database unavailable ({url!r}): {exc}", returncode=3)
     yield url
     if server_url:
-        _admin(server_url, f"DROP DATABASE IF EXISTS {TEST_DB_NAME} WITH (FORCE)")
+        run_outside_transaction(server_url, f"DROP DATABASE IF EXISTS {TEST_DB_NAME} WITH (FORCE)")
 
 
-def _admin(server_url: str, *statements: str) -> None:
+def run_outside_transaction(server_url: str, *statements: str) -> None:
+    """Run statements outside a transaction (CREATE and DROP DATABASE refuse to run inside one)."""
     admin = psycopg2.connect(server_url)
     admin.autocommit = True
     with admin.cursor() as cur:

@@ -10,7 +10,7 @@ import json
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
@@ -21,26 +21,13 @@ from broadcaster import migrations, retention
 from broadcaster.config import Config
 from broadcaster.db import Database
 from broadcaster.partitions import HOURLY
+from tests.conftest import run_outside_transaction, with_database
 
 FIXTURE = Path(__file__).resolve().parent / "release-1.0"
 TOKEN = "fixture-token-0123456789"
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?\+00:00")
 # Lines of pg_dump's plain format that are psql's, or settings an older server would not know.
 _NOT_SQL = re.compile(r"^(\\|SET transaction_timeout)", re.M)
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def _admin(url: str, *statements: str) -> None:
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        for statement in statements:
-            cur.execute(statement)
-    conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +40,9 @@ def release_database(database_url, fixture_answers):
     """A database of its own holding the release's dump, every time moved forward to now (as if
     the release had just written it); yields its URL and how far the times moved."""
     name = f"broadcaster_upgrade_{os.getpid()}"
-    admin_url = _with_database(database_url, "postgres")
-    _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
-    url = _with_database(database_url, name)
+    admin_url = with_database(database_url, "postgres")
+    run_outside_transaction(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+    url = with_database(database_url, name)
     dump = _NOT_SQL.sub("-- ", (FIXTURE / "dump.sql").read_text(encoding="utf-8"))
     with contextlib.closing(psycopg2.connect(url)) as conn:
         conn.autocommit = True
@@ -75,7 +62,7 @@ def release_database(database_url, fixture_answers):
             cur.execute("DELETE FROM broadcaster_host_hours; DELETE FROM broadcaster_host_tasks;"
                         " DELETE FROM broadcaster_host_rollups")
     yield url, shift
-    _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    run_outside_transaction(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def shifted(value, shift: dt.timedelta):
