@@ -95,13 +95,14 @@ def assert_json_error(response, status: int) -> None:
 
 
 def test_the_walk_covers_every_api_route():
-    """The route list is taken from the app; it holds every route of DESIGN.md §6, §9 and §11."""
+    """The route list is taken from the app; it holds every route of DESIGN.md §6, §9, §11 and §16."""
     paths = {path for _, path in PROTECTED}
 
     assert {"/", "/admin", "/api/broadcaster/start", "/api/broadcaster/stop", "/api/broadcaster/status",
             "/api/broadcaster/trigger", "/api/broadcaster/runs", "/api/broadcaster/runs/1", "/api/webhook-logs",
             "/api/tasks", "/api/tasks/1", "/api/tasks/1/history", "/metrics", "/api/alerts", "/api/alerts/test",
-            "/api/me", "/api/audit", "/api/callback-hosts", "/api/tasks.csv", "/api/webhook-logs.csv"} == paths
+            "/api/me", "/api/audit", "/api/callback-hosts", "/api/tasks.csv", "/api/webhook-logs.csv",
+            "/api/openapi.json"} == paths
     assert {("POST", "/api/tasks"), ("PATCH", "/api/tasks/1"), ("GET", "/api/tasks")} <= set(PROTECTED)
 
 
