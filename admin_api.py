@@ -23,6 +23,7 @@ from broadcaster import alerts_api, audit, db, history, insight_api, lifecycle, 
 from broadcaster.access_api import bp as access_bp
 from broadcaster.api_shapes import (
     LOG_ROW,
+    MAX_REQUEST_BYTES,
     RUN,
     RUN_ITEM,
     TASK,
@@ -76,7 +77,6 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__)
 
 TRIGGER_WAIT_SECONDS = 10.0
-MAX_REQUEST_BYTES = 1 << 20  # a task is a few KB; larger bodies are refused with 413 unread
 
 
 # --------------------------------------------------------------------------------------------
@@ -96,7 +96,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     config = ensure_admin_credentials(config)
     app = Flask(__name__, instance_path=config.instance_path)
     app.config["TRIGGER_WAIT_SECONDS"] = TRIGGER_WAIT_SECONDS
-    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    # One byte over the API's limit: werkzeug refuses a longer Content-Length unread, and
+    # api_shapes.request_body refuses a body that reaches this length (a chunked one, cut here).
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES + 1
     app.json.ensure_ascii = False
     schema_ready = False
     if database is None:
@@ -344,7 +346,7 @@ def runs(limit: int):
 
 @bp.get("/api/broadcaster/runs/<int:run_id>")
 @documented("一轮回传的详情和每个任务的结果", tag="开关与回传", ok=json_answer(envelope(RUN_DETAIL), "这一轮"),
-            errors={404: "未找到该轮回传记录"})
+            errors={404: "未找到该轮回传记录"}, examples={"run_id": 1})
 def run_detail(run_id: int):
     """One pass with each task's outcome."""
     database = _database()
@@ -395,7 +397,7 @@ def create_task():
 
 @bp.patch("/api/tasks/<int:task_id>")
 @documented("暂停、恢复或修改任务", tag="任务", body=TASK_CHANGES, ok=json_answer(envelope(TASK), "修改后的任务"),
-            errors={404: TASK_NOT_FOUND})
+            errors={404: TASK_NOT_FOUND}, examples={"task_id": 1})
 def update_task(task_id: int):
     """Pause, resume or edit a task."""
     fields = validate_task(json_object(), _config(), partial=True)
@@ -412,7 +414,8 @@ def update_task(task_id: int):
 @bp.get("/api/tasks/<int:task_id>/history")
 @documented("任务视频的计数走势，最早的在前", tag="任务",
             query=[IntArg("hours", history.DEFAULT_HOURS, 1, history.MAX_HOURS, "最近多少小时")],
-            ok=json_answer(envelope(history.HISTORY), "计数走势"), errors={404: TASK_NOT_FOUND})
+            ok=json_answer(envelope(history.HISTORY), "计数走势"), errors={404: TASK_NOT_FOUND},
+            examples={"task_id": 1})
 def task_history(task_id: int, hours: int):
     """How the task's video counts moved over the last `hours` (default 168), oldest first."""
     data = history.task_history(_database(), task_id, hours)

@@ -10,10 +10,13 @@ raises `BadRequest`, whose Chinese message goes back in a 400.
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from flask import jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 import video_stats_fetcher as vsf
 from broadcaster.config import Config
@@ -40,8 +43,10 @@ MAX_TEXT = {"title": 500, "callback_secret": 512, "project_id": 128}
 MAX_VIDEO_URL = 2048
 MAX_DURATION = 36500
 INT32_MAX = 2**31 - 1
+MAX_REQUEST_BYTES = 1 << 20  # a task is a few KB; larger bodies are refused with 413
 MAX_SELECTED_TASKS = 1000  # DESIGN §9: a selected pass names 1-1000 tasks
 IDS_SHOWN = 10  # a refusal lists this many ids, then how many more
+_INTEGER = re.compile(r"-?[0-9]+")
 
 ERROR = obj({"success": {"const": False}, "error": CHINESE_TEXT}, title="Error",
             description="每个错误的统一格式：success 为 false，error 为中文原因")
@@ -188,9 +193,18 @@ def log_json(row: dict, shape: dict = LOG_ROW) -> dict:
 # Query arguments and bodies
 
 
+def query_value(name: str) -> str | None:
+    """The one value of a query argument, or None when absent; given twice is refused (a second
+    filter silently ignored would answer another question than the one asked)."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"参数 {name} 只能给一次")
+    return values[0] if values else None
+
+
 def text_arg(name: str, max_len: int) -> str | None:
     """A short text query argument, or None when absent or empty."""
-    value = request.args.get(name) or None
+    value = query_value(name) or None
     if value is not None and len(value) > max_len:
         raise BadRequest(f"参数 {name} 过长")
     if value is not None:
@@ -200,13 +214,16 @@ def text_arg(name: str, max_len: int) -> str | None:
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:
     """An integer query argument within [low, high], or `default` when absent."""
-    raw = request.args.get(name)
+    raw = query_value(name)
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"参数 {name} 必须是整数") from None
+        # Decimal digits only: int() alone would also take " 5", "1_000" and other scripts' digits.
+        value = int(raw) if _INTEGER.fullmatch(raw) else None
+    except ValueError:  # more digits than Python converts
+        value = None
+    if value is None:
+        raise BadRequest(f"参数 {name} 必须是整数")
     if not low <= value <= high:
         raise BadRequest(f"参数 {name} 必须在 {low}–{high} 之间")
     return value
@@ -276,11 +293,25 @@ class ChoiceArg:
         return one_of_values(self.choices)
 
 
+def request_body() -> bytes:
+    """The request body, at most MAX_REQUEST_BYTES; a larger one is refused with 413.
+
+    werkzeug refuses a Content-Length over the app's MAX_CONTENT_LENGTH before reading, but a
+    chunked body (no Content-Length) it cuts at that length without a word, and the first
+    megabyte of a longer body could parse. The app's limit is one byte more than ours, so a
+    body read to that length was longer than allowed.
+    """
+    body = request.get_data(cache=True)
+    if len(body) > MAX_REQUEST_BYTES:
+        raise RequestEntityTooLarge()
+    return body
+
+
 def json_object() -> dict:
-    """The request body as a JSON object, or BadRequest."""
+    """The request body as a JSON object (whatever its Content-Type says), or BadRequest."""
     try:
-        data = request.get_json(silent=True, force=True)
-    except RecursionError:  # json.loads gives up on deep nesting with this, not a ValueError
+        data = json.loads(request_body())
+    except (ValueError, RecursionError):  # RecursionError: json.loads gives up on deep nesting
         data = None
     if not isinstance(data, dict):
         raise BadRequest("请求体必须是 JSON 对象")
@@ -295,12 +326,13 @@ TRIGGER_INPUT = obj({
     "task_ids": described(array(INTEGER, minItems=1),
                           f"本库的任务 ID，重复的只算一次；最多 {MAX_SELECTED_TASKS} 个不同的 ID，"
                           "且都必须是进行中、有回调地址和视频链接的任务"),
-}, title="TriggerInput", description="可选：只回传指定的任务；没有请求体时回传全部进行中的任务")
+}, optional=("task_ids",), title="TriggerInput", examples=[{"task_ids": [1, 2]}],
+    description="可选：只回传 task_ids 中的任务；没有请求体（或没有 task_ids）时回传全部进行中的任务")
 
 
 def trigger_body() -> dict:
     """The trigger's optional body: nothing, or a JSON object with at most `task_ids`."""
-    if not request.get_data(cache=True).strip():
+    if not request_body().strip():
         return {}  # the plain trigger: every active task
     data = json_object()
     unknown = sorted(set(data) - {"task_ids"})
@@ -389,8 +421,11 @@ TASK_FIELDS = {
     "status": one_of_values(TASK_STATUSES, "active 进行中 / paused 已暂停"),
 }
 TASK_INPUT = obj(TASK_FIELDS, optional=("callback_secret", "project_id", "external_task_id", "duration", "status"),
-                 title="TaskInput", description="注册任务：title、video_url、callback_url 必填")
-TASK_CHANGES = {**obj(TASK_FIELDS, optional=TASK_FIELDS, title="TaskChanges",
+                 title="TaskInput", description="注册任务：title、video_url、callback_url 必填", examples=[{
+                     "title": "《示例短剧》第1集", "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+                     "callback_url": "https://x2c.example.com/webhook", "callback_secret": "密钥",
+                     "project_id": "550e8400-e29b-41d4-a716-446655440000", "external_task_id": 42, "duration": 30}])
+TASK_CHANGES = {**obj(TASK_FIELDS, optional=TASK_FIELDS, title="TaskChanges", examples=[{"status": "paused"}],
                       description="修改任务：只需给出要改的字段，至少一个"), "minProperties": 1}
 
 

@@ -50,13 +50,16 @@ def array(items: Mapping, **limits: int) -> dict:
 
 
 def described(schema: Mapping, description: str) -> dict:
-    """`schema` with a description for readers of the document."""
+    """`schema` with a description for readers of the document (a named type keeps its own)."""
+    if "title" in schema:
+        return {"description": description, "allOf": [dict(schema)]}
     return {**schema, "description": description}
 
 
 def obj(properties: Mapping[str, Mapping], *, optional: Iterable[str] = (), title: str | None = None,
-        description: str | None = None) -> dict:
-    """An object with exactly these keys, every one required but those in `optional`."""
+        description: str | None = None, examples: Iterable[Mapping] = ()) -> dict:
+    """An object with exactly these keys, every one required but those in `optional`; `examples`
+    show readers (and the fuzzer's first requests) a realistic value."""
     optional = set(optional)
     unknown = optional - set(properties)
     if unknown:
@@ -69,6 +72,8 @@ def obj(properties: Mapping[str, Mapping], *, optional: Iterable[str] = (), titl
     schema.update(properties={name: dict(value) for name, value in properties.items()},
                   required=[name for name in properties if name not in optional],
                   additionalProperties=False)
+    if examples:
+        schema["examples"] = [dict(example) for example in examples]
     return schema
 
 

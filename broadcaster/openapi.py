@@ -89,22 +89,25 @@ class Operation:
     errors: Mapping[int, str] = dataclasses.field(default_factory=dict)
     public: bool = False
     description: str = ""
+    examples: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def documented(summary: str, *, tag: str, ok: Answer | Mapping[int, Answer], query: Iterable = (),
                body: Mapping | None = None, body_required: bool = True, errors: Mapping[int, str] | None = None,
-               public: bool = False, description: str = "", method: str | None = None) -> Callable:
+               public: bool = False, description: str = "", examples: Mapping[str, Any] | None = None,
+               method: str | None = None) -> Callable:
     """Declare a view's operation for the OpenAPI document; put it right under the route.
 
     `ok`: the success answer (200), or answers by status. `query`: the view's query arguments,
     read and checked (400 with the reason) before the view runs and passed to it by name.
     `body`: the JSON Schema of the request body. `errors`: the statuses this route answers
     besides those every route may (400, 401, 414, 429, 431, 503; 403 for changes; 404 with a
-    path parameter; 413 with a body), each with what it means. `method`: for a view serving
-    several methods, one `@documented` per method.
+    path parameter; 413 with a body), each with what it means. `examples`: a realistic value of
+    a path or query parameter, by name. `method`: for a view serving several methods, one
+    `@documented` per method.
     """
     operation = Operation(summary, tag, ok if isinstance(ok, Mapping) else {200: ok}, tuple(query), body,
-                          body_required, dict(errors or {}), public, description)
+                          body_required, dict(errors or {}), public, description, dict(examples or {}))
 
     def decorate(view: Callable) -> Callable:
         target = view
@@ -136,7 +139,7 @@ def operation_of(app: Flask, endpoint: str, method: str) -> Operation | None:
 STATIC_FILE = Operation(
     "管理页面的静态文件（脚本、样式）", "页面与运维",
     {200: Answer("文件内容", {"*/*": {"schema": STRING}})},
-    errors={404: "没有这个文件"}, public=True,
+    errors={404: "没有这个文件"}, public=True, examples={"filename": "admin.css"},
 )
 
 
@@ -184,12 +187,15 @@ class _Schemas:
     def __init__(self):
         self.named: dict[str, dict] = {}
 
+    #: Keywords whose values are data, not schemas (an example may well have a "title").
+    DATA = frozenset({"examples", "example", "const", "enum", "default"})
+
     def use(self, schema: Any) -> Any:
         if isinstance(schema, list):
             return [self.use(item) for item in schema]
         if not isinstance(schema, Mapping):
             return schema
-        used = {key: self.use(value) for key, value in schema.items()}
+        used = {key: value if key in self.DATA else self.use(value) for key, value in schema.items()}
         title = schema.get("title")
         if not isinstance(title, str):
             return used
@@ -232,7 +238,7 @@ _DESCRIPTION = (
     "分发数据回传服务（Stats Broadcaster）的管理接口，以及它向 X2C Pool 推送的 Webhook（见 webhooks）。"
     "除 /healthz 和 /static/ 外，每个地址都需要认证：HTTP Basic、Bearer（ADMIN_TOKEN）或登录后的会话。"
     "出错时一律返回 JSON {\"success\": false, \"error\": \"中文原因\"} 和相应的状态码。"
-    "值为空的查询参数等同于未提供。每个地址也接受 HEAD（同 GET，不含正文）和 OPTIONS（列出允许的方法）。"
+    "值为空的查询参数等同于未提供；同一个参数只能给一次。每个地址也接受 HEAD（同 GET，不含正文）和 OPTIONS（列出允许的方法）。"
 )
 
 
@@ -271,7 +277,10 @@ def _operation_object(operation: Operation, endpoint: str, method: str, path_par
                             "tags": [operation.tag]}
     if operation.description:
         item["description"] = operation.description
-    parameters = [*path_parameters, *(_query_parameter(arg, schemas) for arg in operation.query)]
+    parameters = [*map(dict, path_parameters), *(_query_parameter(arg, schemas) for arg in operation.query)]
+    for parameter in parameters:
+        if parameter["name"] in operation.examples:
+            parameter["example"] = operation.examples[parameter["name"]]
     if parameters:
         item["parameters"] = parameters
     if operation.body is not None:
@@ -296,7 +305,9 @@ def _operation_id(endpoint: str, method: str) -> str:
 
 
 def _query_parameter(arg, schemas: _Schemas) -> dict:
-    parameter = {"name": arg.name, "in": "query", "required": False, "schema": schemas.use(arg.schema())}
+    # Every reader takes an empty value as not given, as a form sends an unset field.
+    parameter = {"name": arg.name, "in": "query", "required": False, "allowEmptyValue": True,
+                 "schema": schemas.use(arg.schema())}
     if arg.description:
         parameter["description"] = arg.description
     return parameter
