@@ -90,24 +90,26 @@ class Operation:
     public: bool = False
     description: str = ""
     examples: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    body_media: str = "application/json"
 
 
 def documented(summary: str, *, tag: str, ok: Answer | Mapping[int, Answer], query: Iterable = (),
                body: Mapping | None = None, body_required: bool = True, errors: Mapping[int, str] | None = None,
                public: bool = False, description: str = "", examples: Mapping[str, Any] | None = None,
-               method: str | None = None) -> Callable:
+               body_media: str = "application/json", method: str | None = None) -> Callable:
     """Declare a view's operation for the OpenAPI document; put it right under the route.
 
     `ok`: the success answer (200), or answers by status. `query`: the view's query arguments,
     read and checked (400 with the reason) before the view runs and passed to it by name.
-    `body`: the JSON Schema of the request body. `errors`: the statuses this route answers
+    `body`: the JSON Schema of the request body (`body_media`: a form's is
+    application/x-www-form-urlencoded). `errors`: the statuses this route answers
     besides those every route may (400, 401, 414, 429, 431, 503; 403 for changes; 404 with a
     path parameter; 413 with a body), each with what it means. `examples`: a realistic value of
     a path or query parameter, by name. `method`: for a view serving several methods, one
     `@documented` per method.
     """
     operation = Operation(summary, tag, ok if isinstance(ok, Mapping) else {200: ok}, tuple(query), body,
-                          body_required, dict(errors or {}), public, description, dict(examples or {}))
+                          body_required, dict(errors or {}), public, description, dict(examples or {}), body_media)
 
     def decorate(view: Callable) -> Callable:
         target = view
@@ -285,7 +287,7 @@ def _operation_object(operation: Operation, endpoint: str, method: str, path_par
         item["parameters"] = parameters
     if operation.body is not None:
         item["requestBody"] = {"required": operation.body_required,
-                               "content": {"application/json": {"schema": schemas.use(operation.body)}}}
+                               "content": {operation.body_media: {"schema": schemas.use(operation.body)}}}
     if operation.public:
         item["security"] = []
     answers: dict[str, Any] = {}

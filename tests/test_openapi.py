@@ -21,7 +21,7 @@ import stats_broadcaster as sb
 from admin_api import create_app
 from broadcaster import openapi
 from broadcaster.api_shapes import IntArg
-from broadcaster.json_schema import INTEGER, obj
+from broadcaster.json_schema import INTEGER, STRING, obj
 from broadcaster.payload import WEBHOOK_BODY, build_body, build_stats_entry
 from broadcaster.tasks import TaskRow
 from broadcaster.webhook_contract import SIGNATURE_PATTERN, WEBHOOK_ID_PATTERN
@@ -101,6 +101,16 @@ def test_a_route_added_later_is_named_until_it_is_documented(fake_config, databa
     def documented_list(limit: int):
         return jsonify({"success": True, "data": {"limit": limit}})
 
+    @later.route("/later/login", methods=["GET", "POST"])
+    @openapi.documented("the form", tag="later", method="GET", public=True,
+                        ok=openapi.media_answer("text/html", "a page"))
+    @openapi.documented("sign in", tag="later", method="POST", public=True,
+                        body=obj({"username": STRING, "password": STRING}),
+                        body_media="application/x-www-form-urlencoded",
+                        ok={303: openapi.Answer("to /admin", headers={"Location": {"schema": STRING}})})
+    def later_login():
+        return "form"
+
     app.register_blueprint(later)
     document = openapi.document(app)
     client = token_client(app)
@@ -110,6 +120,10 @@ def test_a_route_added_later_is_named_until_it_is_documented(fake_config, databa
     assert [("limit", "query", {"type": "integer", "minimum": 1, "maximum": 9, "default": 5})] == [
         (p["name"], p["in"], p["schema"]) for p in operation["parameters"]]
     assert {"400", "401", "414", "429", "431", "503"} <= set(operation["responses"])
+    login = document["paths"]["/later/login"]
+    assert (["text/html"], []) == (list(login["get"]["responses"]["200"]["content"]), login["get"]["security"])
+    assert ["application/x-www-form-urlencoded"] == list(login["post"]["requestBody"]["content"])
+    assert {"303", "400", "403", "413"} <= set(login["post"]["responses"]) and "401" not in login["post"]["responses"]
     assert {"limit": 5} == client.get("/api/later").get_json()["data"]
     assert {"limit": 9} == client.get("/api/later?limit=9").get_json()["data"]
     refused = client.get("/api/later?limit=10")
