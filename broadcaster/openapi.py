@@ -22,7 +22,7 @@ from flask import Flask
 
 from broadcaster import webhook_contract
 from broadcaster.accounts import READ_ONLY_MESSAGE, SAFE_METHODS
-from broadcaster.api_shapes import ERROR
+from broadcaster.api_shapes import ERROR, MAX_REQUEST_BYTES
 from broadcaster.json_schema import INTEGER, STRING, obj
 
 #: The contract's version: bump it when a route, an argument or an answer changes.
@@ -153,7 +153,7 @@ _COMMON = {
     "Unauthorized": (401, "缺少或错误的认证信息（/api/ 以外的地址另带 WWW-Authenticate: Basic）"),
     "Forbidden": (403, f"{READ_ONLY_MESSAGE}（只读账号），或来自其他网站的请求（拒绝跨站请求）"),
     "NotFound": (404, "地址中的对象不存在"),
-    "PayloadTooLarge": (413, "请求体超过 1 MB"),
+    "PayloadTooLarge": (413, f"请求体超过 {MAX_REQUEST_BYTES >> 20} MB"),
     "UriTooLong": (414, "请求行过长（gunicorn 的 limit_request_line，4094 字节），由服务器直接拒绝"),
     "Blocked": (429, "该客户端地址登录失败次数过多，暂时被封锁：Retry-After 为剩余秒数"),
     "HeadersTooLarge": (431, "请求头过大或过多，由服务器直接拒绝"),
@@ -186,13 +186,14 @@ def _common_answers(operation: Operation, method: str, has_path_arguments: bool)
 class _Schemas:
     """Named schemas (those with a `title`) moved to components/schemas and referred to."""
 
-    def __init__(self):
-        self.named: dict[str, dict] = {}
-
     #: Keywords whose values are data, not schemas (an example may well have a "title").
     DATA = frozenset({"examples", "example", "const", "enum", "default"})
 
+    def __init__(self):
+        self.named: dict[str, dict] = {}
+
     def use(self, schema: Any) -> Any:
+        """`schema` as the document writes it: each named schema inside as a reference."""
         if isinstance(schema, list):
             return [self.use(item) for item in schema]
         if not isinstance(schema, Mapping):
