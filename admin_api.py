@@ -26,18 +26,29 @@ from broadcaster import (
     history,
     insight_api,
     lifecycle,
+    openapi,
     planning,
     projects_api,
     queries,
     signin,
+    storage,
     tasklist,
 )
 from broadcaster.access_api import bp as access_bp
 from broadcaster.api_shapes import (
+    LOG_ROW,
+    MAX_REQUEST_BYTES,
+    RUN,
+    RUN_ITEM,
+    TASK,
+    TASK_CHANGES,
+    TASK_INPUT,
+    TRIGGER_INPUT,
     BadRequest,
+    IntArg,
     clean_task_ids,
     error_response,
-    int_arg,
+    http_message,
     json_object,
     log_json,
     run_json,
@@ -51,12 +62,27 @@ from broadcaster.auth import Authenticator, ensure_admin_credentials, refuse_una
 from broadcaster.clock import interval_text, isoformat
 from broadcaster.config import Config, config_from_mapping, load_config
 from broadcaster.db import Database
-from broadcaster.egress import egress_status
+from broadcaster.egress import EGRESS, egress_status
 from broadcaster.errors import StorageError
+from broadcaster.json_schema import (
+    BOOLEAN,
+    INTEGER,
+    STRING,
+    TIME,
+    array,
+    described,
+    extend,
+    nullable,
+    obj,
+    one_of_values,
+    shaped,
+)
 from broadcaster.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from broadcaster.metrics import render_metrics
+from broadcaster.openapi import Answer, documented, envelope, json_answer, media_answer
 from broadcaster.states import RunStatus, TaskStatus, Trigger
-from broadcaster.tasklist_api import task_list_query
+from broadcaster.tasklist import TASK_COUNTS
+from broadcaster.tasklist_api import TASK_FILTERS, TASK_PAGING, task_list_query
 
 __all__ = ["bp", "create_app", "ensure_admin_credentials", "start_supervisor", "stop_supervisor"]
 
@@ -68,7 +94,6 @@ TRIGGER_WAIT_SECONDS = 10.0
 #: How long a worker's start waits for pending migrations before it serves anyway (/healthz must
 #: answer soon even while a migration waits for a lock).
 STARTUP_MIGRATION_SECONDS = 5.0
-MAX_REQUEST_BYTES = 1 << 20  # a task is a few KB; larger bodies are refused with 413 unread
 
 
 # --------------------------------------------------------------------------------------------
@@ -88,7 +113,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     config = ensure_admin_credentials(config)
     app = Flask(__name__, instance_path=config.instance_path)
     app.config["TRIGGER_WAIT_SECONDS"] = TRIGGER_WAIT_SECONDS
-    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    # One byte over the API's limit: werkzeug refuses a longer Content-Length unread, and
+    # api_shapes.request_body refuses a body that reaches this length (a chunked one, cut here).
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES + 1
     app.json.ensure_ascii = False
     schema_ready = False
     if database is None:
@@ -156,17 +183,8 @@ def _database() -> Database:
 # Errors
 
 
-_HTTP_MESSAGES = {
-    400: "请求格式不正确",
-    404: "未找到该地址",
-    405: "不支持该请求方法",
-    413: "请求体过大",
-    415: "请求体必须是 JSON",
-}
-
-
 def _http_error(exc: HTTPException):
-    response = error_response(_HTTP_MESSAGES.get(exc.code or 500, exc.name), exc.code or 500)
+    response = error_response(http_message(exc.code or 500), exc.code or 500)
     valid_methods = getattr(exc, "valid_methods", None)
     if exc.code == 405 and valid_methods:
         response.headers["Allow"] = ", ".join(valid_methods)  # a 405 must say what is allowed
@@ -179,16 +197,42 @@ def _storage_error(exc: StorageError):
 
 
 # --------------------------------------------------------------------------------------------
-# Routes: the page, health, metrics
+# Answers (the shapes of RUN, TASK and the log rows are api_shapes')
+
+STATUS = obj({
+    "running": described(BOOLEAN, "开关：是否定时回传"),
+    "interval_seconds": INTEGER,
+    "next_run_at": described(nullable(TIME), "下一次定时回传的时间；关闭时为 null"),
+    "current_run": described(nullable(RUN), "正在进行的回传"),
+    "last_run": described(nullable(RUN), "上一次结束的回传（含 freshness）"),
+    "timestamp": TIME,
+    "stale_warn_hours": INTEGER,
+    "egresses": described(array(EGRESS), "每个平台的出口（直连或代理）"),
+}, title="Status")
+SWITCH_ANSWER = obj({"success": described(BOOLEAN, "false：已经是这个状态"), "message": STRING},
+                    title="SwitchAnswer")
+RUN_STARTED = obj({"run_id": INTEGER, "status": {"const": RunStatus.RUNNING}}, title="RunStarted")
+RUN_DETAIL = extend(RUN, {"items": described(array(RUN_ITEM), "这一轮每个任务的结果")}, title="RunDetail")
+TASK_PAGE = envelope(array(TASK), total=described(INTEGER, "匹配筛选条件的任务数"),
+                     counts=described(TASK_COUNTS, "整张表的任务数"), title="TaskPage")
+HEALTH = obj({"status": one_of_values(("ok", "unavailable"))}, title="Health")
+TASK_NOT_FOUND = "未找到该任务"
+
+
+# --------------------------------------------------------------------------------------------
+# Routes: the page, health, metrics, this API's description
 
 
 @bp.get("/")
+@documented("跳转到管理页面", tag="页面与运维",
+            ok={302: Answer("跳转到 /admin", headers={"Location": {"required": True, "schema": STRING}})})
 def root():
     """Redirect to the admin page."""
     return redirect(url_for("admin.index"))
 
 
 @bp.get("/admin")
+@documented("管理页面", tag="页面与运维", ok=media_answer("text/html", "管理页面（HTML）"))
 def index():
     """The admin page."""
     seconds = _config().broadcast_interval_seconds
@@ -197,19 +241,34 @@ def index():
 
 
 @bp.get("/healthz")
+@documented("健康检查（含数据库），无需认证", tag="页面与运维", public=True,
+            ok={200: json_answer(HEALTH, "正常：{\"status\": \"ok\"}"),
+                503: json_answer(HEALTH, "数据库不可用：{\"status\": \"unavailable\"}")})
 def healthz():
     """Liveness with a database check; no authentication."""
     try:
         _database().check()
     except StorageError:
-        return jsonify({"status": "unavailable"}), 503
-    return jsonify({"status": "ok"})
+        return jsonify(shaped(HEALTH, status="unavailable")), 503
+    return jsonify(shaped(HEALTH, status="ok"))
 
 
 @bp.get("/metrics")
+@documented("Prometheus 指标（文本格式）", tag="页面与运维", ok=media_answer("text/plain", "Prometheus 文本格式"))
 def metrics():
     """Prometheus metrics, read from the database now (every worker answers alike)."""
     return Response(render_metrics(_database(), _config()), content_type=METRICS_CONTENT_TYPE)
+
+
+@bp.get("/api/openapi.json")
+@documented("本接口的 OpenAPI 3.1 文档（含向 X2C 推送的 Webhook）", tag="页面与运维",
+            ok=json_answer({"type": "object", "description": "OpenAPI 3.1"}, "OpenAPI 文档"))
+def openapi_json():
+    """This API's contract, built once per process from the URL map (broadcaster.openapi)."""
+    state = _state()
+    if "openapi" not in state:
+        state["openapi"] = openapi.document(current_app)
+    return jsonify(state["openapi"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,60 +276,65 @@ def metrics():
 
 
 @bp.post("/api/broadcaster/start")
+@documented("打开开关：开始定时回传", tag="开关与回传", ok=json_answer(SWITCH_ANSWER, "已打开，或已在运行中（success 为 false）"))
 def start():
     """Switch the service on."""
     if lifecycle.switch_on(_database()):
         interval = interval_text(_config().broadcast_interval_seconds)
-        return jsonify({"success": True, "message": f"分发数据回传服务已启动，每{interval}自动回传一次"})
-    return jsonify({"success": False, "message": "分发数据回传服务已在运行中"})
+        return jsonify(shaped(SWITCH_ANSWER, success=True, message=f"分发数据回传服务已启动，每{interval}自动回传一次"))
+    return jsonify(shaped(SWITCH_ANSWER, success=False, message="分发数据回传服务已在运行中"))
 
 
 @bp.post("/api/broadcaster/stop")
+@documented("关闭开关，并中断正在进行的回传", tag="开关与回传",
+            ok=json_answer(SWITCH_ANSWER, "已停止，或本来就未运行（success 为 false）"))
 def stop():
     """Switch the service off and interrupt a pass in progress."""
     if lifecycle.switch_off(_database()):
-        return jsonify({"success": True, "message": "分发数据回传服务已停止"})
-    return jsonify({"success": False, "message": "分发数据回传服务未运行"})
+        return jsonify(shaped(SWITCH_ANSWER, success=True, message="分发数据回传服务已停止"))
+    return jsonify(shaped(SWITCH_ANSWER, success=False, message="分发数据回传服务未运行"))
 
 
 @bp.get("/api/broadcaster/status")
+@documented("开关、下一次回传、正在进行的和上一次的回传", tag="开关与回传", ok=json_answer(envelope(STATUS), "状态"))
 def status():
     """The switch, the next slot, the pass in progress and the last finished pass."""
     database = _database()
     interval = _config().broadcast_interval_seconds
     state = database.fetch_one(queries.FETCH_STATE)
     due = database.fetch_one(queries.NEXT_DUE, {"interval": interval})
-    data = {
-        "running": bool(state["enabled"]),
-        "interval_seconds": interval,
-        "next_run_at": isoformat(due["due"]) if due else None,
-        "current_run": run_json(database.fetch_one(queries.FETCH_CURRENT_RUN)),
-        "last_run": run_json(database.fetch_one(queries.FETCH_LAST_FINISHED_RUN)),
-        "timestamp": isoformat(state["now"]),
-        "stale_warn_hours": _config().stale_warn_hours,
-        "egresses": egress_status(_config(), database.fetch_all(queries.FETCH_EGRESS_STATUS), state["now"]),
-    }
+    data = shaped(
+        STATUS,
+        running=bool(state["enabled"]),
+        interval_seconds=interval,
+        next_run_at=isoformat(due["due"]) if due else None,
+        current_run=run_json(database.fetch_one(queries.FETCH_CURRENT_RUN)),
+        last_run=run_json(database.fetch_one(queries.FETCH_LAST_FINISHED_RUN)),
+        timestamp=isoformat(state["now"]),
+        stale_warn_hours=_config().stale_warn_hours,
+        egresses=egress_status(_config(), database.fetch_all(queries.FETCH_EGRESS_STATUS), state["now"]),
+    )
     return jsonify({"success": True, "data": data})
 
 
 @bp.get("/api/storage")
+@documented("数据库各部分的大小，以及按当前任务数和设置估算的稳定后大小", tag="页面与运维",
+            ok=json_answer(envelope(storage.STORAGE), "存储空间"))
 def storage_size():
     """The database's size by store and its steady-state projection for the current tasks and settings."""
     config = _config()
     facts = planning.load_facts(_database())
     projection = planning.storage_projection(config, facts)
-    data = {
-        "total_bytes": facts.sizes.total,
-        "stores": facts.sizes.bytes,
-        "projection": {"total_bytes": projection.total, "stores": projection.bytes,
-                       "tasks": facts.active_tasks, "records_kept": projection.records_kept,
-                       "points_kept": projection.points_kept},
-        "alert_bytes": round(config.alert_database_gb * 1e9) if config.alert_database_gb else None,
-    }
-    return jsonify({"success": True, "data": data})
+    return jsonify({"success": True, "data": storage.storage_json(
+        facts.sizes, projection, tasks=facts.active_tasks, alert_gb=config.alert_database_gb)})
 
 
 @bp.post("/api/broadcaster/trigger")
+@documented("立即回传一轮（不受开关影响），可只回传指定的任务", tag="开关与回传",
+            body=TRIGGER_INPUT, body_required=False,
+            ok={200: json_answer(envelope(lifecycle.RESULT), "10 秒内完成：这一轮的结果"),
+                202: json_answer(envelope(RUN_STARTED), "10 秒内未完成：在后台继续进行")},
+            errors={409: "已有一次回传正在进行中"})
 def trigger():
     """Run a pass now, whatever the switch, over every active task or the `task_ids` given;
     wait up to 10 s for it."""
@@ -291,7 +355,7 @@ def trigger():
     threading.Thread(target=work, name=f"manual-pass-{run_id}", daemon=True).start()
     if done.wait(current_app.config["TRIGGER_WAIT_SECONDS"]) and "result" in outcome:
         return jsonify({"success": True, "data": outcome["result"]})
-    return jsonify({"success": True, "data": {"run_id": run_id, "status": RunStatus.RUNNING}}), 202
+    return jsonify({"success": True, "data": shaped(RUN_STARTED, run_id=run_id, status=RunStatus.RUNNING)}), 202
 
 
 def _selected_task_ids(database: Database, body: dict) -> list[int] | None:
@@ -307,30 +371,34 @@ def _selected_task_ids(database: Database, body: dict) -> list[int] | None:
 
 
 @bp.get("/api/broadcaster/runs")
-def runs():
+@documented("最近的回传轮次，最新的在前", tag="开关与回传", query=[IntArg("limit", 50, 1, 500)],
+            ok=json_answer(envelope(array(RUN)), "回传轮次"))
+def runs(limit: int):
     """Recent passes, newest first."""
-    limit = int_arg("limit", 50, 1, 500)
     rows = _database().fetch_all(queries.FETCH_RUNS, {"limit": limit})
     return jsonify({"success": True, "data": [run_json(row) for row in rows]})
 
 
 @bp.get("/api/broadcaster/runs/<int:run_id>")
+@documented("一轮回传的详情和每个任务的结果", tag="开关与回传", ok=json_answer(envelope(RUN_DETAIL), "这一轮"),
+            errors={404: "未找到该轮回传记录"}, examples={"run_id": 1})
 def run_detail(run_id: int):
     """One pass with each task's outcome."""
     database = _database()
     row = database.fetch_one(queries.FETCH_RUN, {"run_id": run_id})
     if row is None:
         return error_response("未找到该轮回传记录", 404)
-    data = run_json(row)
-    data["items"] = [log_json(item) for item in database.fetch_all(queries.FETCH_RUN_ITEMS, {"run_id": run_id})]
-    return jsonify({"success": True, "data": data})
+    items = [log_json(item, RUN_ITEM) for item in database.fetch_all(queries.FETCH_RUN_ITEMS, {"run_id": run_id})]
+    return jsonify({"success": True, "data": shaped(RUN_DETAIL, **run_json(row), items=items)})
 
 
 @bp.get("/api/webhook-logs")
-def webhook_logs():
-    """The per-task webhook log, newest first (filters: broadcaster.insight_api.webhook_log_filters)."""
-    params = {**insight_api.webhook_log_filters(), "limit": int_arg("limit", 100, 1, 1000)}
-    rows = _database().fetch_all(queries.FETCH_WEBHOOK_LOGS, params)
+@documented("回传日志：每个任务每轮一行，最新的在前", tag="日志与回调主机",
+            query=[*insight_api.LOG_FILTERS, IntArg("limit", 100, 1, 1000)],
+            ok=json_answer(envelope(array(LOG_ROW)), "回传日志"))
+def webhook_logs(limit: int, **filters):
+    """The per-task webhook log, newest first (filters: broadcaster.insight_api.LOG_FILTERS)."""
+    rows = _database().fetch_all(queries.FETCH_WEBHOOK_LOGS, {**filters, "limit": limit})
     return jsonify({"success": True, "data": [log_json(row) for row in rows]})
 
 
@@ -339,13 +407,16 @@ def webhook_logs():
 
 
 @bp.get("/api/tasks")
-def list_tasks():
+@documented("任务列表：搜索、筛选、排序和分页（DESIGN §13）", tag="任务", query=[*TASK_FILTERS, *TASK_PAGING],
+            ok=json_answer(TASK_PAGE, "这一页的任务，total 为匹配数，counts 为整张表的任务数"))
+def list_tasks(**arguments):
     """A page of the tasks matching a search and filters, with the true totals (DESIGN §13)."""
-    rows, total, counts = tasklist.list_tasks(_database(), task_list_query())
-    return jsonify({"success": True, "data": [task_json(row) for row in rows], "total": total, "counts": counts})
+    rows, total, counts = tasklist.list_tasks(_database(), task_list_query(**arguments))
+    return jsonify(shaped(TASK_PAGE, success=True, data=[task_json(row) for row in rows], total=total, counts=counts))
 
 
 @bp.post("/api/tasks")
+@documented("注册任务", tag="任务", body=TASK_INPUT, ok={201: json_answer(envelope(TASK), "已注册的任务")})
 def create_task():
     """Register a task."""
     fields = validate_task(json_object(), _config(), partial=False)
@@ -360,6 +431,8 @@ def create_task():
 
 
 @bp.patch("/api/tasks/<int:task_id>")
+@documented("暂停、恢复或修改任务", tag="任务", body=TASK_CHANGES, ok=json_answer(envelope(TASK), "修改后的任务"),
+            errors={404: TASK_NOT_FOUND}, examples={"task_id": 1})
 def update_task(task_id: int):
     """Pause, resume or edit a task."""
     fields = validate_task(json_object(), _config(), partial=True)
@@ -368,16 +441,19 @@ def update_task(task_id: int):
     database = _database()
     count = database.execute(queries.update_task(fields), {**fields, "task_id": task_id})
     if count == 0:
-        return error_response("未找到该任务", 404)
+        return error_response(TASK_NOT_FOUND, 404)
     tasklist.fill_link_platforms(database)
     return jsonify({"success": True, "data": task_json(database.fetch_one(queries.FETCH_TASK, {"task_id": task_id}))})
 
 
 @bp.get("/api/tasks/<int:task_id>/history")
-def task_history(task_id: int):
+@documented("任务视频的计数走势，最早的在前", tag="任务",
+            query=[IntArg("hours", history.DEFAULT_HOURS, 1, history.MAX_HOURS, "最近多少小时")],
+            ok=json_answer(envelope(history.HISTORY), "计数走势"), errors={404: TASK_NOT_FOUND},
+            examples={"task_id": 1})
+def task_history(task_id: int, hours: int):
     """How the task's video counts moved over the last `hours` (default 168), oldest first."""
-    hours = int_arg("hours", history.DEFAULT_HOURS, 1, history.MAX_HOURS)
     data = history.task_history(_database(), task_id, hours)
     if data is None:
-        return error_response("未找到该任务", 404)
+        return error_response(TASK_NOT_FOUND, 404)
     return jsonify({"success": True, "data": data})

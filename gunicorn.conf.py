@@ -26,7 +26,9 @@ def default_bind(environ) -> str:
 
 bind = default_bind(os.environ)
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
+# gunicorn's gthread worker, whose own refusals (a request line over limit_request_line, 4094
+# bytes; oversized or malformed headers) are JSON errors like the app's, not HTML pages.
+worker_class = "broadcaster.http_worker.JSONErrorWorker"
 threads = 4
 timeout = 60
 graceful_timeout = 15

@@ -2,35 +2,70 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify
 
 from broadcaster import queries
-from broadcaster.accounts import READ_ONLY_MESSAGE
-from broadcaster.api_shapes import BadRequest, int_arg, text_arg
+from broadcaster.accounts import READ_ONLY_MESSAGE, ROLES
+from broadcaster.api_shapes import ChoiceArg, IntArg, TextArg
 from broadcaster.audit import AUDIT_ACTIONS
-from broadcaster.clock import isoformat
+from broadcaster.json_schema import (
+    ANY,
+    BOOLEAN,
+    INTEGER,
+    STRING,
+    TIME,
+    array,
+    described,
+    nullable,
+    obj,
+    one_of_values,
+    project,
+    shaped,
+)
+from broadcaster.openapi import documented, envelope, json_answer
 
 bp = Blueprint("access", __name__)
 
+ME = obj({
+    "user": STRING,
+    "role": one_of_values(ROLES, "operator 操作员 / viewer 只读"),
+    "can_change": BOOLEAN,
+    "read_only_reason": described(nullable(STRING), "只读账号时为不能修改的原因"),
+}, title="Me")
+AUDIT_ROW = obj({
+    "id": INTEGER,
+    "at": TIME,
+    "user": nullable(STRING),
+    "role": nullable(STRING),
+    "address": nullable(STRING),
+    "action": described(STRING, "、".join(AUDIT_ACTIONS)),
+    "target": nullable(STRING),
+    "detail": described(ANY, "改了什么（修改前 → 修改后），从不含密钥"),
+    "status": described(nullable(INTEGER), "应答的 HTTP 状态码"),
+}, title="AuditRow", description="操作记录的一行")
+AUDIT_FILTERS = (
+    IntArg("hours", 168, 1, 8760, "最近多少小时"),
+    IntArg("limit", 100, 1, 1000),
+    TextArg("user", 64, "用户名"),
+    ChoiceArg("action", AUDIT_ACTIONS),
+)
+
 
 @bp.get("/api/me")
+@documented("当前登录的用户和角色", tag="账号与操作记录", ok=json_answer(envelope(ME), "当前用户"))
 def me():
     """The signed-in user and role; `can_change` is false for a viewer, with the reason."""
     account = g.account
-    return jsonify({"success": True, "data": {
-        "user": account.name, "role": account.role, "can_change": account.may_change,
-        "read_only_reason": None if account.may_change else READ_ONLY_MESSAGE}})
+    return jsonify({"success": True, "data": shaped(
+        ME, user=account.name, role=account.role, can_change=account.may_change,
+        read_only_reason=None if account.may_change else READ_ONLY_MESSAGE)})
 
 
 @bp.get("/api/audit")
-def audit_rows():
+@documented("操作记录，最新的在前", tag="账号与操作记录", query=AUDIT_FILTERS,
+            ok=json_answer(envelope(array(AUDIT_ROW)), "操作记录"))
+def audit_rows(hours: int, limit: int, user: str | None, action: str | None):
     """The audit trail, newest first, filtered by user and action."""
-    hours = int_arg("hours", 168, 1, 8760)
-    limit = int_arg("limit", 100, 1, 1000)
-    user = text_arg("user", 64)
-    action = request.args.get("action") or None
-    if action is not None and action not in AUDIT_ACTIONS:
-        raise BadRequest(f"参数 action 只能是 {'、'.join(AUDIT_ACTIONS)} 之一")
     database = current_app.extensions["broadcaster"]["database"]
     rows = database.fetch_all(queries.FETCH_AUDIT, {"hours": hours, "limit": limit, "user": user, "action": action})
     return jsonify({"success": True, "data": [audit_json(row) for row in rows]})
@@ -38,6 +73,4 @@ def audit_rows():
 
 def audit_json(row: dict) -> dict:
     """ROW of the audit trail."""
-    return {"id": row["id"], "at": isoformat(row["at"]), "user": row["user_name"], "role": row["role"],
-            "address": row["address"], "action": row["action"], "target": row["target"],
-            "detail": row["detail"], "status": row["status"]}
+    return project(AUDIT_ROW, row, user=row["user_name"])

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from broadcaster import queries
 from broadcaster.accounts import SAFE_METHODS
-from broadcaster.api_shapes import task_json
+from broadcaster.api_shapes import BadRequest, json_object, task_json
 from broadcaster.db import Database
 from broadcaster.errors import StorageError
 
@@ -164,10 +164,9 @@ def _detail(action: str, before: dict | None, after: dict | None, body: dict) ->
 def _sent_json() -> dict:
     """The request's JSON object; empty when there is none or its body was refused unread (413)."""
     try:
-        sent = request.get_json(silent=True)
-    except HTTPException:
+        return json_object()  # as the views read it, within the same size limit
+    except (BadRequest, HTTPException):
         return {}
-    return sent if isinstance(sent, dict) else {}
 
 
 def _target(action: str, body: dict) -> str | None:

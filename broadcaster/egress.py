@@ -18,7 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 
 from broadcaster.budget import Pacer, pages_for_pass
 from broadcaster.clock import isoformat, utcnow
+from broadcaster.json_schema import INTEGER, STRING, TIME, described, nullable, obj, one_of_values, shaped
 from broadcaster.proxies import egress_key, mask_proxy
+from broadcaster.states import Platform
 
 COOLDOWN_FIRST_SECONDS = 300
 COOLDOWN_MAX_SECONDS = 3600
@@ -156,6 +158,18 @@ def build_pools(config, stored: Mapping[str, Mapping], make_fetcher: Callable[[s
     return pools
 
 
+#: One egress in the status API.
+EGRESS = obj({
+    "platform": one_of_values(Platform),
+    "label": described(STRING, "direct 或代理地址（隐去用户名和密码）"),
+    "state": one_of_values(("ready", "benched"), "ready 可用 / benched 暂停使用中"),
+    "benched_until": nullable(TIME),
+    "pages_last_pass": INTEGER,
+    "blocks_last_hour": INTEGER,
+    "last_error": nullable(STRING),
+}, title="Egress")
+
+
 def egress_status(config, rows: Iterable[Mapping], now: dt.datetime) -> list[dict]:
     """Every configured egress for the status API: masked label, state, pages in the last pass,
     blocks in the last hour (`rows` from ``FETCH_EGRESS_STATUS``; an egress no pass has used yet
@@ -167,13 +181,14 @@ def egress_status(config, rows: Iterable[Mapping], now: dt.datetime) -> list[dic
             row = stored.get(egress_key(platform, url), {})
             benched_until = row.get("benched_until")
             benched = benched_until is not None and benched_until > now
-            answer.append({
-                "platform": platform,
-                "label": mask_proxy(url),
-                "state": "benched" if benched else "ready",
-                "benched_until": isoformat(benched_until) if benched else None,
-                "pages_last_pass": row.get("pages_last_pass", 0),
-                "blocks_last_hour": row.get("blocks_last_hour", 0),
-                "last_error": row.get("last_error") if benched else None,
-            })
+            answer.append(shaped(
+                EGRESS,
+                platform=platform,
+                label=mask_proxy(url),
+                state="benched" if benched else "ready",
+                benched_until=isoformat(benched_until) if benched else None,
+                pages_last_pass=row.get("pages_last_pass", 0),
+                blocks_last_hour=row.get("blocks_last_hour", 0),
+                last_error=row.get("last_error") if benched else None,
+            ))
     return answer

@@ -12,7 +12,22 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 
+from broadcaster.json_schema import INTEGER, NUMBER, described, nullable, obj, shaped
+
 PLATFORM_NAMES = {"youtube": "YouTube", "tiktok": "TikTok", "douyin": "抖音"}
+
+#: One platform's figures in RUN `freshness` (DESIGN §8).
+PLATFORM_FRESHNESS = obj({
+    "tasks": described(INTEGER, "计数被发出的任务数"),
+    "refreshed": described(INTEGER, "其中在本轮刷新的"),
+    "p50_age_s": nullable(NUMBER),
+    "p95_age_s": nullable(NUMBER),
+    "max_age_s": described(nullable(NUMBER), "发出时计数已读取的秒数"),
+    "cycle_s": described(nullable(NUMBER), "按本轮的额度把该平台每个视频都读一遍需要的秒数；无法读取时为 null"),
+    "videos": INTEGER,
+}, title="PlatformFreshness")
+FRESHNESS = {"type": "object", "title": "Freshness", "description": "每个平台的计数时效；进行中的回传为 null",
+             "propertyNames": {"enum": list(PLATFORM_NAMES)}, "additionalProperties": PLATFORM_FRESHNESS}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -73,15 +88,16 @@ class FreshnessTally:
             if not sent and not count:
                 continue
             cycle = cycle_seconds(count, limits.get(platform), interval)
-            figures[platform] = {
-                "tasks": len(sent),
-                "refreshed": refreshed.get(platform, 0),
-                "p50_age_s": round(percentile(sent, 0.5), 1) if sent else None,
-                "p95_age_s": round(percentile(sent, 0.95), 1) if sent else None,
-                "max_age_s": round(sent[-1], 1) if sent else None,
-                "cycle_s": cycle,
-                "videos": count,
-            }
+            figures[platform] = shaped(
+                PLATFORM_FRESHNESS,
+                tasks=len(sent),
+                refreshed=refreshed.get(platform, 0),
+                p50_age_s=round(percentile(sent, 0.5), 1) if sent else None,
+                p95_age_s=round(percentile(sent, 0.95), 1) if sent else None,
+                max_age_s=round(sent[-1], 1) if sent else None,
+                cycle_s=cycle,
+                videos=count,
+            )
         return figures
 
 

@@ -8,8 +8,9 @@ supervisor's upkeep thins older days and drops those past COUNT_HISTORY_DAYS (`b
 from __future__ import annotations
 
 from broadcaster import queries
-from broadcaster.clock import isoformat
 from broadcaster.db import Database
+from broadcaster.json_schema import INTEGER, TIME, array, described, nullable, obj, one_of_values, project
+from broadcaster.states import Platform
 
 DEFAULT_HOURS = 168
 MAX_HOURS = 24 * 3650  # the longest COUNT_HISTORY_DAYS
@@ -18,9 +19,15 @@ MAX_HOURS = 24 * 3650  # the longest COUNT_HISTORY_DAYS
 MAX_POINTS = 1000
 
 
+POINT = obj({"at": described(TIME, "读取时间"), "views": nullable(INTEGER), "likes": nullable(INTEGER)},
+            title="CountPoint")
+HISTORY = obj({"task_id": INTEGER, "platform": nullable(one_of_values(Platform)),
+               "points": described(array(POINT), "最早的在前")}, title="TaskHistory")
+
+
 def point_json(row: dict) -> dict:
     """One point: when the counts were read, and the views and likes then."""
-    return {"at": isoformat(row["recorded_at"]), "views": row["view_count"], "likes": row["like_count"]}
+    return project(POINT, {"at": row["recorded_at"], "views": row["view_count"], "likes": row["like_count"]})
 
 
 def task_history(database: Database, task_id: int, hours: int) -> dict | None:
@@ -33,4 +40,4 @@ def task_history(database: Database, task_id: int, hours: int) -> dict | None:
         params = {"video_ref": task["video_ref"], "hours": hours,
                   "slice_s": hours * 3600 / MAX_POINTS, "max_points": MAX_POINTS}
         points = [point_json(row) for row in database.fetch_all(queries.FETCH_COUNT_HISTORY, params)]
-    return {"task_id": task["task_id"], "platform": task["platform"], "points": points}
+    return project(HISTORY, task, points=points)

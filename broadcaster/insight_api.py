@@ -2,22 +2,24 @@
 
 GET /api/callback-hosts tells operators whether X2C's receivers are the problem; the CSV
 exports answer "what exactly did you send us for task N" in a file X2C can open. The webhook
-log's filters live here too (`webhook_log_filters`), shared by its JSON route in admin_api and
-its CSV; the task list's CSV takes GET /api/tasks's own arguments (`tasklist_api.task_list_query`).
+log's filters live here too (`LOG_FILTERS`), shared by its JSON route in admin_api and its CSV;
+the task list's CSV takes GET /api/tasks's own filters (`tasklist_api.TASK_FILTERS`).
 Authentication is the app's before_request hook, which covers every blueprint.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from broadcaster import hosts, queries, tasklist
-from broadcaster.api_shapes import INT32_MAX, BadRequest, int_arg, logged_body
+from broadcaster.api_shapes import INT32_MAX, ChoiceArg, IntArg, logged_body
 from broadcaster.clock import isoformat
 from broadcaster.csv_export import csv_chunks
 from broadcaster.db import Database
+from broadcaster.json_schema import INTEGER, NUMBER, STRING, TIME, array, described, nullable, obj, project
+from broadcaster.openapi import documented, envelope, json_answer, media_answer
 from broadcaster.states import CallbackStatus
-from broadcaster.tasklist_api import task_list_query
+from broadcaster.tasklist_api import TASK_FILTERS, task_list_query
 
 bp = Blueprint("insight", __name__)
 
@@ -48,44 +50,56 @@ def _database() -> Database:
     return current_app.extensions["broadcaster"]["database"]
 
 
-def webhook_log_filters() -> dict:
-    """The webhook log's filters from the query string: hours, status, task_id."""
-    status = request.args.get("status") or None
-    if status not in (None, CallbackStatus.SUCCESS, CallbackStatus.FAILED):
-        raise BadRequest("参数 status 只能是 success 或 failed")
-    task_id = int_arg("task_id", 0, 1, INT32_MAX) if request.args.get("task_id") else None
-    return {"hours": int_arg("hours", 24, 1, LOG_HOURS_MAX), "status": status, "task_id": task_id}
+#: The webhook log's filters (GET /api/webhook-logs and its CSV).
+LOG_FILTERS = (
+    IntArg("hours", 24, 1, LOG_HOURS_MAX, "最近多少小时"),
+    ChoiceArg("status", (CallbackStatus.SUCCESS, CallbackStatus.FAILED)),
+    IntArg("task_id", None, 1, INT32_MAX, "本库的任务 ID"),
+)
+CSV_NOTE = "UTF-8 带 BOM（Excel 可直接打开），中文表头，按筛选条件导出全部匹配的行"
+
+HOST = obj({
+    "host": described(STRING, "回调地址中的主机名"),
+    "tasks": INTEGER,
+    "deliveries": described(INTEGER, "回传次数：每个任务每轮一次，轮内重试算一次"),
+    "attempts": described(INTEGER, "实际发出的 HTTP 请求数（含重试）"),
+    "success_rate": {**NUMBER, "minimum": 0, "maximum": 1},
+    "p50_ms": nullable(INTEGER),
+    "p95_ms": nullable(INTEGER),
+    "last_success_at": nullable(TIME),
+    "last_error": nullable(STRING),
+    "last_error_at": nullable(TIME),
+}, title="CallbackHost", description="一个回调主机在时间窗口内的表现（HOST）")
 
 
 def host_json(row: dict) -> dict:
     """HOST of DESIGN §13, plus `attempts`: the HTTP requests behind the deliveries (retries included)."""
-    return {
-        "host": row["host"], "tasks": row["tasks"], "deliveries": row["deliveries"], "attempts": row["attempts"],
-        "success_rate": round(row["success_rate"], 4), "p50_ms": row["p50_ms"], "p95_ms": row["p95_ms"],
-        "last_success_at": isoformat(row["last_success_at"]), "last_error": row["last_error"],
-        "last_error_at": isoformat(row["last_error_at"]),
-    }
+    return project(HOST, row, success_rate=round(row["success_rate"], 4))
 
 
 @bp.get("/api/callback-hosts")
-def callback_hosts():
+@documented("每个回调主机的回传次数、成功率、耗时和最近的错误，回传最多的在前", tag="日志与回调主机",
+            query=[IntArg("hours", HOSTS_HOURS_DEFAULT, 1, HOSTS_HOURS_MAX, "最近多少小时")],
+            ok=json_answer(envelope(array(HOST)), "回调主机列表"))
+def callback_hosts(hours: int):
     """Each callback host's deliveries, success rate, latency and last error over the last `hours`."""
-    hours = int_arg("hours", HOSTS_HOURS_DEFAULT, 1, HOSTS_HOURS_MAX)
     rows = hosts.callback_host_rows(_database(), hours)
     return jsonify({"success": True, "data": [host_json(row) for row in rows]})
 
 
 @bp.get("/api/tasks.csv")
-def tasks_csv():
+@documented("导出任务列表（CSV）", tag="任务", query=TASK_FILTERS, ok=media_answer("text/csv", CSV_NOTE))
+def tasks_csv(**filters):
     """The task list (same filters as GET /api/tasks, every matching task) as CSV."""
-    sql, params = tasklist.export_statement(_database(), task_list_query())
+    sql, params = tasklist.export_statement(_database(), task_list_query(**filters))
     return csv_response("tasks.csv", TASK_CSV, sql, params)
 
 
 @bp.get("/api/webhook-logs.csv")
-def webhook_logs_csv():
+@documented("导出回传日志（CSV）", tag="日志与回调主机", query=LOG_FILTERS, ok=media_answer("text/csv", CSV_NOTE))
+def webhook_logs_csv(**filters):
     """The webhook log (same filters as GET /api/webhook-logs, every matching row) as CSV."""
-    return csv_response("webhook-logs.csv", LOG_CSV, queries.EXPORT_WEBHOOK_LOGS, webhook_log_filters())
+    return csv_response("webhook-logs.csv", LOG_CSV, queries.EXPORT_WEBHOOK_LOGS, filters)
 
 
 def _cell(row: dict, key: str):

@@ -28,6 +28,7 @@ from broadcaster.config import Config
 from broadcaster.db import Database, wrap_errors
 from broadcaster.errors import StorageError
 from broadcaster.freshness import FreshnessTally
+from broadcaster.json_schema import BOOLEAN, INTEGER, STRING, TIME, described, nullable, obj, shaped
 from broadcaster.links import UnstoredLinks, resolve_new_links, sync_task_videos
 from broadcaster.logs import configure_logging
 from broadcaster.pipeline import STOP_GRACE_SECONDS
@@ -80,22 +81,37 @@ def failed_count(*, total: int, done: int, success_count: int, finished: bool) -
     return (total if finished else done) - success_count
 
 
+#: The result of a pass (DESIGN §4.6): what POST /api/broadcaster/trigger answers when it finished.
+RESULT = obj({
+    "success": described(BOOLEAN, "只有这一轮无法执行时才为 false（此时 error 说明原因）"),
+    "run_id": nullable(INTEGER),
+    "total": described(INTEGER, "选中的任务数"),
+    "success_count": described(INTEGER, "回传成功的任务数"),
+    "failed_count": described(INTEGER, "其余的任务数"),
+    "timestamp": TIME,
+    "error": nullable(STRING),
+    "interrupted": described({"const": True}, "这一轮被停止"),
+}, optional=("error", "interrupted"), title="PassResult")
+
+
 def make_result(status: str, run_id: int | None, total: int, success_count: int, error: str | None = None,
                 finished_at=None) -> dict:
     """The result dict of DESIGN.md §4.6; `success` is false only when the pass could not run."""
-    result = {
-        "success": status != RunStatus.FAILED,
-        "run_id": run_id,
-        "total": total,
-        "success_count": success_count,
-        "failed_count": failed_count(total=total, done=total, success_count=success_count, finished=True),
-        "timestamp": isoformat(finished_at or utcnow()),
-    }
+    ending = {}
     if status == RunStatus.FAILED:
-        result["error"] = error
+        ending["error"] = error
     elif status == RunStatus.INTERRUPTED:
-        result["interrupted"] = True
-    return result
+        ending["interrupted"] = True
+    return shaped(
+        RESULT,
+        success=status != RunStatus.FAILED,
+        run_id=run_id,
+        total=total,
+        success_count=success_count,
+        failed_count=failed_count(total=total, done=total, success_count=success_count, finished=True),
+        timestamp=isoformat(finished_at or utcnow()),
+        **ending,
+    )
 
 
 def result_from_run(row: dict) -> dict:

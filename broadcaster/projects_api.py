@@ -9,9 +9,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 
 from broadcaster import projects
-from broadcaster.api_shapes import BadRequest, choice_arg, error_response, int_arg, task_json, text_arg
+from broadcaster.api_shapes import TASK, BadRequest, ChoiceArg, IntArg, TextArg, error_response, task_json
 from broadcaster.clock import isoformat
-from broadcaster.insight_api import csv_response
+from broadcaster.insight_api import CSV_NOTE, csv_response
+from broadcaster.json_schema import INTEGER, STRING, TIME, array, described, nullable, obj, project
+from broadcaster.openapi import documented, envelope, json_answer, media_answer
 
 bp = Blueprint("projects", __name__)
 
@@ -31,30 +33,55 @@ def _state() -> dict:
     return current_app.extensions["broadcaster"]
 
 
+#: PROJECT of DESIGN §17: a drama, the tasks sharing a project_id.
+PROJECT = obj({
+    "project_id": STRING,
+    "sample_title": nullable(STRING),
+    "tasks": described(INTEGER, "任务数"),
+    "active_tasks": described(INTEGER, "进行中的任务数"),
+    "videos": described(INTEGER, "不同的视频数（同一视频被多个任务引用只算一次），含不可用的"),
+    "unavailable": described(INTEGER, "不可用的视频数"),
+    "stalled": described(INTEGER, "停滞的进行中任务数：视频已读取 STALL_DAYS 天以上且这些天没有新增播放"),
+    "views": described(nullable(INTEGER), "各视频最近一次读数之和（每个视频只算一次）"),
+    "likes": nullable(INTEGER),
+    "yt_views": described(nullable(INTEGER), "YouTube 与抖音（X2C 的 yt_*）"),
+    "tt_views": described(nullable(INTEGER), "TikTok"),
+    "gain_24h": described(INTEGER, "最近 24 小时新增播放：各视频窗口内最后一个计数点减第一个"),
+    "gain_7d": described(INTEGER, "最近 7 天新增播放"),
+    "last_read_at": nullable(TIME),
+}, title="Project", description="一个项目（短剧）：共享同一 project_id 的任务")
+SERIES_POINT = obj({"at": TIME, "views": nullable(INTEGER), "likes": nullable(INTEGER)}, title="ProjectPoint",
+                   description="某个整点结束时项目的总数，最后一点是现在")
+PROJECT_DETAIL = obj({**PROJECT["properties"], "series": array(SERIES_POINT),
+                      "items": described(array(TASK), "项目的任务，播放量最多的在前")},
+                     title="ProjectDetail")
+AS_OF = {"as_of": described(nullable(TIME), "这些数字的计算时间（最近一次刷新）")}
+PROJECT_QUERY = [
+    TextArg("q", MAX_QUERY, "项目 ID（完全相同）或任务标题中的文字"),
+    ChoiceArg("sort", projects.SORTS, "排序，从大到小；默认 views"),
+    IntArg("limit", 50, 1, 1000, "每页多少个"),
+    IntArg("offset", 0, 0, 10_000_000, "跳过多少个"),
+]
+
+
 def project_json(row: dict) -> dict:
     """PROJECT of DESIGN §17."""
-    data = {key: row[key] for key in (
-        "project_id", "sample_title", "tasks", "active_tasks", "videos", "unavailable", "stalled", "views", "likes",
-        "yt_views", "tt_views", "gain_24h", "gain_7d")}
-    data["last_read_at"] = isoformat(row["last_read_at"])
-    return data
+    return project(PROJECT, row)
 
 
-def project_query() -> projects.ProjectQuery:
-    """The list's arguments: q, sort, limit, offset; BadRequest names the one that is wrong."""
-    q = text_arg("q", MAX_QUERY)
-    return projects.ProjectQuery(
-        q=(q.strip() or None) if q is not None else None,
-        sort=choice_arg("sort", projects.SORTS) or "views",
-        limit=int_arg("limit", 50, 1, 1000),
-        offset=int_arg("offset", 0, 0, 10_000_000),
-    )
+def project_query(q: str | None, sort: str | None, limit: int, offset: int) -> projects.ProjectQuery:
+    """The list's arguments (checked by PROJECT_QUERY)."""
+    return projects.ProjectQuery(q=(q.strip() or None) if q is not None else None, sort=sort or "views",
+                                 limit=limit, offset=offset)
 
 
 @bp.get("/api/projects")
-def list_projects():
+@documented("项目（短剧）列表：汇总、新增播放和停滞任务", tag="项目", query=PROJECT_QUERY,
+            ok=json_answer(envelope(array(PROJECT), total=described(INTEGER, "符合条件的项目总数"), **AS_OF),
+                           "一页项目"))
+def list_projects(**arguments):
     """A page of the projects matching `q`, largest first by `sort`, with how many match."""
-    query = project_query()
+    query = project_query(**arguments)
     config, database = _state()["config"], _state()["database"]
     as_of = projects.as_of(database, config)
     rows, total = projects.list_projects(database, query)
@@ -63,22 +90,26 @@ def list_projects():
 
 
 @bp.get("/api/projects.csv")
-def projects_csv():
+@documented("导出项目列表（CSV）", tag="项目", query=PROJECT_QUERY, ok=media_answer("text/csv", CSV_NOTE))
+def projects_csv(**arguments):
     """Every project the list's arguments match, as CSV (limit and offset do not apply)."""
-    query = project_query()
+    query = project_query(**arguments)
     projects.as_of(_state()["database"], _state()["config"])
     sql, params = projects.export_statement(query)
     return csv_response("projects.csv", PROJECT_CSV, sql, params)
 
 
 @bp.get("/api/projects/<project_id>")
-def project_detail(project_id: str):
+@documented("一个项目：汇总、按小时的走势和它的任务", tag="项目",
+            query=[IntArg("hours", projects.SERIES_DEFAULT_HOURS, 1, projects.SERIES_MAX_HOURS, "走势最近多少小时"),
+                   IntArg("limit", ITEMS_DEFAULT, 1, ITEMS_MAX, "最多多少个任务"),
+                   IntArg("offset", 0, 0, 10_000_000, "跳过多少个任务")],
+            ok=json_answer(envelope(PROJECT_DETAIL, **AS_OF), "这个项目"), errors={404: "未找到该项目"},
+            examples={"project_id": "550e8400-e29b-41d4-a716-446655440000"})
+def project_detail(project_id: str, hours: int, limit: int, offset: int):
     """PROJECT with its hourly totals over the last `hours` and its tasks, most viewed first."""
     if len(project_id) > MAX_PROJECT_ID or "\x00" in project_id or not project_id.isprintable():
         raise BadRequest("项目 ID 无效")
-    hours = int_arg("hours", projects.SERIES_DEFAULT_HOURS, 1, projects.SERIES_MAX_HOURS)
-    limit = int_arg("limit", ITEMS_DEFAULT, 1, ITEMS_MAX)
-    offset = int_arg("offset", 0, 0, 10_000_000)
     config, database = _state()["config"], _state()["database"]
     as_of = projects.as_of(database, config)
     row = projects.project(database, project_id)

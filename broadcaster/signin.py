@@ -13,12 +13,26 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from broadcaster import audit, sessions, throttle
+from broadcaster.api_shapes import ERROR
 from broadcaster.auth import blocked_message, client_address, count_failure, session_account
+from broadcaster.json_schema import INTEGER, STRING, described, obj
+from broadcaster.openapi import Answer, documented, media_answer
 
 bp = Blueprint("signin", __name__)
 
 MAX_USERNAME, MAX_PASSWORD = 64, 1024
 WRONG = "用户名或密码不正确"
+
+_LOCATION = {"Location": {"required": True, "schema": STRING}}
+SIGN_IN_FORM = obj({"username": described({"type": "string", "maxLength": MAX_USERNAME}, "用户名"),
+                    "password": described({"type": "string", "maxLength": MAX_PASSWORD}, "密码")},
+                   title="SignInForm", description="登录表单（application/x-www-form-urlencoded）")
+
+
+def _form_again(description: str, **headers) -> Answer:
+    """The form shown again with the reason (HTML); the server's own refusals of a malformed
+    request are the API's JSON error."""
+    return Answer(description, {"text/html": {"schema": STRING}, "application/json": {"schema": ERROR}}, headers)
 
 
 def _state() -> dict:
@@ -31,6 +45,8 @@ def _form(error: str | None, status: int, username: str = ""):
 
 
 @bp.get("/login")
+@documented("登录页（表单），无需认证；已登录的浏览器直接进入管理页面", tag="登录", public=True,
+            ok={200: media_answer("text/html", "登录表单（HTML）"), 303: Answer("已登录：跳转到 /admin", headers=_LOCATION)})
 def login_form():
     """The sign-in form (a browser already signed in goes on to the page)."""
     if session_account(_state()["authenticator"], _state()["database"]) is not None:
@@ -39,6 +55,14 @@ def login_form():
 
 
 @bp.post("/login")
+@documented("用表单登录：开始会话（Cookie），跳转到管理页面", tag="登录", public=True,
+            body=SIGN_IN_FORM, body_media="application/x-www-form-urlencoded",
+            ok={303: Answer("登录成功：设置会话 Cookie（HttpOnly, SameSite=Strict），跳转到 /admin",
+                            headers={**_LOCATION, "Set-Cookie": {"schema": STRING}}),
+                400: _form_again("缺少用户名或密码：重新显示表单"),
+                401: _form_again("用户名或密码不正确：重新显示表单"),
+                429: _form_again("该地址登录失败次数过多：重新显示表单，Retry-After 为剩余秒数",
+                                 **{"Retry-After": {"required": True, "schema": INTEGER}})})
 def login():
     """Check the form's user name and password; start a session and go to the page (303)."""
     config, database, authenticator = _state()["config"], _state()["database"], _state()["authenticator"]
@@ -78,6 +102,8 @@ def _blocked(seconds: int, username: str):
 
 
 @bp.post("/logout")
+@documented("退出：结束这个浏览器的会话（只读账号也可以），回到登录页", tag="登录",
+            ok={303: Answer("已退出：跳转到 /login", headers=_LOCATION)})
 def logout():
     """End the browser's session (any account may: a viewer too) and go back to the form."""
     sessions.end_session(_state()["database"], g.get("session_token"))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 
 from broadcaster import queries
+from broadcaster.json_schema import INTEGER, described, nullable, obj, shaped
 
 STORES = ("deliveries", "fetch_failures", "history", "rest")
 #: Measured by `make bench` (bench/longevity.py storage, README "Storage"): bytes per row over
@@ -124,3 +125,27 @@ def report_lines(sizes: Sizes, projection: Projection, *, tasks: int) -> list[st
                  f"每条回传记录约 {sizes.bytes_per_row('deliveries')} 字节，每个计数点约 "
                  f"{sizes.bytes_per_row('history')} 字节）")
     return lines
+
+
+_BY_STORE = obj({store: described(INTEGER, STORE_NAMES[store] + "（字节）") for store in STORES}, title="StoreBytes")
+#: GET /api/storage: the size by store now and in steady state (the page's 存储空间 card).
+STORAGE = obj({
+    "total_bytes": described(INTEGER, "整个数据库现在的大小（字节）"),
+    "stores": _BY_STORE,
+    "projection": obj({
+        "total_bytes": described(INTEGER, "稳定后的估算（字节）"),
+        "stores": _BY_STORE,
+        "tasks": described(INTEGER, "估算所按的进行中任务数"),
+        "records_kept": described(INTEGER, "稳定后保留的回传记录条数"),
+        "points_kept": described(INTEGER, "稳定后保留的计数点数"),
+    }, title="StorageProjection"),
+    "alert_bytes": described(nullable(INTEGER), "ALERT_DATABASE_GB 换算成字节；未设置时为 null"),
+}, title="Storage", description="数据库现在各部分的大小，以及按当前任务数和设置估算的稳定后大小")
+
+
+def storage_json(sizes: Sizes, projection: Projection, *, tasks: int, alert_gb: float | None) -> dict:
+    """STORAGE."""
+    return shaped(STORAGE, total_bytes=sizes.total, stores=dict(sizes.bytes), projection=shaped(
+        STORAGE["properties"]["projection"], total_bytes=projection.total, stores=dict(projection.bytes), tasks=tasks,
+        records_kept=projection.records_kept, points_kept=projection.points_kept),
+        alert_bytes=round(alert_gb * 1e9) if alert_gb else None)

@@ -19,6 +19,7 @@ import video_stats_fetcher as vsf
 from broadcaster import queries
 from broadcaster.api_shapes import INT32_MAX
 from broadcaster.db import Database
+from broadcaster.json_schema import INTEGER, obj, shaped
 from broadcaster.states import FetchStatus, TaskStatus
 
 SORTS = tuple(queries.TASK_LIST_ORDER)  # id (newest first), stale (oldest counts first), views
@@ -76,11 +77,14 @@ def list_tasks(database: Database, query: TaskListQuery) -> tuple[list[dict], in
     return rows, total, counts
 
 
+TASK_COUNTS = obj({"all": INTEGER, "active": INTEGER, "paused": INTEGER}, title="TaskCounts")
+
+
 def task_counts(database: Database) -> dict:
     """{"all", "active", "paused"}: how many tasks there are, and of these two statuses."""
     by_status = {row["status"]: row["tasks"] for row in database.fetch_all(queries.FETCH_TASK_COUNTS)}
-    return {"all": sum(by_status.values()), "active": by_status.get(TaskStatus.ACTIVE, 0),
-            "paused": by_status.get(TaskStatus.PAUSED, 0)}
+    return shaped(TASK_COUNTS, all=sum(by_status.values()), active=by_status.get(TaskStatus.ACTIVE, 0),
+                  paused=by_status.get(TaskStatus.PAUSED, 0))
 
 
 def _counted_total(query: TaskListQuery, counts: dict) -> int | None:

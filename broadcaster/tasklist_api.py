@@ -1,24 +1,38 @@
-"""GET /api/tasks's arguments (DESIGN §13): search, filters, sort and paging, checked."""
+"""GET /api/tasks's arguments (DESIGN §13): search, filters, sort and paging, declared and checked."""
 
 from __future__ import annotations
 
-from broadcaster.api_shapes import choice_arg, int_arg, text_arg
+from broadcaster.api_shapes import ChoiceArg, IntArg, TextArg
 from broadcaster.states import CallbackStatus, Platform, TaskStatus
 from broadcaster.tasklist import SORTS, STATS_STATUSES, TaskListQuery
 
 MAX_QUERY = 200
 
+#: The list's filters and sort; the CSV export takes the same (without paging).
+TASK_FILTERS = (
+    TextArg("q", MAX_QUERY, "标题中的文字，或任务 ID、X2C 任务 ID、项目 ID（完全相同的排在最前）"),
+    ChoiceArg("platform", tuple(Platform)),
+    ChoiceArg("stats_status", STATS_STATUSES, "never 尚未读取 / suspect 疑似异常，其余为最近一次读取的结果"),
+    ChoiceArg("callback_status", tuple(CallbackStatus)),
+    ChoiceArg("status", tuple(TaskStatus)),
+    ChoiceArg("sort", SORTS, "id 最新创建（默认）/ stale 计数最旧的在前 / views 播放量最高"),
+)
+TASK_PAGING = (
+    IntArg("limit", 200, 1, 1000),
+    IntArg("offset", 0, 0, 10_000_000),
+)
 
-def task_list_query() -> TaskListQuery:
-    """The list request's arguments; BadRequest names the one that is wrong."""
-    q = text_arg("q", MAX_QUERY)
+
+def task_list_query(q: str | None, platform: str | None, stats_status: str | None, callback_status: str | None,
+                    status: str | None, sort: str | None, limit: int = 200, offset: int = 0) -> TaskListQuery:
+    """The list request from its checked arguments (TASK_FILTERS and TASK_PAGING)."""
     return TaskListQuery(
         q=(q.strip() or None) if q is not None else None,
-        platform=choice_arg("platform", tuple(Platform)),
-        stats_status=choice_arg("stats_status", STATS_STATUSES),
-        callback_status=choice_arg("callback_status", tuple(CallbackStatus)),
-        status=choice_arg("status", tuple(TaskStatus)),
-        sort=choice_arg("sort", SORTS) or "id",
-        limit=int_arg("limit", 200, 1, 1000),
-        offset=int_arg("offset", 0, 0, 10_000_000),
+        platform=platform,
+        stats_status=stats_status,
+        callback_status=callback_status,
+        status=status,
+        sort=sort or "id",
+        limit=limit,
+        offset=offset,
     )

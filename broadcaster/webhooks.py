@@ -33,6 +33,7 @@ USER_AGENT = "DramaRelayBot-StatsBroadcaster/1.0"
 EVENT_NAME = "task.daily_stats"
 MAX_RESPONSE_BYTES = 64 * 1024
 BREAKER_THRESHOLD = 3  # consecutive timeouts/connection failures that open a host's breaker
+BACKOFF_BASE_SECONDS = 0.5  # the wait before retry n is this × 2^(n-1), ±20 %
 RETRYABLE_STATUS = {408, 429}
 MAX_CALLBACK_URL_LENGTH = 2048
 BREAKER_MESSAGE = "回调主机连续超时或无法连接，本轮其余回传已快速失败"
@@ -167,7 +168,7 @@ class WebhookSender:
         pool_maxsize: int = 8,
         stop_event: threading.Event | None = None,
         breakers: CircuitBreakers | None = None,
-        backoff_base: float = 0.5,
+        backoff_base: float = BACKOFF_BASE_SECONDS,
         retry_after_cap: float = RETRY_AFTER_CAP_SECONDS,
         clock=time.time,
     ):

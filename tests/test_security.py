@@ -95,7 +95,7 @@ def assert_json_error(response, status: int) -> None:
 
 
 def test_the_walk_covers_every_api_route():
-    """The route list is taken from the app; it holds every route of DESIGN.md §6, §9, §11 and §17."""
+    """The route list is taken from the app; it holds every route of DESIGN.md §6, §9, §11, §16 and §17."""
     paths = {path for _, path in PROTECTED}
 
     assert {"/", "/admin", "/api/broadcaster/start", "/api/broadcaster/stop", "/api/broadcaster/status",
@@ -103,7 +103,7 @@ def test_the_walk_covers_every_api_route():
             "/api/tasks", "/api/tasks/1", "/api/tasks/1/history", "/metrics", "/api/alerts", "/api/alerts/test",
             "/api/me", "/api/audit", "/api/callback-hosts", "/api/tasks.csv", "/api/webhook-logs.csv",
             "/api/storage", "/api/projects", "/api/projects/1", "/api/projects.csv", "/api/digest", "/api/digest/test",
-            "/logout"} == paths
+            "/logout", "/api/openapi.json"} == paths
     assert {("POST", "/api/tasks"), ("PATCH", "/api/tasks/1"), ("GET", "/api/tasks")} <= set(PROTECTED)
 
 
