@@ -66,8 +66,11 @@ def login_form():
 def login():
     """Check the form's user name and password; start a session and go to the page (303)."""
     config, database, authenticator = _state()["config"], _state()["database"], _state()["authenticator"]
-    username = request.form.get("username", "").strip()[:MAX_USERNAME]
-    password = request.form.get("password", "")[:MAX_PASSWORD]
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
+        # Refused as it stands (as its schema says), never cut short and tried as something else.
+        return _form(f"用户名最多 {MAX_USERNAME} 个字符，密码最多 {MAX_PASSWORD} 个字符", 400, username[:MAX_USERNAME])
     address = client_address()
     seconds = throttle.block_seconds(database, address)
     if seconds:

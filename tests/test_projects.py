@@ -253,3 +253,14 @@ def test_the_supervisor_refreshes_after_its_pass_and_when_due(client, database, 
     supervisor._last_insight_check = None
     supervisor.run_once()
     assert 0 == database.fetch_one("SELECT active_tasks FROM broadcaster_projects")["active_tasks"]
+
+
+def test_a_project_the_refresh_has_not_seen_answers_integers(client, database, fake_config, mix):
+    """A project named only after the last refresh is computed on the spot; its sums are JSON
+    integers like the refreshed ones (PostgreSQL's SUM of a BIGINT is a NUMERIC; the fuzzer found
+    them answered as strings)."""
+    detail = get(client, f"/api/projects/{P1}")["data"]  # no refresh ran: computed now
+
+    assert all(isinstance(detail[key], int) for key in ("views", "likes", "yt_views", "tt_views", "gain_24h",
+                                                         "gain_7d"))
+    assert 1500 + 800 + 300 == detail["views"]

@@ -152,6 +152,16 @@ def test_wrong_passwords_through_the_form_are_refused_and_recorded(client, datab
     assert [("alice", "login", 401), (None, "login", 401)] == audit(database)
 
 
+def test_an_overlong_name_or_password_is_refused_as_it_stands(client, database):
+    """Over 64 or 1,024 characters: 400 with the limits, never cut short and tried (the fuzzer's find)."""
+    long_password = sign_in(client, "alice", "x" * 1025)
+    long_name = client.post("/login", data={"username": "a" * 65, "password": "pw"}, headers=SAME_SITE)
+
+    assert (400, 400) == (long_password.status_code, long_name.status_code)
+    assert "密码最多 1024 个字符" in long_password.get_data(as_text=True)
+    assert cookie_of(client) is None and [] == audit(database)
+
+
 def test_the_form_and_basic_share_one_throttle(client, database):
     """Five Basic failures and five form failures from one address block it (LOGIN_MAX_FAILURES 10):
     the tenth is answered 429 with Retry-After, then the right password is refused on the form and

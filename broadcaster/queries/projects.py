@@ -123,10 +123,12 @@ WITH tasks AS ({_PROJECT_TASKS}), task_figures AS (
 ), video_figures AS (
     SELECT pv.project_id, COUNT(*) AS videos,
            COUNT(*) FILTER (WHERE bv.fetch_status = '{FetchStatus.UNAVAILABLE}') AS unavailable,
-           SUM(bv.view_count) AS views, SUM(bv.like_count) AS likes,
-           SUM(bv.view_count) FILTER (WHERE pv.platform IN ('{Platform.YOUTUBE}', '{Platform.DOUYIN}')) AS yt_views,
-           SUM(bv.view_count) FILTER (WHERE pv.platform = '{Platform.TIKTOK}') AS tt_views,
-           COALESCE(SUM(vi.gain_24h), 0) AS gain_24h, COALESCE(SUM(vi.gain_7d), 0) AS gain_7d,
+           -- SUM of a BIGINT is a NUMERIC: cast back, so the answer's numbers are JSON integers.
+           SUM(bv.view_count)::BIGINT AS views, SUM(bv.like_count)::BIGINT AS likes,
+           (SUM(bv.view_count) FILTER (WHERE pv.platform IN ('{Platform.YOUTUBE}', '{Platform.DOUYIN}')))::BIGINT
+               AS yt_views,
+           (SUM(bv.view_count) FILTER (WHERE pv.platform = '{Platform.TIKTOK}'))::BIGINT AS tt_views,
+           COALESCE(SUM(vi.gain_24h), 0)::BIGINT AS gain_24h, COALESCE(SUM(vi.gain_7d), 0)::BIGINT AS gain_7d,
            MAX(bv.fetched_at) AS last_read_at
     FROM (SELECT DISTINCT project_id, platform, video_id FROM tasks WHERE video_id IS NOT NULL) pv
     LEFT JOIN broadcaster_videos bv ON bv.platform = pv.platform AND bv.video_id = pv.video_id
