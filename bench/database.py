@@ -20,7 +20,7 @@ from bench.workload import ROOT, SECRET, Task
 PGDATA = ROOT / "instance" / "bench-pgdata"
 
 
-def _with_database(url: str, name: str) -> str:
+def with_database(url: str, name: str) -> str:
     """The same server URL, naming database `name`."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
@@ -51,7 +51,7 @@ def fresh_database(server_url: str, name: str) -> str:
     from broadcaster import db
 
     run_outside_transaction(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
-    url = _with_database(server_url, name)
+    url = with_database(server_url, name)
     database = db.Database(url)
     try:
         db.apply_schema(database)

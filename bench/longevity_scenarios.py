@@ -1,0 +1,285 @@
+"""The scenarios of `python -m bench.longevity` (its docstring says what each measures); each prints its figures
+and returns False when a check failed."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import time
+
+import psycopg2
+
+from bench import beside_bot, records
+from bench.database import (
+    PGDATA,
+    discard_database,
+    fresh_database,
+    postgres_cpu,
+    run_outside_transaction,
+    seed,
+    seed_prior_counts,
+    with_database,
+)
+from bench.longevity import GROWTH, STORES, print_context
+from bench.measure import pass_spec, run_child
+from bench.processes import FakeProcess
+from bench.scenario import Scenario, run_scenario
+from bench.sizes import by_store, human, project_steady_state, table_sizes
+from bench.status_load import service_env
+from bench.workload import OUT, RECEIVER, Task, make_tasks
+
+ROW_BYTES_TODAY = 700  # a webhook_logs row with its indexes today (~650 measured), for the disk check
+DISK_MARGIN = 15e9  # what a fill leaves free on the shared disk at least
+
+
+def storage(args, server_url: str) -> bool:
+    """Seed, a warm-up pass, VACUUM, sizes; `--passes` passes with every video's counts changed before each,
+    VACUUM, sizes again; the growth per delivery by table and store, and the steady-state projection."""
+    count = args.tasks or 2000
+    print_context(f"storage: {count:,} tasks, a warm-up pass, then {args.passes} passes with counts changing on "
+                  f"every read (batch 1)")
+    tasks, name = make_tasks(count), "bench_longevity_storage"
+    fake = FakeProcess(args.latency, OUT / f"{name}.fake.log")
+    try:
+        url = fresh_database(server_url, name)
+        seed(url, tasks, fake.callback_url(RECEIVER))
+        fake.load(tasks)
+        spec = pass_spec(url, fake, args)
+        _one_pass(spec, name, "warm-up")
+        run_outside_transaction(url, "VACUUM (ANALYZE)")
+        before = table_sizes(url)
+        delivered = 0
+        for n in range(1, args.passes + 1):
+            _change_counts(fake, tasks, n)
+            delivered += _one_pass(spec, name, f"pass {n}")["success_count"]
+        run_outside_transaction(url, "VACUUM (ANALYZE)")
+        after = table_sizes(url)
+    finally:
+        fake.stop()
+        discard_database(server_url, name, keep=args.keep_db)
+    _print_storage(before, after, delivered, count, args)
+    return delivered == count * args.passes
+
+
+def _one_pass(spec: dict, name: str, label: str) -> dict:
+    child = run_child(spec, OUT / f"{name}.child.log")
+    print(f"   {label}: {child['result']['success_count']}/{child['result']['total']} delivered in "
+          f"{child['wall']:.1f} s", flush=True)
+    return child["result"]
+
+
+def _change_counts(fake: FakeProcess, tasks: list[Task], n: int) -> None:
+    """Every video's views and likes up (the fake serves the new counts from now on)."""
+    videos = [{**t.fake_video(), "views": None if t.views is None else t.views + 1000 * n, "likes": t.likes + 10 * n}
+              for t in tasks]
+    for start in range(0, len(videos), 5000):
+        fake.post("/videos", videos[start:start + 5000])
+
+
+def _print_storage(before, after, delivered: int, count: int, args) -> None:
+    (sizes0, _, db0), (sizes1, parts, db1) = before, after
+    print(f"\n   {delivered:,} deliveries measured; sizes after VACUUM (ANALYZE), table + indexes + TOAST")
+    print(f"   {'table':<36}{'store':<16}{'before':>10}{'after':>10}{'bytes/delivery':>16}{'relations':>10}")
+    growth = {name: sizes1.get(name, 0) - sizes0.get(name, 0) for name in sizes1}
+    unchanged = [name for name in sizes1 if not growth[name]]
+    for name in sorted(set(sizes1) - set(unchanged), key=lambda n: (-growth[n], n)):
+        print(f"   {name:<36}{STORES.get(name, 'rest'):<16}{human(sizes0.get(name, 0)):>10}"
+              f"{human(sizes1[name]):>10}{growth[name] / delivered:>16.1f}{parts[name]:>10}")
+    print(f"   ({len(unchanged)} more tables did not grow: {human(sum(sizes1[name] for name in unchanged))} in all)")
+    per_delivery = {store: size / delivered for store, size in by_store(growth, STORES).items()}
+    per_task = {store: size / count for store, size in by_store(sizes1, STORES).items()}
+    print(f"\n   {'store':<16}{'bytes/delivery':>16}{'bytes/task after':>18}")
+    for store in per_delivery:
+        print(f"   {store:<16}{per_delivery[store]:>16.1f}{per_task[store]:>18.1f}")
+    print(f"   {'all tables':<16}{sum(per_delivery.values()):>16.1f}{sum(per_task.values()):>18.1f}")
+    print(f"   whole database (pg_database_size): {human(db0)} → {human(db1)}, {(db1 - db0) / delivered:.1f} bytes "
+          "per delivery")
+    _print_projection(per_delivery, per_task, args)
+
+
+def _print_projection(per_delivery: dict, per_task: dict, args) -> None:
+    print(f"\n   steady state (LOG_RETENTION_DAYS {args.retention_days}, COUNT_HISTORY_DAYS {args.history_days} "
+          f"{'at full resolution' if args.history == 'full' else 'thinned as DESIGN §9'}, a pass every "
+          f"{args.interval} s; model: bench/sizes.py project_steady_state)")
+    print(f"   {'store':<16}{'10,000 tasks':>14}{'100,000 tasks':>15}")
+    projections = {tasks: project_steady_state(per_delivery, per_task, GROWTH, tasks,
+                                               retention_days=args.retention_days, history_days=args.history_days,
+                                               interval_s=args.interval, history=args.history)
+                   for tasks in (10_000, 100_000)}
+    for store in GROWTH:
+        print(f"   {store:<16}{human(projections[10_000][store]):>14}{human(projections[100_000][store]):>15}")
+    print(f"   {'total':<16}{human(sum(projections[10_000].values())):>14}"
+          f"{human(sum(projections[100_000].values())):>15}")
+
+
+def pass_cost(args, server_url: str) -> bool:
+    """A pass over --tasks tasks at batch 1, --runs times (bench/scenario.py, verified as in run_bench)."""
+    count = args.tasks or 10_000
+    print_context(f"pass: {count:,} tasks at WEBHOOK_BATCH_SIZE 1, {args.runs} runs")
+    outcomes = [run_scenario(Scenario(count, 1, label=f"run{n}"), args, server_url) for n in range(1, args.runs + 1)]
+    print(f"\n   {'run':<6}{'wall':>9}{'wall/1k':>9}{'pass CPU/1k':>13}{'PostgreSQL CPU/1k':>19}  verified")
+    for n, o in enumerate(outcomes, start=1):
+        print(f"   {n:<6}{o['wall']:>8.2f}s{o['wall'] * 1000 / count:>8.2f}s{o['cpu_per_1k']:>12.2f}s"
+              f"{o['postgres_cpu'] * 1000 / count:>18.2f}s  {'ok' if o['ok'] else 'FAILED'}")
+    return all(o["ok"] for o in outcomes)
+
+
+def prune(args, server_url: str, count: int | None = None, fraction: float | None = None) -> bool:
+    """One day of delivery records (a --fraction of it) dated LOG_RETENTION_DAYS + 1 days ago, pruned by the
+    real code (broadcaster.lifecycle.prune_old_rows); its time, and the day's extrapolated from a fraction."""
+    count, fraction = count or args.tasks or 10_000, fraction or args.fraction
+    passes = max(1, round(records.PASSES_PER_DAY * fraction))
+    rows = count * passes
+    print_context(f"prune: {rows:,} delivery rows ({passes} of {records.PASSES_PER_DAY} passes of a day at "
+                  f"{count:,} tasks), all older than LOG_RETENTION_DAYS {args.retention_days}")
+    if not _fits_on_disk(rows * ROW_BYTES_TODAY):
+        return False
+    name = f"bench_longevity_prune_{count}"
+    url = fresh_database(server_url, name)
+    try:
+        filled = records.fill_deliveries(url, tasks=count, passes=passes,
+                                         start=records.utc_days_ago(args.retention_days + 2))
+        print(f"   filled in {filled['insert_s']:.0f} s + indexes {filled['index_s']:.0f} s + VACUUM ANALYZE "
+              f"{filled['vacuum_s']:.0f} s; database {human(table_sizes(url)[2])}", flush=True)
+        removed, seconds, pg_cpu, batches = _time_prune(url, args.retention_days)
+        started = time.monotonic()
+        run_outside_transaction(url, "VACUUM")
+        vacuum_s = time.monotonic() - started
+    finally:
+        discard_database(server_url, name, keep=args.keep_db)
+    print(f"   pruned {removed:,} rows in {seconds:.1f} s ({removed / seconds:,.0f} rows/s; {batches:,} statements, "
+          f"{batches * 0.05:.0f} s of it the pauses between them); PostgreSQL CPU {pg_cpu:.1f} s; "
+          f"the VACUUM after it {vacuum_s:.1f} s")
+    if fraction < 1:
+        print(f"   EXTRAPOLATED (linearly, from {passes} of {records.PASSES_PER_DAY} passes): one day at {count:,} "
+              f"tasks ({count * records.PASSES_PER_DAY:,} rows) ≈ {seconds * records.PASSES_PER_DAY / passes:.0f} s "
+              f"to prune, VACUUM after it ≈ {vacuum_s * records.PASSES_PER_DAY / passes:.0f} s")
+    return removed >= rows
+
+
+def prune_big(args, server_url: str) -> bool:
+    """`all --big`: prune at 100,000 tasks, a quarter of the day unless --fraction says otherwise."""
+    return prune(args, server_url, 100_000, args.fraction if args.fraction != 1.0 else 0.25)
+
+
+def _time_prune(url: str, retention_days: int) -> tuple[int, float, float, int]:
+    """The real pruning on its own connection pool: rows removed, seconds, PostgreSQL CPU seconds, statements."""
+    from broadcaster import lifecycle
+    from broadcaster.db import Database
+
+    database = Database(url)
+    try:
+        pg_cpu, started = postgres_cpu(), time.monotonic()
+        removed = lifecycle.prune_old_rows(database, retention_days, history_days=90)
+        seconds = time.monotonic() - started
+        return removed, seconds, postgres_cpu() - pg_cpu, math.ceil(removed / lifecycle.PRUNE_BATCH)
+    finally:
+        database.close()
+
+
+def _fits_on_disk(needed: float) -> bool:
+    free = shutil.disk_usage(PGDATA).free
+    if needed + DISK_MARGIN > free:
+        print(f"   SKIPPED: needs about {human(needed)} and {human(DISK_MARGIN)} must stay free; {human(free)} free "
+              "(try --fraction)")
+        return False
+    print(f"   disk: about {human(needed)} needed, {human(free)} free")
+    return True
+
+
+def upgrade_fixture(args, server_url: str) -> bool:
+    """Today's database after --days days at --tasks tasks, kept as --fixture; then --init-db timed on it."""
+    count, name = args.tasks or 10_000, args.fixture
+    passes = args.days * records.PASSES_PER_DAY
+    print_context(f"upgrade-fixture: {name}, {args.days} days of 3-minute passes at {count:,} tasks "
+                  f"({count * passes:,} deliveries)")
+    url = with_database(server_url, name)
+    if not args.reuse:
+        if not _fits_on_disk(count * passes * (ROW_BYTES_TODAY + 200)):
+            return False
+        url = fresh_database(server_url, name)
+        started = time.monotonic()
+        _fill_fixture(url, count, passes)
+        print(f"   filled in {time.monotonic() - started:.0f} s")
+    sizes, _, database = table_sizes(url)
+    print("   " + ", ".join(f"{store} {human(size)}" for store, size in by_store(sizes, STORES).items())
+          + f"; database {human(database)}")
+    env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(OUT / "instance")}
+    ok = True
+    for n in (1, 2):
+        timed = beside_bot.time_init_db(env)
+        print(f"   stats_broadcaster.py --init-db on it ({n}): {timed['init_db_s']:.2f} s, exit {timed['exit']}: "
+              f"{timed['output']}", flush=True)
+        ok = ok and timed["exit"] == 0
+    print(f"   kept: database {name} on the bench server ({server_url})")
+    return ok
+
+
+def _fill_fixture(url: str, count: int, passes: int) -> None:
+    """Tasks, their videos, runs, deliveries, fetch failures and count history, as the release leaves them,
+    then the supervisor's own upkeep (the callback hosts' hourly roll-up, the task list's link parse), VACUUM."""
+    from broadcaster import hosts, tasklist
+    from broadcaster.db import Database
+
+    tasks, start = make_tasks(count), records.start_of_last(passes)
+    seed(url, tasks, "https://api.x2c.example.com/api/webhooks/stats")
+    records.link_task_videos(url, tasks)
+    seed_prior_counts(url, tasks)
+    records.fill_runs(url, tasks=count, passes=passes, start=start)
+    records.fill_deliveries(url, tasks=count, passes=passes, start=start)
+    records.fill_fetch_failures(url, tasks=count, passes=passes, start=start)
+    records.fill_count_history(url, tasks=count, passes=passes, start=start)
+    database = Database(url)
+    try:
+        started = time.monotonic()
+        print(f"   roll-up: {hosts.roll_up_closed_hours(database)} hours in {time.monotonic() - started:.0f} s; "
+              f"links parsed: {tasklist.fill_link_platforms(database)}", flush=True)
+    finally:
+        database.close()
+    run_outside_transaction(url, "VACUUM (ANALYZE)")
+
+
+def beside_the_bot(args, server_url: str) -> bool:
+    """The bot's INSERT and SELECT every 100 ms while (a) a worker boots and (b) --init-db runs beside a reader
+    holding drama_tasks for --hold seconds, and (c) during a pass over --tasks tasks (no reader)."""
+    count, name = args.tasks or 4000, "bench_longevity_beside"
+    print_context(f"beside-the-bot: {count:,} tasks; the bot's INSERT + SELECT every 100 ms; a reader holding "
+                  f"drama_tasks for {args.hold:g} s")
+    tasks = make_tasks(count)
+    fake = FakeProcess(args.latency, OUT / f"{name}.fake.log")
+    try:
+        url = fresh_database(server_url, name)
+        seed(url, tasks, fake.callback_url(RECEIVER))
+        fake.load(tasks)
+        env = service_env(args, fake, url)
+        with beside_bot.BotSimulator(url) as bot:
+            time.sleep(3.0)
+            _print_bot("idle, 3 s", bot.summary(0.0))
+            boot = beside_bot.boot_beside_reader(url, env, bot, args.hold, OUT / f"{name}.gunicorn.log")
+            _print_bot(f"(a) a worker boots beside the reader: /healthz after {_seconds(boot['healthz_s'])}", boot["bot"])
+            init_db = beside_bot.init_db_beside_reader(url, env, bot, args.hold)
+            _print_bot(f"(b) --init-db beside the reader: {init_db['init_db_s']:.2f} s, exit {init_db['exit']}",
+                       init_db["bot"])
+            since = bot.now()
+            child = run_child(pass_spec(url, fake, args), OUT / f"{name}.child.log")
+            bot.wait_past(bot.now())
+            _print_bot(f"(c) during a {count:,}-task pass ({child['wall']:.1f} s, "
+                       f"{child['result']['success_count']}/{child['result']['total']} delivered)", bot.summary(since))
+    except psycopg2.Error as exc:
+        print(f"   FAILED: {exc}")
+        return False
+    finally:
+        fake.stop()
+        discard_database(server_url, name, keep=args.keep_db)
+    return boot["healthz_s"] is not None and init_db["exit"] == 0
+
+
+def _seconds(value: float | None) -> str:
+    return "never" if value is None else f"{value:.2f} s"
+
+
+def _print_bot(what: str, bot: dict) -> None:
+    print(f"   {what}\n      bot: slowest statement {bot['slowest_s']:.3f} s ({bot['slowest_kind']}, "
+          f"{bot['slowest_began_s']:.1f} s in), {bot['over_1s']} of {bot['statements']} statements over 1 s, "
+          f"mean {bot['mean_ms']:.1f} ms", flush=True)
