@@ -1,12 +1,14 @@
 """Years beside the bot (issue 23): storage per delivery, a pass's cost, pruning, the upgrade fixture, the bot's waits.
 
-    python -m bench.longevity storage [--tasks 2000] [--passes 3]    bytes per delivery by table and store; projection
-    python -m bench.longevity pass [--tasks 10000] [--runs 2]        wall, pass CPU, PostgreSQL CPU per 1,000 tasks
-    python -m bench.longevity prune [--tasks 10000] [--fraction 1]   one day of delivery records pruned by the real code
-    python -m bench.longevity upgrade-fixture [--days 7] [--reuse]   today's database, 7 days at 10,000 tasks; --init-db on it
-    python -m bench.longevity beside-the-bot [--hold 20]             the bot's slowest statement beside a long reader
-    python -m bench.longevity all [--big]                            storage, pass, prune, beside-the-bot
-                                                                     (--big: also prune at 100,000, upgrade-fixture)
+    python -m bench.longevity storage [--tasks 2000] [--passes 3]   bytes per delivery by table and store; projection
+    python -m bench.longevity pass [--runs 2] [--prior-counts]      10,000 tasks at batch 1: wall, pass CPU and
+                                                                    PostgreSQL CPU per 1,000 tasks
+    python -m bench.longevity prune [--tasks 10000] [--fraction 1]  a day of delivery records pruned by the real code
+    python -m bench.longevity upgrade-fixture [--days 7] [--reuse]  today's database, 7 days at 10,000 tasks, kept;
+                                                                    --init-db timed on it
+    python -m bench.longevity beside-the-bot [--hold 20]            the bot's slowest statement beside a long reader
+    python -m bench.longevity all [--big]                           storage, pass, prune, beside-the-bot
+                                                                    (--big: also prune at 100,000, upgrade-fixture)
 
 Everything runs on the benchmark's embedded server (instance/bench-pgdata), each scenario in its
 own database (`bench_longevity_*`, dropped afterwards unless --keep-db; the upgrade fixture,
@@ -52,6 +54,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "beside-the-bot's pass 4,000)")
     parser.add_argument("--passes", type=int, default=3, help="storage: measured passes after the warm-up")
     parser.add_argument("--runs", type=int, default=2, help="pass: how many times (CPU figures are noisy)")
+    parser.add_argument("--prior-counts", action="store_true", help="pass: every video read once before, hours "
+                        "ago (its row is updated, as in a running service), instead of a fresh database")
     parser.add_argument("--fraction", type=float, default=1.0, help="prune: the share of a day's records to fill "
                         "and prune; the time for the whole day is then extrapolated linearly")
     parser.add_argument("--days", type=int, default=7, help="upgrade-fixture: days of records")

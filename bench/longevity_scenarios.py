@@ -116,8 +116,10 @@ def _print_projection(per_delivery: dict, per_task: dict, args) -> None:
 def pass_cost(args, server_url: str) -> bool:
     """A pass over --tasks tasks at batch 1, --runs times (bench/scenario.py, verified as in run_bench)."""
     count = args.tasks or 10_000
-    print_context(f"pass: {count:,} tasks at WEBHOOK_BATCH_SIZE 1, {args.runs} runs")
-    outcomes = [run_scenario(Scenario(count, 1, label=f"run{n}"), args, server_url) for n in range(1, args.runs + 1)]
+    print_context(f"pass: {count:,} tasks at WEBHOOK_BATCH_SIZE 1, {args.runs} runs"
+                  + (", every video read before (hours ago)" if args.prior_counts else ", on a fresh database"))
+    outcomes = [run_scenario(Scenario(count, 1, prior_counts=args.prior_counts, label=f"run{n}"), args, server_url)
+                for n in range(1, args.runs + 1)]
     print(f"\n   {'run':<6}{'wall':>9}{'wall/1k':>9}{'pass CPU/1k':>13}{'PostgreSQL CPU/1k':>19}  verified")
     for n, o in enumerate(outcomes, start=1):
         print(f"   {n:<6}{o['wall']:>8.2f}s{o['wall'] * 1000 / count:>8.2f}s{o['cpu_per_1k']:>12.2f}s"
