@@ -3,10 +3,12 @@ and returns False when a check failed."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
 import time
+from collections.abc import Iterator
 
 import psycopg2
 
@@ -39,12 +41,8 @@ def storage(args, server_url: str) -> bool:
     count = args.tasks or 2000
     print_context(f"storage: {count:,} tasks, a warm-up pass, then {args.passes} passes with counts changing on "
                   f"every read (batch 1)")
-    tasks, name = make_tasks(count), "bench_longevity_storage"
-    fake = FakeProcess(args.latency, OUT / f"{name}.fake.log")
-    try:
-        url = fresh_database(server_url, name)
-        seed(url, tasks, fake.callback_url(RECEIVER))
-        fake.load(tasks)
+    name = "bench_longevity_storage"
+    with _seeded(args, server_url, name, count) as (url, tasks, fake):
         spec = pass_spec(url, fake, args)
         _one_pass(spec, name, "warm-up")
         run_outside_transaction(url, "VACUUM (ANALYZE)")
@@ -55,11 +53,25 @@ def storage(args, server_url: str) -> bool:
             delivered += _one_pass(spec, name, f"pass {n}")["success_count"]
         run_outside_transaction(url, "VACUUM (ANALYZE)")
         after = table_sizes(url)
+    _print_storage(before, after, delivered, count, args)
+    return delivered == count * args.passes
+
+
+@contextlib.contextmanager
+def _seeded(args, server_url: str, name: str, count: int) -> Iterator[tuple[str, list[Task], FakeProcess]]:
+    """A fresh database `name` with `count` seeded tasks, and the fake upstream serving their videos and
+    taking their webhooks: the database's URL, the tasks, the fake. Both go afterwards (the database
+    unless --keep-db)."""
+    tasks = make_tasks(count)
+    fake = FakeProcess(args.latency, OUT / f"{name}.fake.log")
+    try:
+        url = fresh_database(server_url, name)
+        seed(url, tasks, fake.callback_url(RECEIVER))
+        fake.load(tasks)
+        yield url, tasks, fake
     finally:
         fake.stop()
         discard_database(server_url, name, keep=args.keep_db)
-    _print_storage(before, after, delivered, count, args)
-    return delivered == count * args.passes
 
 
 def _one_pass(spec: dict, name: str, label: str) -> dict:
@@ -229,9 +241,11 @@ def _fill_fixture(url: str, count: int, passes: int) -> None:
     records.link_task_videos(url, tasks)
     seed_prior_counts(url, tasks)
     records.fill_runs(url, tasks=count, passes=passes, start=start)
-    records.fill_deliveries(url, tasks=count, passes=passes, start=start)
-    records.fill_fetch_failures(url, tasks=count, passes=passes, start=start)
-    records.fill_count_history(url, tasks=count, passes=passes, start=start)
+    deliveries = records.fill_deliveries(url, tasks=count, passes=passes, start=start)
+    failures = records.fill_fetch_failures(url, tasks=count, passes=passes, start=start)
+    history = records.fill_count_history(url, tasks=count, passes=passes, start=start)
+    print(f"   deliveries {deliveries['insert_s']:.0f} s + indexes {deliveries['index_s']:.0f} s + VACUUM ANALYZE "
+          f"{deliveries['vacuum_s']:.0f} s; fetch failures {failures:.0f} s; count history {history:.0f} s", flush=True)
     database = Database(url)
     try:
         started = time.monotonic()
@@ -248,14 +262,9 @@ def beside_the_bot(args, server_url: str) -> bool:
     count, name = args.tasks or 4000, "bench_longevity_beside"
     print_context(f"beside-the-bot: {count:,} tasks; the bot's INSERT + SELECT every 100 ms; a reader holding "
                   f"drama_tasks for {args.hold:g} s")
-    tasks = make_tasks(count)
-    fake = FakeProcess(args.latency, OUT / f"{name}.fake.log")
     try:
-        url = fresh_database(server_url, name)
-        seed(url, tasks, fake.callback_url(RECEIVER))
-        fake.load(tasks)
-        env = service_env(args, fake, url)
-        with beside_bot.BotSimulator(url) as bot:
+        with _seeded(args, server_url, name, count) as (url, _, fake), beside_bot.BotSimulator(url) as bot:
+            env = service_env(args, fake, url)
             time.sleep(3.0)
             _print_bot("idle, 3 s", bot.summary(0.0))
             boot = beside_bot.boot_beside_reader(url, env, bot, args.hold, OUT / f"{name}.gunicorn.log")
@@ -271,9 +280,6 @@ def beside_the_bot(args, server_url: str) -> bool:
     except psycopg2.Error as exc:
         print(f"   FAILED: {exc}")
         return False
-    finally:
-        fake.stop()
-        discard_database(server_url, name, keep=args.keep_db)
     return boot["healthz_s"] is not None and init_db["exit"] == 0
 
 
