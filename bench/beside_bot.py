@@ -94,11 +94,13 @@ class BotSimulator:
             time.sleep(0.05)
 
     def summary(self, since: float, until: float | None = None) -> dict:
-        """The statements begun in [since, until]: how many, the slowest, how many took over 1 s."""
+        """The statements begun in [since, until]: how many, the slowest, those over 1 s (when each began,
+        seconds after `since`, and how long it took)."""
         window = [s for s in self.samples if s[0] >= since and (until is None or s[0] <= until)]
         slowest = max(window, key=lambda s: s[2], default=(since, "-", float("nan")))
+        waits = [(round(at - since, 1), round(seconds, 2)) for at, _, seconds in window if seconds > 1.0]
         return {"statements": len(window), "slowest_s": slowest[2], "slowest_kind": slowest[1],
-                "slowest_began_s": slowest[0] - since, "over_1s": sum(1 for s in window if s[2] > 1.0),
+                "slowest_began_s": slowest[0] - since, "over_1s": len(waits), "waits": waits,
                 "mean_ms": 1000 * sum(s[2] for s in window) / len(window) if window else float("nan")}
 
 

@@ -289,5 +289,6 @@ def _seconds(value: float | None) -> str:
 
 def _print_bot(what: str, bot: dict) -> None:
     print(f"   {what}\n      bot: slowest statement {bot['slowest_s']:.3f} s ({bot['slowest_kind']}, "
-          f"{bot['slowest_began_s']:.1f} s in), {bot['over_1s']} of {bot['statements']} statements over 1 s, "
-          f"mean {bot['mean_ms']:.1f} ms", flush=True)
+          f"{bot['slowest_began_s']:.1f} s in), {bot['over_1s']} of {bot['statements']} statements over 1 s"
+          + (f" (began at, took: {', '.join(f'{at} s, {took} s' for at, took in bot['waits'])})" if bot["waits"] else "")
+          + f", mean {bot['mean_ms']:.1f} ms", flush=True)
