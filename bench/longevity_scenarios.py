@@ -156,14 +156,14 @@ def prune(args, server_url: str, count: int | None = None, fraction: float | Non
                                          start=records.utc_days_ago(args.retention_days + 2))
         print(f"   filled in {filled['insert_s']:.0f} s + indexes {filled['index_s']:.0f} s + VACUUM ANALYZE "
               f"{filled['vacuum_s']:.0f} s; database {human(table_sizes(url)[2])}", flush=True)
-        removed, seconds, pg_cpu, batches = _time_prune(url, args.retention_days)
+        removed, seconds, pg_cpu, batches = _time_prune(url, args.retention_days, args.history_days)
         started = time.monotonic()
         run_outside_transaction(url, "VACUUM")
         vacuum_s = time.monotonic() - started
     finally:
         discard_database(server_url, name, keep=args.keep_db)
     print(f"   pruned {removed:,} rows in {seconds:.1f} s ({removed / seconds:,.0f} rows/s; {batches:,} statements, "
-          f"{batches * 0.05:.0f} s of it the pauses between them); PostgreSQL CPU {pg_cpu:.1f} s; "
+          f"about {batches * 0.05:.0f} s of it the pauses between them); PostgreSQL CPU {pg_cpu:.1f} s; "
           f"the VACUUM after it {vacuum_s:.1f} s")
     if fraction < 1:
         print(f"   EXTRAPOLATED (linearly, from {passes} of {records.PASSES_PER_DAY} passes): one day at {count:,} "
@@ -177,7 +177,7 @@ def prune_big(args, server_url: str) -> bool:
     return prune(args, server_url, 100_000, args.fraction if args.fraction != 1.0 else 0.25)
 
 
-def _time_prune(url: str, retention_days: int) -> tuple[int, float, float, int]:
+def _time_prune(url: str, retention_days: int, history_days: int) -> tuple[int, float, float, int]:
     """The real pruning on its own connection pool: rows removed, seconds, PostgreSQL CPU seconds, statements."""
     from broadcaster import lifecycle
     from broadcaster.db import Database
@@ -185,7 +185,7 @@ def _time_prune(url: str, retention_days: int) -> tuple[int, float, float, int]:
     database = Database(url)
     try:
         pg_cpu, started = postgres_cpu(), time.monotonic()
-        removed = lifecycle.prune_old_rows(database, retention_days, history_days=90)
+        removed = lifecycle.prune_old_rows(database, retention_days, history_days=history_days)
         seconds = time.monotonic() - started
         return removed, seconds, postgres_cpu() - pg_cpu, math.ceil(removed / lifecycle.PRUNE_BATCH)
     finally:
