@@ -3,6 +3,8 @@
 # make test-quick - the tests that start no processes (about 50 s)
 # make test-js - the admin page's helpers under node --test
 # make bench - throughput benchmark against the local fake upstream, then the task list's and the projects' timings
+# make bench-longevity - issue 23's figures: storage per delivery, a pass, pruning, beside the bot
+#                        (BIG=1: also pruning at 100,000 tasks and the upgrade fixture)
 # make lint  - ruff
 
 PYTHON ?= python3
@@ -46,6 +48,9 @@ bench: venv
 	$(BIN)/python -m bench.run_bench
 	$(BIN)/python -m bench.task_list
 	$(BIN)/python -m bench.projects
+
+bench-longevity: venv
+	$(BIN)/python -m bench.longevity all $(if $(BIG),--big)
 
 lint: venv
 	$(BIN)/ruff check .

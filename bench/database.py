@@ -20,7 +20,7 @@ from bench.workload import ROOT, SECRET, Task
 PGDATA = ROOT / "instance" / "bench-pgdata"
 
 
-def _with_database(url: str, name: str) -> str:
+def with_database(url: str, name: str) -> str:
     """The same server URL, naming database `name`."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
@@ -51,7 +51,7 @@ def fresh_database(server_url: str, name: str) -> str:
     from broadcaster import db
 
     run_outside_transaction(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
-    url = _with_database(server_url, name)
+    url = with_database(server_url, name)
     database = db.Database(url)
     try:
         db.apply_schema(database)
@@ -120,17 +120,17 @@ def database_facts(url: str) -> dict:
     with transaction(url) as cur:
         cur.execute("SELECT callback_status, COUNT(*) FROM drama_tasks GROUP BY 1")
         statuses = dict(cur.fetchall())
-        cur.execute("SELECT COUNT(*), COUNT(DISTINCT task_id) FROM webhook_logs")
+        cur.execute("SELECT COUNT(*), COUNT(DISTINCT task_id) FROM broadcaster_deliveries")
         logs, logged_tasks = cur.fetchone()
-        cur.execute("SELECT COUNT(*) FROM broadcaster_error_logs")
+        cur.execute("SELECT COUNT(*) FROM broadcaster_fetch_failures")
         (errors,) = cur.fetchone()
         cur.execute("SELECT pg_stat_force_next_flush()")
         cur.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
         (sessions,) = cur.fetchone()
         cur.execute("SELECT status, total, success_count, failed_count FROM broadcaster_runs ORDER BY id")
         runs = [dict(zip(("status", "total", "success_count", "failed_count"), row)) for row in cur.fetchall()]
-    return {"callback_status": statuses, "webhook_logs": logs, "logged_tasks": logged_tasks,
-            "error_logs": errors, "runs": runs, "sessions": sessions}
+    return {"callback_status": statuses, "records": logs, "recorded_tasks": logged_tasks,
+            "fetch_failures": errors, "runs": runs, "sessions": sessions}
 
 
 def postgres_cpu() -> float:

@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     name = "bench_insight_latency"
     try:
         if args.reuse:
-            from bench.database import _with_database
+            from bench.database import with_database
 
-            url, rows = _with_database(server_url, name), args.days * PASSES_PER_DAY * TASKS
+            url, rows = with_database(server_url, name), args.days * PASSES_PER_DAY * TASKS
         else:
             url = fresh_database(server_url, name)
             print(f"seeding {args.days} day(s) × {PASSES_PER_DAY} passes × {TASKS:,} tasks", flush=True)

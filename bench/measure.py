@@ -149,6 +149,16 @@ def start_alert_monitor(config, database):
     return monitor
 
 
+def pass_spec(url: str, fake, args, batch_size: int = 1, settings: dict | None = None, *, impl: str = "pass") -> dict:
+    """What the child needs to run one pass over database `url` against the fake upstream `fake`
+    (a bench.processes.FakeProcess) with the concurrency flags of `args`."""
+    return {
+        "impl": impl, "database_url": url, "fake": fake.info, "batch_size": batch_size,
+        "fetch_concurrency": args.fetch_concurrency, "webhook_concurrency": args.webhook_concurrency,
+        "baseline_sleep": 1.0, "settings": settings or {},
+    }
+
+
 def run_child(spec: dict, log_path: Path) -> dict:
     """Run the measured child; return its JSON."""
     with open(log_path, "wb") as log:

@@ -1,11 +1,13 @@
-"""The benchmark's child processes: the fake upstream in its own process, and none outliving the benchmark."""
+"""The benchmark's child processes: the fake upstream and gunicorn in their own processes, none outliving the benchmark."""
 
 from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -94,3 +96,38 @@ class FakeProcess:
         if self.process.stdout:
             self.process.stdout.close()
         self.log.close()
+
+
+def free_port() -> int:
+    """A local TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict[str, str], log, workers: int) -> tuple[subprocess.Popen, str]:
+    """`gunicorn -c gunicorn.conf.py` with `workers` workers on a free local port, its output into
+    the open file `log`; the process and its base URL (not answering yet)."""
+    port = free_port()
+    executable = Path(sys.executable).parent / "gunicorn"
+    command = [str(executable)] if executable.exists() else [sys.executable, "-m", "gunicorn"]
+    process = subprocess.Popen(
+        command + ["-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen, log_path: Path, deadline_s: float = 60.0,
+                       poll_s: float = 0.2) -> None:
+    """Wait up to `deadline_s` for /healthz to answer 200; RuntimeError if the server exits or never answers."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        try:
+            if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"gunicorn did not come up; see {log_path}")
+        time.sleep(poll_s)

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from bench.database import database_facts, discard_database, fresh_database, postgres_cpu, seed, seed_prior_counts
-from bench.measure import run_child
+from bench.measure import pass_spec, run_child
 from bench.processes import FakeProcess
 from bench.report import print_scenario
 from bench.verify import verify_database, verify_deliveries
@@ -83,11 +83,7 @@ def _seed_scenario(scenario: Scenario, url: str, tasks: list[Task], fake: FakePr
 
 def _measure_pass(scenario: Scenario, args, url: str, fake: FakeProcess) -> tuple[dict, float, float]:
     """The child's measurements, and the CPU seconds the fake and PostgreSQL spent meanwhile."""
-    spec = {
-        "impl": scenario.impl, "database_url": url, "fake": fake.info, "batch_size": scenario.batch_size,
-        "fetch_concurrency": args.fetch_concurrency, "webhook_concurrency": args.webhook_concurrency,
-        "baseline_sleep": 1.0, "settings": scenario.settings,
-    }
+    spec = pass_spec(url, fake, args, scenario.batch_size, scenario.settings, impl=scenario.impl)
     fake_cpu, pg_cpu = fake.cpu(), postgres_cpu()
     if scenario.impl == "baseline":
         print(f"   running the baseline (about {scenario.tasks * 1.25:.0f} s) ...", flush=True)

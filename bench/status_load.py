@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from pathlib import Path
 import requests
 
 from bench.database import discard_database, fresh_database, seed
-from bench.processes import FakeProcess, die_with_parent, stop_process
+from bench.processes import FakeProcess, die_with_parent, start_gunicorn, stop_process, wait_until_healthy
 from bench.report import print_status_load
 from bench.verify import verify_deliveries
 from bench.workload import OUT, RECEIVER, ROOT, SITE_NAME, YOUTUBE_KEY, make_tasks
@@ -54,7 +53,7 @@ def run_status_load(args, server_url: str) -> dict:
         url = fresh_database(server_url, db_name)
         seed(url, tasks, fake.callback_url(RECEIVER))
         fake.load(tasks)
-        env = _service_env(args, fake, url)
+        env = service_env(args, fake, url)
         with _gunicorn(env, OUT / f"{name}.gunicorn.log") as base:
             polled = _poll_through_pass(args, base, env)
             check = verify_deliveries(tasks, fake.received())
@@ -67,7 +66,7 @@ def run_status_load(args, server_url: str) -> dict:
     return outcome
 
 
-def _service_env(args, fake: FakeProcess, url: str) -> dict[str, str]:
+def service_env(args, fake: FakeProcess, url: str) -> dict[str, str]:
     """The environment of gunicorn and of stats_broadcaster.py: the fake's URLs, this database, no page pacing."""
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("WEBHOOK_", "YOUTUBE_", "TIKTOK_", "DOUYIN_"))},
@@ -84,42 +83,14 @@ def _service_env(args, fake: FakeProcess, url: str) -> dict[str, str]:
 @contextlib.contextmanager
 def _gunicorn(env: dict[str, str], log_path: Path) -> Iterator[str]:
     """gunicorn with 2 workers on a free local port, answering /healthz; its base URL. Stopped on exit."""
-    port = _free_port()
-    executable = Path(sys.executable).parent / "gunicorn"
-    command = [str(executable)] if executable.exists() else [sys.executable, "-m", "gunicorn"]
     with open(log_path, "wb") as log:
-        gunicorn = subprocess.Popen(
-            command + ["-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
-        )
+        gunicorn, base = start_gunicorn(env, log, workers=2)
         try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_until_healthy(base, gunicorn, log_path)
+            wait_until_healthy(base, gunicorn, log_path)
             time.sleep(1.0)  # let both workers finish starting
             yield base
         finally:
             stop_process(gunicorn, 30)
-
-
-def _free_port() -> int:
-    """A local TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_healthy(base: str, gunicorn: subprocess.Popen, log_path: Path) -> None:
-    """Wait up to 60 s for /healthz to answer 200; RuntimeError if gunicorn exits or never answers."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        if gunicorn.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"gunicorn did not come up; see {log_path}")
-        time.sleep(0.2)
 
 
 class StatusPollers:

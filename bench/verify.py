@@ -60,8 +60,8 @@ def verify_database(facts: dict, count: int) -> list[str]:
     problems = []
     if facts["callback_status"].get("success", 0) != count:
         problems.append(f"drama_tasks.callback_status: {facts['callback_status']} (expected {count} success)")
-    if facts["logged_tasks"] != count:
-        problems.append(f"webhook_logs cover {facts['logged_tasks']} tasks (expected {count})")
-    if facts["error_logs"]:
-        problems.append(f"{facts['error_logs']} rows in broadcaster_error_logs")
+    if facts["recorded_tasks"] != count:
+        problems.append(f"delivery records cover {facts['recorded_tasks']} tasks (expected {count})")
+    if facts["fetch_failures"]:
+        problems.append(f"{facts['fetch_failures']} fetch failure records")
     return problems
