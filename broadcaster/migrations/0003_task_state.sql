@@ -10,6 +10,8 @@
 -- run again. Only two take a lock the bot's statements queue behind, each for milliseconds and
 -- never waiting more than the migrator's lock timeout: creating the triggers, dropping the columns.
 
+-- No index on the copy of the video's state: a pass rewrites it, and fillfactor leaves room on
+-- the page for those updates to stay HOT (the task list sorts it without an index).
 CREATE TABLE IF NOT EXISTS broadcaster_tasks (
     task_id INTEGER PRIMARY KEY,
     video_fetched_at TIMESTAMPTZ,
@@ -21,10 +23,6 @@ CREATE TABLE IF NOT EXISTS broadcaster_tasks (
 
 -- The tasks whose link is to be parsed (broadcaster.tasklist.fill_link_platforms): few at a time.
 CREATE INDEX IF NOT EXISTS broadcaster_tasks_unparsed_idx ON broadcaster_tasks (task_id) WHERE link_url IS NULL;
--- The task list's stale and views sorts (broadcaster.queries.tasklist).
-CREATE INDEX IF NOT EXISTS broadcaster_tasks_fetched_at_idx ON broadcaster_tasks (video_fetched_at, task_id);
-CREATE INDEX IF NOT EXISTS broadcaster_tasks_view_count_idx
-    ON broadcaster_tasks (video_view_count DESC NULLS LAST, task_id DESC);
 
 -- The bot inserts tasks and edits their links itself; these mark them to be parsed. They run as
 -- their owner (SECURITY DEFINER): the bot's own database role need not be granted our tables.
