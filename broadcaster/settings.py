@@ -17,6 +17,7 @@ import dataclasses
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,10 +32,12 @@ _DECLARATION = "broadcaster.setting"
 @dataclasses.dataclass(frozen=True)
 class Parser:
     """Turns a setting's raw text into its value, or raises ConfigError with one line naming the
-    setting. `accepts` says in English what it takes, for the README's table."""
+    setting. `accepts` says in English what it takes, for the README's table; `bounds` are a
+    number's lowest and highest values."""
 
     parse: Callable[[str, str], Any] | None
     accepts: str
+    bounds: tuple[float, float] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,7 +104,7 @@ def integer(low: int, high: int) -> Parser:
             raise ConfigError(f"{name}={value} 超出范围：需要 {low}–{high}")
         return value
 
-    return Parser(parse, f"integer {_figure(low)}–{_figure(high)}")
+    return Parser(parse, f"integer {_figure(low)}–{_figure(high)}", (low, high))
 
 
 def number(low: float, high: float) -> Parser:
@@ -114,7 +117,7 @@ def number(low: float, high: float) -> Parser:
             raise ConfigError(f"{name}={value} 超出范围：需要 {low}–{high}")
         return value
 
-    return Parser(parse, f"number {_figure(low)}–{_figure(high)}")
+    return Parser(parse, f"number {_figure(low)}–{_figure(high)}", (low, high))
 
 
 def _boolean(name: str, raw: str) -> bool:
@@ -239,17 +242,18 @@ def with_settings_table(readme: str, settings: Sequence[Setting]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from broadcaster.config import PROJECT_ROOT, SETTINGS  # config declares with this module
+    from broadcaster.config import PROJECT_ROOT, SETTINGS  # imported here: config declares with this module
 
     parser = argparse.ArgumentParser(prog="python -m broadcaster.settings", description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="rewrite README.md's settings table in place")
+    parser.add_argument("--readme", type=Path, default=PROJECT_ROOT / "README.md", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.write:
         print(settings_table(SETTINGS))
         return 0
-    readme = PROJECT_ROOT / "README.md"
-    readme.write_text(with_settings_table(readme.read_text(encoding="utf-8"), SETTINGS), encoding="utf-8")
-    print(f"{readme}: settings table written ({len(SETTINGS)} settings)")
+    readme = args.readme.read_text(encoding="utf-8")
+    args.readme.write_text(with_settings_table(readme, SETTINGS), encoding="utf-8")
+    print(f"{args.readme}: settings table written ({len(SETTINGS)} settings)")
     return 0
 
 
