@@ -94,30 +94,25 @@ def _figure(value: float) -> str:
     return f"{int(value):,}" if value == int(value) else str(value)
 
 
-def integer(low: int, high: int) -> Parser:
-    def parse(name: str, raw: str) -> int:
+def _bounded(convert: Callable[[str], float], word: str, chinese: str, low: float, high: float) -> Parser:
+    def parse(name: str, raw: str) -> float:
         try:
-            value = int(raw.strip())
+            value = convert(raw.strip())
         except ValueError:
-            raise ConfigError(f"{name}={raw!r} 无效：需要一个整数 ({low}–{high})") from None
+            raise ConfigError(f"{name}={raw!r} 无效：需要一个{chinese} ({low}–{high})") from None
         if not low <= value <= high:
             raise ConfigError(f"{name}={value} 超出范围：需要 {low}–{high}")
         return value
 
-    return Parser(parse, f"integer {_figure(low)}–{_figure(high)}", (low, high))
+    return Parser(parse, f"{word} {_figure(low)}–{_figure(high)}", (low, high))
+
+
+def integer(low: int, high: int) -> Parser:
+    return _bounded(int, "integer", "整数", low, high)
 
 
 def number(low: float, high: float) -> Parser:
-    def parse(name: str, raw: str) -> float:
-        try:
-            value = float(raw.strip())
-        except ValueError:
-            raise ConfigError(f"{name}={raw!r} 无效：需要一个数字 ({low}–{high})") from None
-        if not low <= value <= high:
-            raise ConfigError(f"{name}={value} 超出范围：需要 {low}–{high}")
-        return value
-
-    return Parser(parse, f"number {_figure(low)}–{_figure(high)}", (low, high))
+    return _bounded(float, "number", "数字", low, high)
 
 
 def _boolean(name: str, raw: str) -> bool:
