@@ -18,7 +18,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from broadcaster import db, queries
-from broadcaster.config import Config
+from broadcaster.config import SETTINGS, Config
 from broadcaster.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,16 +138,14 @@ def fake_config(config, fake) -> Config:
     return config.replace(**{name.lower(): url for name, url in fake.settings_env().items()})
 
 
-# Environment variables that are settings: scrubbed from the environment of spawned commands.
-SETTINGS_PREFIXES = ("BROADCAST_", "WEBHOOK_", "YOUTUBE_", "TIKTOK_", "DOUYIN_", "TIKHUB_", "ADMIN_", "X2C_",
-                     "FETCH_", "SITE_NAME", "LOG_RETENTION", "DATABASE_URL", "INSTANCE_PATH", "BIND", "PORT",
-                     "WEB_CONCURRENCY", "ALERT_", "HEALTHCHECK_URL", "LOGIN_", "TRUSTED_PROXIES", "AUDIT_",
-                     "DIGEST_AT", "STALL_DAYS", "SESSION_HOURS")
+# Environment variables that are settings (the declared ones, gunicorn's included): scrubbed from
+# the environment of spawned commands, so a developer's own settings never leak into a test.
+SETTING_NAMES = frozenset(setting.name for setting in SETTINGS)
 
 
 def command_env(database_url: str, fake, instance_path, **settings: str) -> dict[str, str]:
     """Environment for a spawned command: the given database, the fake upstream, no pacing."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(SETTINGS_PREFIXES)}
+    env = {key: value for key, value in os.environ.items() if key not in SETTING_NAMES}
     env.update(fake.settings_env())
     env.update(
         DATABASE_URL=database_url,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from broadcaster.config import Config, config_from_mapping, load_config
+from broadcaster.config import CONFIG_SETTINGS, Config, config_from_mapping, load_config
 from broadcaster.errors import ConfigError
 
 
@@ -89,3 +89,56 @@ def test_secrets_are_not_in_repr():
     assert "AIzaSECRET" not in text
     assert "pw-secret" not in text
     assert {"s3cret-x2c", "AIzaSECRET", "pw-secret"} <= set(config.secrets())
+
+
+RANGED = [setting for setting in CONFIG_SETTINGS if setting.parser.bounds]
+
+
+@pytest.mark.parametrize("setting", RANGED, ids=lambda setting: setting.name)
+def test_every_range_takes_its_ends_and_refuses_beyond(setting):
+    """Each declared range holds at both ends, and a value past either names the setting in one line."""
+    low, high = setting.parser.bounds
+
+    assert low == getattr(config_from_mapping({setting.name: str(low)}), setting.field)
+    assert high == getattr(config_from_mapping({setting.name: str(high)}), setting.field)
+    for beyond in (low - 1, high + 1):
+        with pytest.raises(ConfigError, match=f"^{setting.name}=.* 超出范围：需要 ") as info:
+            config_from_mapping({setting.name: str(beyond)})
+        assert "\n" not in str(info.value)
+
+
+def test_error_messages_are_as_operators_know_them():
+    """The messages stay word for word what the operator guide and earlier releases print."""
+    cases = {
+        "LOG_RETENTION_DAYS": ("0", "LOG_RETENTION_DAYS=0 超出范围：需要 1–3650"),
+        "WEBHOOK_MAX_ATTEMPTS": ("x", "WEBHOOK_MAX_ATTEMPTS='x' 无效：需要一个整数 (1–10)"),
+        "ALERT_FAILED_RATIO": ("2", "ALERT_FAILED_RATIO=2.0 超出范围：需要 0.0–1.0"),
+        "PASS_HELPER": ("maybe", "PASS_HELPER='maybe' 无效：需要 true 或 false"),
+        "ADMIN_PUBLIC_URL": ("bot.example.com", "ADMIN_PUBLIC_URL 无效：需要 http(s):// 开头的地址"),
+        "DATABASE_URL": ("mysql://x", "DATABASE_URL 无效：需要 postgresql://… 格式的地址"),
+        "SITE_NAME": ("x" * 201, "SITE_NAME 过长：最多 200 个字符"),
+        "DIGEST_AT": ("25:00", "DIGEST_AT='25:00' 无效：需要 HH:MM（北京时间，00:00–23:59），如 09:30"),
+        "TIKHUB_PLATFORMS": ("douyin,youtube", "TIKHUB_PLATFORMS 无效：只能是 douyin, tiktok（逗号分隔），不认识 'youtube'"),
+    }
+    for name, (value, message) in cases.items():
+        with pytest.raises(ConfigError) as info:
+            config_from_mapping({name: value})
+        assert message == str(info.value)
+
+
+def test_blank_means_default_except_where_empty_is_a_value():
+    """A blank setting keeps its default; an empty TIKHUB_PLATFORMS means TikHub reads nothing."""
+    blank = config_from_mapping({setting.name: "  " for setting in CONFIG_SETTINGS if not setting.empty_is_value})
+
+    assert Config() == blank
+    assert () == config_from_mapping({"TIKHUB_PLATFORMS": ""}).tikhub_platforms
+    assert ("tiktok", "douyin") == config_from_mapping({"TIKHUB_PLATFORMS": " TikTok,douyin,tiktok"}).tikhub_platforms
+
+
+def test_an_account_may_not_take_the_operators_name():
+    """With ADMIN_PASSWORD set, ADMIN_USERNAME is an account of its own: ADMIN_USERS may not reuse it."""
+    entry = "ops:viewer:scrypt:32768:8:1$salt$0123abcd"
+
+    assert config_from_mapping({"ADMIN_USERNAME": "ops", "ADMIN_USERS": entry}).admin_users
+    with pytest.raises(ConfigError, match="^ADMIN_USERS 第 1 项：用户名 ops 重复$"):
+        config_from_mapping({"ADMIN_USERNAME": "ops", "ADMIN_PASSWORD": "pw", "ADMIN_USERS": entry})
