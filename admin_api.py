@@ -2,8 +2,8 @@
 
 The API only writes state (the switch, a manual run) and reads it; scheduled passes are run by
 each process's supervisor thread (`stats_broadcaster.Broadcaster`), started after gunicorn
-forks (see gunicorn.conf.py), never at import. Who may call it: `broadcaster.auth`; answer
-shapes and input checks: `broadcaster.api_shapes`; /metrics: `broadcaster.metrics`.
+forks (see gunicorn.conf.py), never at import. Who may call it: `broadcaster.access.auth`; answer
+shapes and input checks: `broadcaster.web.shapes`; /metrics: `broadcaster.reports.metrics`.
 """
 
 from __future__ import annotations
@@ -19,23 +19,38 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import stats_broadcaster
-from broadcaster import (
-    alerts_api,
-    audit,
-    db,
-    history,
-    insight_api,
-    lifecycle,
-    openapi,
-    planning,
-    projects_api,
-    queries,
-    signin,
-    storage,
-    tasklist,
+from broadcaster.access import audit
+from broadcaster.access.auth import Authenticator, ensure_admin_credentials, refuse_unauthorised, security_headers
+from broadcaster.core.clock import interval_text, isoformat
+from broadcaster.core.config import Config, config_from_mapping, load_config
+from broadcaster.core.errors import StorageError
+from broadcaster.core.json_schema import (
+    BOOLEAN,
+    INTEGER,
+    STRING,
+    TIME,
+    array,
+    described,
+    extend,
+    nullable,
+    obj,
+    one_of_values,
+    shaped,
 )
-from broadcaster.access_api import bp as access_bp
-from broadcaster.api_shapes import (
+from broadcaster.core.states import RunStatus, TaskStatus, Trigger
+from broadcaster.engine import lifecycle, planning
+from broadcaster.fetching.egress import EGRESS, egress_status
+from broadcaster.reports import history, tasklist
+from broadcaster.reports.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from broadcaster.reports.metrics import render_metrics
+from broadcaster.reports.tasklist import TASK_COUNTS
+from broadcaster.storage import db, queries
+from broadcaster.storage import sizes as storage
+from broadcaster.storage.db import Database
+from broadcaster.web import alerts_api, insight_api, openapi, projects_api, signin
+from broadcaster.web.access_api import bp as access_bp
+from broadcaster.web.openapi import Answer, documented, envelope, json_answer, media_answer
+from broadcaster.web.shapes import (
     LOG_ROW,
     MAX_REQUEST_BYTES,
     RUN,
@@ -58,31 +73,7 @@ from broadcaster.api_shapes import (
     trigger_body,
     validate_task,
 )
-from broadcaster.auth import Authenticator, ensure_admin_credentials, refuse_unauthorised, security_headers
-from broadcaster.clock import interval_text, isoformat
-from broadcaster.config import Config, config_from_mapping, load_config
-from broadcaster.db import Database
-from broadcaster.egress import EGRESS, egress_status
-from broadcaster.errors import StorageError
-from broadcaster.json_schema import (
-    BOOLEAN,
-    INTEGER,
-    STRING,
-    TIME,
-    array,
-    described,
-    extend,
-    nullable,
-    obj,
-    one_of_values,
-    shaped,
-)
-from broadcaster.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from broadcaster.metrics import render_metrics
-from broadcaster.openapi import Answer, documented, envelope, json_answer, media_answer
-from broadcaster.states import RunStatus, TaskStatus, Trigger
-from broadcaster.tasklist import TASK_COUNTS
-from broadcaster.tasklist_api import TASK_FILTERS, TASK_PAGING, task_list_query
+from broadcaster.web.task_args import TASK_FILTERS, TASK_PAGING, task_list_query
 
 __all__ = ["bp", "create_app", "ensure_admin_credentials", "start_supervisor", "stop_supervisor"]
 
@@ -264,7 +255,7 @@ def metrics():
 @documented("本接口的 OpenAPI 3.1 文档（含向 X2C 推送的 Webhook）", tag="页面与运维",
             ok=json_answer({"type": "object", "description": "OpenAPI 3.1"}, "OpenAPI 文档"))
 def openapi_json():
-    """This API's contract, built once per process from the URL map (broadcaster.openapi)."""
+    """This API's contract, built once per process from the URL map (broadcaster.web.openapi)."""
     state = _state()
     if "openapi" not in state:
         state["openapi"] = openapi.document(current_app)
@@ -397,7 +388,7 @@ def run_detail(run_id: int):
             query=[*insight_api.LOG_FILTERS, IntArg("limit", 100, 1, 1000)],
             ok=json_answer(envelope(array(LOG_ROW)), "回传日志"))
 def webhook_logs(limit: int, **filters):
-    """The per-task webhook log, newest first (filters: broadcaster.insight_api.LOG_FILTERS)."""
+    """The per-task webhook log, newest first (filters: broadcaster.web.insight_api.LOG_FILTERS)."""
     rows = _database().fetch_all(queries.FETCH_WEBHOOK_LOGS, {**filters, "limit": limit})
     return jsonify({"success": True, "data": [log_json(row) for row in rows]})
 

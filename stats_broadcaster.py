@@ -2,10 +2,10 @@
 
 While the switch is on, every 3 minutes a pass reads every active task, refreshes the stalest
 videos within per-platform budgets, builds one stats entry per task and POSTs it as a signed
-webhook (the pass itself: `broadcaster.pipeline`). Every process (each gunicorn worker, this
+webhook (the pass itself: `broadcaster.engine.pipeline`). Every process (each gunicorn worker, this
 command) runs one `Broadcaster`: a daemon thread that claims due slots in the database, so
 any number of processes may share one database and at most one pass runs at a time
-(`broadcaster.lifecycle`).
+(`broadcaster.engine.lifecycle`).
 
     python3 stats_broadcaster.py                   switch on and run the loop until SIGINT/SIGTERM
     python3 stats_broadcaster.py --once            one pass now, report on stdout
@@ -29,20 +29,22 @@ from collections.abc import Iterator
 
 from werkzeug.security import generate_password_hash
 
-from broadcaster import hosts, lifecycle, migrations, planning, projects, retention, shards, tasklist
-from broadcaster.clock import interval_text
-from broadcaster.config import Config, load_config
-from broadcaster.db import Database, apply_schema, open_database, resolve_database_url
-from broadcaster.errors import ConfigError, StorageError
-from broadcaster.logs import configure_logging
-from broadcaster.notifier import AlertMonitor, HealthcheckPinger
-from broadcaster.states import RunStatus, Trigger
+from broadcaster.alerting.notifier import AlertMonitor, HealthcheckPinger
+from broadcaster.core.clock import interval_text
+from broadcaster.core.config import Config, load_config
+from broadcaster.core.errors import ConfigError, StorageError
+from broadcaster.core.logs import configure_logging
+from broadcaster.core.states import RunStatus, Trigger
+from broadcaster.engine import lifecycle, planning, shards
+from broadcaster.reports import hosts, projects, tasklist
+from broadcaster.storage import migrations, retention
+from broadcaster.storage.db import Database, apply_schema, open_database, resolve_database_url
 
 logger = logging.getLogger(__name__)
 
 SUPERVISOR_POLL_SECONDS = 1.0
 PRUNE_EVERY_SECONDS = 600
-#: How often a supervisor asks whether the projects' figures are due a refresh (broadcaster.projects).
+#: How often a supervisor asks whether the projects' figures are due a refresh (broadcaster.reports.projects).
 INSIGHT_CHECK_SECONDS = 30
 #: How long `--once` waits for its alert messages after printing the report.
 ONCE_ALERT_WAIT_SECONDS = 25.0
@@ -155,7 +157,7 @@ class Broadcaster:
             retention.upkeep(self.database, self.config)  # days ahead, aged-out days dropped, history thinned
             hosts.roll_up_closed_hours(self.database)  # GET /api/callback-hosts then reads whole hours
             # Links the bot wrote since: parsed here, off the request path, so the task list's
-            # own fill before each read (broadcaster.tasklist) rarely finds any left.
+            # own fill before each read (broadcaster.reports.tasklist) rarely finds any left.
             tasklist.fill_link_platforms(self.database)
         if self._last_insight_check is None or time.monotonic() - self._last_insight_check > INSIGHT_CHECK_SECONDS:
             self._last_insight_check = time.monotonic()

@@ -10,7 +10,7 @@ The public fetch API. Three layers, each usable on its own:
 Every fetch ends as a ``FetchResult`` whose status is OK, UNAVAILABLE (deleted, private, not
 found: permanent), BLOCKED (bot wall, challenge, 429: try later, never "dead") or ERROR
 (network, 5xx, garbage, changed layout). Only configuration problems raise (``QuotaExceeded``,
-``ApiConfigError``, ``InvalidVideoURL``). The parsers live in ``broadcaster.platforms``, one
+``ApiConfigError``, ``InvalidVideoURL``). The parsers live in ``broadcaster.fetching``, one
 module per platform; facts about the platforms come from ``reference/platforms.md``.
 """
 
@@ -23,20 +23,20 @@ from collections.abc import Callable, Mapping, Sequence
 
 import requests
 
-from broadcaster.errors import ApiConfigError, CountParseError, FetchError, InvalidVideoURL, QuotaExceeded
-from broadcaster.platforms import douyin, shortlinks, tikhub, tiktok, youtube
-from broadcaster.platforms.client import API_HEADERS, DESKTOP_HEADERS, PageClient, RequestFailed, make_session
-from broadcaster.platforms.client import status_result as _status_result
-from broadcaster.platforms.counts import parse_count
-from broadcaster.platforms.douyin import HEADERS as DOUYIN_HEADERS
-from broadcaster.platforms.douyin import parse_douyin_share_page
-from broadcaster.platforms.results import FetchResult, no_counts
-from broadcaster.platforms.tikhub import parse_tikhub_response
-from broadcaster.platforms.tiktok import parse_tiktok_page
-from broadcaster.platforms.urls import VideoRef, parse_video_url
-from broadcaster.platforms.youtube import parse_youtube_api_response, parse_youtube_watch_page
-from broadcaster.proxies import DIRECT
-from broadcaster.states import FetchStatus, Platform
+from broadcaster.core.errors import ApiConfigError, CountParseError, FetchError, InvalidVideoURL, QuotaExceeded
+from broadcaster.core.states import FetchStatus, Platform
+from broadcaster.fetching import douyin, shortlinks, tikhub, tiktok, youtube
+from broadcaster.fetching.client import API_HEADERS, DESKTOP_HEADERS, PageClient, RequestFailed, make_session
+from broadcaster.fetching.client import status_result as _status_result
+from broadcaster.fetching.counts import parse_count
+from broadcaster.fetching.douyin import HEADERS as DOUYIN_HEADERS
+from broadcaster.fetching.douyin import parse_douyin_share_page
+from broadcaster.fetching.proxies import DIRECT
+from broadcaster.fetching.results import FetchResult, no_counts
+from broadcaster.fetching.tikhub import parse_tikhub_response
+from broadcaster.fetching.tiktok import parse_tiktok_page
+from broadcaster.fetching.urls import VideoRef, parse_video_url
+from broadcaster.fetching.youtube import parse_youtube_api_response, parse_youtube_watch_page
 
 __all__ = [
     "YOUTUBE", "TIKTOK", "DOUYIN",

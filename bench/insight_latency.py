@@ -23,8 +23,8 @@ import tracemalloc
 from bench.database import discard_database, fresh_database, start_database
 from bench.ops_latency import latency_cells, time_route
 from bench.records import PASSES_PER_DAY, seed_records
-from broadcaster import hosts
-from broadcaster.db import Database
+from broadcaster.reports import hosts
+from broadcaster.storage.db import Database
 
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed benchmark password
 TASKS = 10_000

@@ -112,8 +112,9 @@ def routes(project_id: str, project_count: int) -> list[tuple[str, str]]:
 
 def measure(server_url: str, count: int, per_project: int, calls: int, keep: bool) -> None:
     """Seed `count` tasks in a fresh database and print the refresh's and each route's timings."""
-    from broadcaster import db, projects
-    from broadcaster.config import Config
+    from broadcaster.core.config import Config
+    from broadcaster.reports import projects
+    from broadcaster.storage import db
 
     name = "bench_projects"
     url = fresh_database(server_url, name)

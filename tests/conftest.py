@@ -17,9 +17,9 @@ import psycopg2
 import pytest
 from werkzeug.serving import make_server
 
-from broadcaster import db, queries
-from broadcaster.config import SETTINGS, Config
-from broadcaster.db import Database
+from broadcaster.core.config import SETTINGS, Config
+from broadcaster.storage import db, queries
+from broadcaster.storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 # One database per pytest process, so parallel runs on one machine never share tables.
@@ -274,9 +274,9 @@ def insert_records(database: Database, records: list[dict]) -> None:
     context is stored with the recorder's own statement; the days they fall on get their partitions."""
     import datetime as dt
 
-    from broadcaster import queries, retention
-    from broadcaster.recorder import Outcome, context_row
-    from broadcaster.tasks import TaskRow
+    from broadcaster.engine.recorder import Outcome, context_row
+    from broadcaster.engine.tasks import TaskRow
+    from broadcaster.storage import queries, retention
 
     now = dt.datetime.now(dt.UTC)
     for minutes in {round(record.get("minutes_ago", 0) / 1440) for record in records}:
@@ -306,7 +306,7 @@ def add_points(database: Database, platform: str, video_id: str, *ages_and_count
     their partitions; the video gets its row (and number) first, as the recorder does it."""
     import datetime as dt
 
-    from broadcaster import queries, retention
+    from broadcaster.storage import queries, retention
 
     database.write_batches([(queries.ENSURE_VIDEOS, queries.VIDEO_KEY_ROW, [{"platform": platform,
                                                                             "video_id": video_id}])])
@@ -325,7 +325,7 @@ def shift_records(database: Database, by, *, task_id: int | None = None) -> None
     get their partitions (a record changing day moves to that day's partition)."""
     import datetime as dt
 
-    from broadcaster import retention
+    from broadcaster.storage import retention
 
     retention.ensure_days(database, now=dt.datetime.now(dt.UTC) - by, ahead=1)
     database.execute("UPDATE broadcaster_deliveries SET created_at = created_at - %s "
@@ -373,7 +373,7 @@ def cover_days(database: Database, days_back: int) -> None:
     rows back in time needs their new day to exist, as the upkeep would have made it)."""
     import datetime as dt
 
-    from broadcaster import retention
+    from broadcaster.storage import retention
 
     now = dt.datetime.now(dt.UTC)
     for days in range(0, days_back + 1, 2):

@@ -13,9 +13,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import audit, auth, lifecycle, retention
-from broadcaster.config import config_from_mapping
-from broadcaster.errors import ConfigError
+from broadcaster.access import audit, auth
+from broadcaster.core.config import config_from_mapping
+from broadcaster.core.errors import ConfigError
+from broadcaster.engine import lifecycle
+from broadcaster.storage import retention
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, insert_task
 
 # A cheap hash method keeps the tests quick; production hashes are werkzeug's default (scrypt).

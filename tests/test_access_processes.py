@@ -231,7 +231,7 @@ def test_the_audit_trail_of_one_session(fake_config, database, fake):
     """Guesses that end in a block, then an operator's start, a pass over two selected tasks,
     a task edit and stop, and a viewer's refused stop: one row each, newest first in
     /api/audit, and the pass says who triggered it."""
-    from broadcaster.config import config_from_mapping
+    from broadcaster.core.config import config_from_mapping
 
     users = config_from_mapping({"ADMIN_USERS": USERS}).admin_users
     client = create_app(fake_config.replace(admin_users=users), database=database).test_client()

@@ -14,12 +14,14 @@ import responses
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import alerts, channels, lifecycle, notifier, retention
-from broadcaster.clock import pacific_day, utcnow
-from broadcaster.config import Config, config_from_mapping
-from broadcaster.db import Database
-from broadcaster.errors import ConfigError
-from broadcaster.logs import SecretScrubber
+from broadcaster.alerting import alerts, channels, notifier
+from broadcaster.core.clock import pacific_day, utcnow
+from broadcaster.core.config import Config, config_from_mapping
+from broadcaster.core.errors import ConfigError
+from broadcaster.core.logs import SecretScrubber
+from broadcaster.engine import lifecycle
+from broadcaster.storage import retention
+from broadcaster.storage.db import Database
 from fakes.alert_receiver import Receiver
 from tests.conftest import ADMIN_TOKEN, insert_task, wait_until
 

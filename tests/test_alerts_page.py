@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from admin_api import create_app
-from broadcaster import lifecycle, notifier
+from broadcaster.alerting import notifier
+from broadcaster.engine import lifecycle
 from fakes.alert_receiver import Receiver
 from tests.conftest import ADMIN_PASSWORD, basic, served
 from tests.test_alerts import insert_run

@@ -10,9 +10,10 @@ import pytest
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import lifecycle, queries
-from broadcaster.api_shapes import MAX_REQUEST_BYTES
-from broadcaster.db import Database
+from broadcaster.engine import lifecycle
+from broadcaster.storage import queries
+from broadcaster.storage.db import Database
+from broadcaster.web.shapes import MAX_REQUEST_BYTES
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task, shift_records, token_client
 
 YT = "dQw4w9WgXcQ"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from broadcaster.db import Database
+from broadcaster.storage.db import Database
 from fakes.alert_receiver import Receiver
 from fakes.upstream import FakeUpstream
 from tests.conftest import (

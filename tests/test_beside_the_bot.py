@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from bench.workload import make_tasks
-from broadcaster import retention
+from broadcaster.storage import retention
 from tests.conftest import ADMIN_PASSWORD, ROOT, Bot, command_env, stop_process_group, wait_until
 from tests.test_gunicorn import free_port
 

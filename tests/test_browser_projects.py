@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 import stats_broadcaster as sb
 from admin_api import create_app, start_supervisor, stop_supervisor
-from broadcaster import projects
+from broadcaster.reports import projects
 from tests.conftest import ADMIN_PASSWORD, insert_task, served, update_points
 from tests.test_browser import ARTIFACTS, WAIT_MS, browser  # noqa: F401 - the shared Chromium fixture
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.task_list import seed_task_list, task_title
-from broadcaster import tasklist
+from broadcaster.reports import tasklist
 from tests.test_browser import ARTIFACTS, browser, live_app, page, problems  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow

@@ -2,8 +2,8 @@
 
 import pytest
 
-from broadcaster.config import CONFIG_SETTINGS, Config, config_from_mapping, load_config
-from broadcaster.errors import ConfigError
+from broadcaster.core.config import CONFIG_SETTINGS, Config, config_from_mapping, load_config
+from broadcaster.core.errors import ConfigError
 
 
 def test_defaults_match_the_contract():

@@ -13,8 +13,9 @@ from werkzeug.security import generate_password_hash
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import channels, digest, notifier, projects
-from broadcaster.db import Database
+from broadcaster.alerting import channels, digest, notifier
+from broadcaster.reports import projects
+from broadcaster.storage.db import Database
 from fakes.alert_receiver import Receiver
 from tests.conftest import command_env, insert_task, token_client, wait_until
 

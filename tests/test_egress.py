@@ -7,17 +7,17 @@ import threading
 
 import pytest
 
-from broadcaster.budget import Pacer, plan_budget
-from broadcaster.config import Config, config_from_mapping
-from broadcaster.egress import Egress, EgressPool, build_pools, cooldown_seconds
-from broadcaster.errors import ApiConfigError, ConfigError
-from broadcaster.freshness import FreshnessTally, cycle_seconds
-from broadcaster.planning import PlanFacts, plan_report
-from broadcaster.platforms.results import FetchResult
-from broadcaster.platforms.urls import VideoRef
-from broadcaster.proxies import egress_key, mask_proxy
-from broadcaster.sources import MAX_EGRESS_TRIES, PAGES_SPENT, LocalAllowance, TikHubGate, read_page
-from broadcaster.states import FetchStatus, Platform
+from broadcaster.core.config import Config, config_from_mapping
+from broadcaster.core.errors import ApiConfigError, ConfigError
+from broadcaster.core.states import FetchStatus, Platform
+from broadcaster.engine.budget import Pacer, plan_budget
+from broadcaster.engine.freshness import FreshnessTally, cycle_seconds
+from broadcaster.engine.planning import PlanFacts, plan_report
+from broadcaster.fetching.egress import Egress, EgressPool, build_pools, cooldown_seconds
+from broadcaster.fetching.proxies import egress_key, mask_proxy
+from broadcaster.fetching.results import FetchResult
+from broadcaster.fetching.sources import MAX_EGRESS_TRIES, PAGES_SPENT, LocalAllowance, TikHubGate, read_page
+from broadcaster.fetching.urls import VideoRef
 from fakes.memory import FakeFetcher
 
 TT, DY = Platform.TIKTOK, Platform.DOUYIN

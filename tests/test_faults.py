@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 import stats_broadcaster as sb
-from broadcaster import db, lifecycle
-from broadcaster.db import Database
+from broadcaster.engine import lifecycle
+from broadcaster.storage import db
+from broadcaster.storage.db import Database
 from tests.conftest import ROOT, command_env, insert_task, wait_until
 from video_stats_fetcher import VideoStatsFetcher
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from broadcaster.platforms.client import Response
-from broadcaster.platforms.douyin import parse_douyin_render_data_page, video_page_url
-from broadcaster.platforms.tikhub import answer_result, parse_tikhub_tiktok_response, tiktok_video_url
+from broadcaster.fetching.client import Response
+from broadcaster.fetching.douyin import parse_douyin_render_data_page, video_page_url
+from broadcaster.fetching.tikhub import answer_result, parse_tikhub_tiktok_response, tiktok_video_url
 from fakes import pages
 from video_stats_fetcher import (
     BLOCKED,

@@ -8,9 +8,10 @@ import pytest
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import history, retention
-from broadcaster.config import config_from_mapping
-from broadcaster.errors import ConfigError
+from broadcaster.core.config import config_from_mapping
+from broadcaster.core.errors import ConfigError
+from broadcaster.reports import history
+from broadcaster.storage import retention
 from tests.conftest import ADMIN_TOKEN, add_points, insert_task
 
 YT, DY = "dQw4w9WgXcQ", "7535852404919586100"

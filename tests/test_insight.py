@@ -12,8 +12,8 @@ import pytest
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import retention
-from broadcaster.csv_export import BOM, csv_chunks, safe_cell
+from broadcaster.storage import retention
+from broadcaster.web.csv_export import BOM, csv_chunks, safe_cell
 from tests.conftest import insert_records, insert_task, token_client
 
 YT = "dQw4w9WgXcQ"
@@ -206,8 +206,8 @@ def test_rolled_up_hours_give_the_figures_the_log_gives(client, database):
     insert_records(database, [{"task_id": row["task"], "host": row["host"], "ok": row["status"] == "success",
                                "latency_ms": row["latency"], "error": row["error"], "minutes_ago": row["minutes"],
                                "attempts": row["attempts"]} for row in rows])
-    from broadcaster import hosts
-    from broadcaster.insight_api import host_json
+    from broadcaster.reports import hosts
+    from broadcaster.web.insight_api import host_json
 
     def direct(hours):
         return [host_json(row) for row in database.fetch_all(DIRECT_FIGURES, {"hours": hours})]
@@ -373,7 +373,7 @@ def test_a_shared_pass_holds_back_and_confirms_alike(database, fake, fake_config
 
 def test_an_empty_log_rolls_up_nothing(database):
     """The supervisor's roll-up on a log without webhooks does no work (it runs on every pruning tick)."""
-    from broadcaster import hosts
+    from broadcaster.reports import hosts
 
     assert 0 == hosts.roll_up_closed_hours(database)
     assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_host_rollups")["n"]

@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
-from broadcaster import queries
-from broadcaster.integrity import Suspicion, Verdict, collapsed, confirms, judge
-from broadcaster.pipeline import decide_counts
-from broadcaster.platforms.results import FetchResult
-from broadcaster.recorder import RowBatch, video_row
-from broadcaster.states import FetchStatus
+from broadcaster.core.states import FetchStatus
+from broadcaster.engine.integrity import Suspicion, Verdict, collapsed, confirms, judge
+from broadcaster.engine.pipeline import decide_counts
+from broadcaster.engine.recorder import RowBatch, video_row
+from broadcaster.fetching.results import FetchResult
+from broadcaster.storage import queries
 from fakes.memory import NEVER_READ, stored
 
 NOW = dt.datetime(2026, 12, 7, 5, 0, tzinfo=dt.UTC)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster import queries, states
+from broadcaster.core import states
+from broadcaster.storage import queries
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = sorted([*ROOT.glob("*.py"), *ROOT.glob("broadcaster/**/*.py")])
@@ -16,8 +17,8 @@ PRODUCT = sorted([*ROOT.glob("*.py"), *ROOT.glob("broadcaster/**/*.py")])
 SUPPORT = sorted([*ROOT.glob("fakes/**/*.py"), *ROOT.glob("bench/*.py")])
 MODULE_LIMIT, ENTRY_LIMIT, CLASS_LIMIT, FUNCTION_LIMIT = 600, 400, 250, 80
 ENTRY_MODULES = ("stats_broadcaster.py", "video_stats_fetcher.py")
-SQL_HOME = ROOT / "broadcaster" / "queries"  # every statement of the running service
-MIGRATIONS = ROOT / "broadcaster" / "migrations"  # and the schema's, numbered
+SQL_HOME = ROOT / "broadcaster" / "storage" / "queries"  # every statement of the running service
+MIGRATIONS = ROOT / "broadcaster" / "storage" / "migrations"  # and the schema's, numbered
 # The admin page's ES modules: one feature or shared helper each, small enough to read in one go.
 PAGE_MODULES = sorted(ROOT.glob("static/js/*.js"))
 PAGE_MODULE_LIMIT = 400
@@ -85,7 +86,7 @@ def _sql_outside_queries(path: Path) -> list[str]:
 @pytest.mark.parametrize("path", [p for p in PRODUCT if SQL_HOME not in p.parents and MIGRATIONS not in p.parents],
                          ids=_relative)
 def test_sql_lives_in_queries(path):
-    """Every SQL statement of the product is in broadcaster/queries/ (or a migration)."""
+    """Every SQL statement of the product is in broadcaster/storage/queries/ (or a migration)."""
     assert [] == _sql_outside_queries(path)
 
 
@@ -107,7 +108,7 @@ def _allowed(enums) -> set[str]:
 
 
 def test_schema_status_literals_are_shared_constants():
-    """The status values the migrations spell out are members of broadcaster.states."""
+    """The status values the migrations spell out are members of broadcaster.core.states."""
     schema = "".join(path.read_text(encoding="utf-8") for path in sorted(MIGRATIONS.glob("*.sql")))
     found = []
     for column, enums in STATUS_COLUMNS.items():
@@ -119,7 +120,7 @@ def test_schema_status_literals_are_shared_constants():
 
 
 def test_queries_spell_statuses_through_the_constants():
-    """The queries never write a status value by hand: each one comes from broadcaster.states."""
+    """The queries never write a status value by hand: each one comes from broadcaster.core.states."""
     every_value = _allowed([states.RunStatus, states.TaskStatus, states.Trigger, states.CallbackStatus,
                             states.FetchStatus, states.Platform, states.Scope, states.ShardStatus])
     source = "".join(path.read_text(encoding="utf-8") for path in SQL_HOME.glob("*.py"))

@@ -10,9 +10,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import lifecycle, queries, retention
-from broadcaster.clock import pacific_day, utcnow
-from broadcaster.db import Database
+from broadcaster.core.clock import pacific_day, utcnow
+from broadcaster.engine import lifecycle
+from broadcaster.storage import queries, retention
+from broadcaster.storage.db import Database
 from tests.conftest import ADMIN_TOKEN, basic, insert_task, shift_records
 
 YT, YT_DELETED = "dQw4w9WgXcQ", "bbbbbbbbbbE"

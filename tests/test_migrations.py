@@ -12,9 +12,9 @@ import pytest
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import ddl, migrations, retention
-from broadcaster.db import Database
-from broadcaster.errors import StorageError
+from broadcaster.core.errors import StorageError
+from broadcaster.storage import ddl, migrations, retention
+from broadcaster.storage.db import Database
 from tests.conftest import Bot, insert_task
 
 LEGACY = """
@@ -289,7 +289,7 @@ def test_tasks_the_bot_inserts_are_tracked_and_drift_is_caught(database):
     """Every task gets a broadcaster_tasks row to be parsed; a link changed behind the triggers'
     back is found by the upkeep's check and parsed again."""
     task_id = insert_task(database)
-    from broadcaster import tasklist
+    from broadcaster.reports import tasklist
 
     assert 1 == tasklist.fill_link_platforms(database)
     database.execute("ALTER TABLE drama_tasks DISABLE TRIGGER drama_tasks_tracked_links")

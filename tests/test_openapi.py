@@ -19,12 +19,12 @@ from openapi_spec_validator import validate
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import openapi
-from broadcaster.api_shapes import IntArg
-from broadcaster.json_schema import INTEGER, STRING, obj
-from broadcaster.payload import WEBHOOK_BODY, build_body, build_stats_entry
-from broadcaster.tasks import TaskRow
-from broadcaster.webhook_contract import SIGNATURE_PATTERN, WEBHOOK_ID_PATTERN
+from broadcaster.core.json_schema import INTEGER, STRING, obj
+from broadcaster.delivery.contract import SIGNATURE_PATTERN, WEBHOOK_ID_PATTERN
+from broadcaster.delivery.payload import WEBHOOK_BODY, build_body, build_stats_entry
+from broadcaster.engine.tasks import TaskRow
+from broadcaster.web import openapi
+from broadcaster.web.shapes import IntArg
 from tests.conftest import token_client
 from tests.contract import (
     answer_validator,

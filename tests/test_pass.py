@@ -7,7 +7,8 @@ import time
 
 import stats_broadcaster as sb
 import video_stats_fetcher as vsf
-from broadcaster import lifecycle, pipeline, queries
+from broadcaster.engine import lifecycle, pipeline
+from broadcaster.storage import queries
 from tests.conftest import insert_task
 
 YT, YT_HIDDEN, YT_DELETED, YT_PRIVATE, YT_BLOCKED = "dQw4w9WgXcQ", "aaaaaaaaaaA", "bbbbbbbbbbE", "cccccccccc0", "dddddddddd8"

@@ -11,16 +11,16 @@ import threading
 
 import pytest
 
-from broadcaster.budget import Budget, Pacer, RefreshPlan, plan_budget, plan_refreshes
-from broadcaster.config import Config
-from broadcaster.egress import Egress, EgressPool
-from broadcaster.errors import ApiConfigError, QuotaExceeded
-from broadcaster.payload import rebuilt_body
-from broadcaster.pipeline import BroadcastPass, decide_counts
-from broadcaster.platforms.results import FetchResult
-from broadcaster.recorder import Recorder, RowBatch
-from broadcaster.states import ErrorType, FetchStatus, Platform
-from broadcaster.tasks import VideoStaleness
+from broadcaster.core.config import Config
+from broadcaster.core.errors import ApiConfigError, QuotaExceeded
+from broadcaster.core.states import ErrorType, FetchStatus, Platform
+from broadcaster.delivery.payload import rebuilt_body
+from broadcaster.engine.budget import Budget, Pacer, RefreshPlan, plan_budget, plan_refreshes
+from broadcaster.engine.pipeline import BroadcastPass, decide_counts
+from broadcaster.engine.recorder import Recorder, RowBatch
+from broadcaster.engine.tasks import VideoStaleness
+from broadcaster.fetching.egress import Egress, EgressPool
+from broadcaster.fetching.results import FetchResult
 from fakes.memory import NEVER_READ, FakeFetcher, RecordingSender, stored, task
 
 YT, TT, DY = Platform.YOUTUBE, Platform.TIKTOK, Platform.DOUYIN

@@ -15,8 +15,8 @@ import pytest
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import projects
-from broadcaster.csv_export import BOM
+from broadcaster.reports import projects
+from broadcaster.web.csv_export import BOM
 from tests.conftest import insert_task, token_client, update_points
 
 P1, P2 = "drama-one", "drama-two"
@@ -231,7 +231,7 @@ def test_bad_arguments_answer_400_with_the_reason(client, path, error):
 def test_the_supervisor_refreshes_after_its_pass_and_when_due(client, database, fake, fake_config):
     """A scheduled pass run by the supervisor leaves the figures refreshed; a tick refreshes them
     again once they are REFRESH_SECONDS old (a paused task shows), not sooner."""
-    from broadcaster import lifecycle
+    from broadcaster.engine import lifecycle
     from video_stats_fetcher import VideoStatsFetcher
 
     fake.set_receiver("r")

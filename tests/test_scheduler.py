@@ -6,8 +6,9 @@ import time
 import pytest
 
 import stats_broadcaster as sb
-from broadcaster import lifecycle, pipeline, queries, retention
-from broadcaster.db import Database
+from broadcaster.engine import lifecycle, pipeline
+from broadcaster.storage import queries, retention
+from broadcaster.storage.db import Database
 from tests.conftest import insert_records, insert_task, wait_until
 
 

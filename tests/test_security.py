@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 import admin_api
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import lifecycle, queries
-from broadcaster.config import Config
-from broadcaster.db import Database
-from broadcaster.logs import configure_logging
+from broadcaster.core.config import Config
+from broadcaster.core.logs import configure_logging
+from broadcaster.engine import lifecycle
+from broadcaster.storage import queries
+from broadcaster.storage.db import Database
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task, reset_database
 
 UNREACHABLE_DATABASE = "postgresql://u:p@127.0.0.1:1/x"

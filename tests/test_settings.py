@@ -9,14 +9,14 @@ import runpy
 
 import pytest
 
-from broadcaster.config import CONFIG_SETTINGS, SETTINGS, Config
-from broadcaster.settings import TABLE_END, TABLE_START, main, settings_table, shown_default, with_settings_table
+from broadcaster.core.config import CONFIG_SETTINGS, SETTINGS, Config
+from broadcaster.core.settings import TABLE_END, TABLE_START, main, settings_table, shown_default, with_settings_table
 from tests.conftest import ROOT, command_env
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 # `NAME=value` or `# NAME=example` at the start of a line of .env.example.
 ENV_LINE = re.compile(r"^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
-WRITE = "run `python -m broadcaster.settings --write`"
+WRITE = "run `python -m broadcaster.core.settings --write`"
 
 
 def _readme() -> str:

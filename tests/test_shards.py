@@ -15,11 +15,11 @@ import time
 import pytest
 
 import stats_broadcaster as sb
-from broadcaster import lifecycle
-from broadcaster.assembly import runner_id
-from broadcaster.budget import Budget, RefreshPlan
-from broadcaster.db import Database
-from broadcaster.shards import cut_shards, plan_from_json, plan_to_json, shard_count
+from broadcaster.engine import lifecycle
+from broadcaster.engine.assembly import runner_id
+from broadcaster.engine.budget import Budget, RefreshPlan
+from broadcaster.engine.shards import cut_shards, plan_from_json, plan_to_json, shard_count
+from broadcaster.storage.db import Database
 from tests.conftest import ROOT, command_env, insert_task, wait_until
 
 TT = 7504044860782021930

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from admin_api import create_app
-from broadcaster import sessions
+from broadcaster.access import sessions
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic
 from tests.test_access import PASSWORDS, USERS  # alice (operator), bob and carol (viewers)
 

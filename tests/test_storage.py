@@ -8,9 +8,11 @@ import datetime as dt
 import pytest
 
 from admin_api import create_app
-from broadcaster import alerts, planning, storage
-from broadcaster.config import Config, config_from_mapping
-from broadcaster.errors import ConfigError
+from broadcaster.alerting import alerts
+from broadcaster.core.config import Config, config_from_mapping
+from broadcaster.core.errors import ConfigError
+from broadcaster.engine import planning
+from broadcaster.storage import sizes as storage
 from tests.conftest import add_points, insert_records, insert_task, token_client
 
 NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ import pytest
 
 from admin_api import create_app
 from bench.task_list import seed_task_list, task_title
-from broadcaster import db, queries
+from broadcaster.storage import db, queries
 from tests.conftest import insert_task, token_client
 
 YT_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"

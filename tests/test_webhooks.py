@@ -9,9 +9,9 @@ import pytest
 import requests
 import responses
 
-from broadcaster import webhooks
-from broadcaster.payload import serialize_body
-from broadcaster.webhooks import CallbackURLError, WebhookSender, check_callback_url, sign_body
+from broadcaster.delivery import webhooks
+from broadcaster.delivery.payload import serialize_body
+from broadcaster.delivery.webhooks import CallbackURLError, WebhookSender, check_callback_url, sign_body
 
 URL = "https://x2c.example.com/hook"
 
