@@ -18,7 +18,7 @@ from broadcaster.alerting import alerts, channels, notifier
 from broadcaster.core.clock import pacific_day, utcnow
 from broadcaster.core.config import Config, config_from_mapping
 from broadcaster.core.errors import ConfigError
-from broadcaster.core.logs import SecretScrubber
+from broadcaster.core.logs import SecretScrubber, configure_logging
 from broadcaster.engine import lifecycle
 from broadcaster.storage import retention
 from broadcaster.storage.db import Database
@@ -216,7 +216,7 @@ def test_telegram_429_waits_for_retry_after_and_the_token_stays_out(capfd):
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
-        sb.configure_logging(config.secrets())
+        configure_logging(config.secrets())
         result = channels.send_to_channel(config.alert_urls[0], "t", "b", sleep=waits.append)
         logging.getLogger("test").warning("request failed: %s", url)  # an exception text quoting the URL
     finally:

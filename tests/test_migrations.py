@@ -12,6 +12,7 @@ import pytest
 
 import stats_broadcaster as sb
 from admin_api import create_app
+from broadcaster import cli
 from broadcaster.core.errors import StorageError
 from broadcaster.storage import ddl, migrations, retention
 from broadcaster.storage.db import Database
@@ -239,7 +240,7 @@ def test_an_up_to_date_start_runs_no_ddl(database, config, capsys):
         app = create_app(config)  # opens its own pool, as a gunicorn worker does
         app.extensions["broadcaster"]["database"].close()
         assert app.extensions["broadcaster"]["schema_ready"]
-        assert 0 == sb.init_db(config)
+        assert 0 == cli.init_db(config)
         assert "无需改动" in capsys.readouterr().out
         sb.Broadcaster(config, database).run_once()
         with pytest.raises(StorageError, match="DDL during an up-to-date start"):

@@ -22,8 +22,8 @@ from broadcaster.engine.budget import Budget, RefreshPlan, plan_budget, plan_ref
 from broadcaster.engine.pipeline import BroadcastPass
 from broadcaster.engine.tasks import PostgresTaskSource
 from broadcaster.fetching.egress import EgressPool, build_pools
+from broadcaster.fetching.fetcher import SOURCE_API
 from broadcaster.fetching.links import UnstoredLinks
-from video_stats_fetcher import SOURCE_API
 
 logger = logging.getLogger(__name__)
 

@@ -35,15 +35,16 @@ from broadcaster.engine.freshness import FreshnessTally
 from broadcaster.engine.pipeline import STOP_GRACE_SECONDS
 from broadcaster.engine.recorder import CountingRecorder, Recorder, database_writer
 from broadcaster.engine.tasks import PostgresTaskSource
+from broadcaster.fetching.fetcher import VideoStatsFetcher
 from broadcaster.fetching.links import UnstoredLinks, resolve_new_links, sync_task_videos
 from broadcaster.storage import queries, retention
 from broadcaster.storage.db import Database, wrap_errors
-from video_stats_fetcher import VideoStatsFetcher
 
 logger = logging.getLogger(__name__)
 
 STALE_RUN_SECONDS = 20  # a running pass silent this long is abandoned (heartbeat every 1 s)
-PASS_SCRIPT = Path(__file__).resolve().parents[2] / "stats_broadcaster.py"
+#: Where `python -m broadcaster` finds the package: a child starts through the package, never a top-level script.
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 
 _ACTIVE_PASSES: set[threading.Event] = set()
 _ACTIVE_LOCK = threading.Lock()
@@ -310,11 +311,11 @@ def run_pass_in_subprocess(config: Config, database: Database, run_id: int, *,
 
 
 def spawn(config: Config, database: Database, flag: str, run_id: int) -> subprocess.Popen:
-    """Start `stats_broadcaster.py FLAG RUN_ID` with these settings on its stdin."""
+    """Start `python -m broadcaster FLAG RUN_ID` with these settings on its stdin."""
     settings = dataclasses.asdict(config.replace(database_url=database.url))
     process = subprocess.Popen(
-        [sys.executable, str(PASS_SCRIPT), flag, str(run_id)],
-        stdin=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=str(PASS_SCRIPT.parent),
+        [sys.executable, "-m", "broadcaster", flag, str(run_id)],
+        stdin=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=str(PACKAGE_PARENT),
     )
     # Settings, secrets included, go through a pipe: never on the command line or in env.
     process.stdin.write(json.dumps(settings).encode("utf-8"))
@@ -330,7 +331,7 @@ def run_shards_in_subprocess(config: Config, database: Database, run_id: int, *,
 
 def _run_child(config: Config, database: Database, flag: str, run_id: int,
                stop_event: threading.Event) -> subprocess.Popen:
-    """Run `stats_broadcaster.py FLAG RUN_ID` until it exits; `stop_event` stops it (a pass child
+    """Run `python -m broadcaster FLAG RUN_ID` until it exits; `stop_event` stops it (a pass child
     then records its run as interrupted). The exited process."""
     with _Active(stop_event):
         process = spawn(config, database, flag, run_id)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import video_stats_fetcher as vsf
+from broadcaster.core.errors import InvalidVideoURL
 from broadcaster.core.json_schema import INTEGER, obj, shaped
 from broadcaster.core.states import FetchStatus, TaskStatus
+from broadcaster.fetching.urls import parse_video_url
 from broadcaster.storage import queries
-from broadcaster.storage.db import Database
-from broadcaster.web.shapes import INT32_MAX
+from broadcaster.storage.db import INT32_MAX, Database
 
 SORTS = tuple(queries.TASK_LIST_ORDER)  # id (newest first), stale (oldest counts first), views
 NEVER = "never"  # stats_status: no counts read for the task's current link yet
@@ -109,8 +109,8 @@ def link_platform(url: str | None) -> str | None:
     if not url:
         return None
     try:
-        return vsf.parse_video_url(url).platform
-    except vsf.InvalidVideoURL:
+        return parse_video_url(url).platform
+    except InvalidVideoURL:
         return None
 
 

@@ -24,6 +24,8 @@ from broadcaster.storage import migrations
 
 logger = logging.getLogger(__name__)
 
+INT32_MAX = 2**31 - 1  # the largest value of an INTEGER column (task ids, X2C ids)
+
 # Every session works in UTC so that the bot's TIMESTAMP (without time zone) columns hold UTC.
 _SESSION_OPTIONS = "-c timezone=UTC -c statement_timeout=60000"
 

@@ -18,8 +18,8 @@ from typing import Any
 from flask import jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-import video_stats_fetcher as vsf
 from broadcaster.core.config import Config
+from broadcaster.core.errors import InvalidVideoURL
 from broadcaster.core.json_schema import (
     ANY,
     BOOLEAN,
@@ -38,12 +38,13 @@ from broadcaster.core.states import FetchStatus, Platform, RunStatus, Scope, Tas
 from broadcaster.delivery.payload import rebuilt_body
 from broadcaster.delivery.webhooks import MAX_CALLBACK_URL_LENGTH, CallbackURLError, check_callback_url
 from broadcaster.engine.freshness import FRESHNESS
+from broadcaster.fetching.urls import parse_video_url
+from broadcaster.storage.db import INT32_MAX
 
 TASK_STATUSES = tuple(TaskStatus)
 MAX_TEXT = {"title": 500, "callback_secret": 512, "project_id": 128}
 MAX_VIDEO_URL = 2048
 MAX_DURATION = 36500
-INT32_MAX = 2**31 - 1
 MAX_REQUEST_BYTES = 1 << 20  # a task is a few KB; larger bodies are refused with 413
 MAX_SELECTED_TASKS = 1000  # DESIGN §9: a selected pass names 1-1000 tasks
 IDS_SHOWN = 10  # a refusal lists this many ids, then how many more
@@ -460,8 +461,8 @@ def validate_task(data: dict, config: Config, *, partial: bool) -> dict:
     if "video_url" in data:
         value = _text_field("video_url", data["video_url"], required=True, limit=MAX_VIDEO_URL)
         try:
-            vsf.parse_video_url(value)
-        except vsf.InvalidVideoURL as exc:
+            parse_video_url(value)
+        except InvalidVideoURL as exc:
             raise BadRequest(f"video_url 无效：{exc}") from None
         clean["video_url"] = value
     if "callback_url" in data:
