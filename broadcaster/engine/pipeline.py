@@ -21,11 +21,12 @@ from broadcaster.core.states import ErrorType, FetchStatus, Platform
 from broadcaster.core.workers import WorkerPool
 from broadcaster.delivery.payload import build_body, build_stats_entry, serialize_body
 from broadcaster.delivery.webhooks import Delivery
-from broadcaster.engine.budget import YOUTUBE_IDS_PER_CALL, Budget, RefreshPlan
+from broadcaster.engine.budget import Budget, RefreshPlan
 from broadcaster.engine.freshness import FreshnessTally
 from broadcaster.engine.integrity import Verdict, judge
 from broadcaster.engine.recorder import CountingRecorder, FetchFailure, Outcome
 from broadcaster.engine.tasks import StoredCounts, TaskRow, VideoJob, group_jobs
+from broadcaster.fetching import youtube
 from broadcaster.fetching.egress import EgressPool
 from broadcaster.fetching.results import FetchResult, no_counts
 from broadcaster.fetching.sources import PAGES_SPENT, LocalAllowance, TikHubGate, read_page
@@ -288,7 +289,7 @@ class BroadcastPass:
             self._deliver_job(job, None)
         elif job.platform == Platform.YOUTUBE and self.budget.youtube_api and not self.quota_exhausted:
             self._youtube_batch.append(job)
-            if len(self._youtube_batch) >= YOUTUBE_IDS_PER_CALL:
+            if len(self._youtube_batch) >= youtube.API_MAX_IDS:
                 self._flush_youtube_batch()
         else:
             self._fetch_pool(job.platform).submit(self._fetch_and_deliver, job)

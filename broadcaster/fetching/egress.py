@@ -145,7 +145,7 @@ def build_pools(config, stored: Mapping[str, Mapping], make_fetcher: Callable[[s
     `make_fetcher(proxy_url_or_direct)` builds the page fetcher of one egress.
     """
     pools = {}
-    for platform in ("youtube", "tiktok", "douyin"):
+    for platform in Platform:
         budget = pages_for_pass(config.pages_per_minute(platform), config.broadcast_interval_seconds)
         egresses = []
         for url in config.proxies(platform):
@@ -176,7 +176,7 @@ def egress_status(config, rows: Iterable[Mapping], now: dt.datetime) -> list[dic
     shows as ready)."""
     stored = {row["egress_key"]: row for row in rows}
     answer = []
-    for platform in ("youtube", "tiktok", "douyin"):
+    for platform in Platform:
         for url in config.proxies(platform):
             row = stored.get(egress_key(platform, url), {})
             benched_until = row.get("benched_until")
