@@ -99,8 +99,7 @@ class Pending:
     task: TaskRow
     entry: dict
     fetch_failure: FetchFailure | None
-    read_at: dt.datetime | None = None  # when its counts were read
-    fresh: bool = False
+    decision: Decision  # the counts in its entry, and when they were read
 
 
 class TaskWindow:
@@ -363,7 +362,7 @@ class BroadcastPass:
                 self._finish(Outcome(task, False, fetch_failure=failure, reason=decision.fail_reason))
                 continue
             entry = build_stats_entry(task, job.platform, decision.views, decision.likes)
-            pending = Pending(task, entry, failure, decision.read_at, decision.fresh)
+            pending = Pending(task, entry, failure, decision)
             self._batcher.add(pending, task.callback_secret or self.config.x2c_webhook_secret)
 
     def _submit_delivery(self, batch: list[Pending], secret: str | None) -> None:
@@ -383,11 +382,12 @@ class BroadcastPass:
             logger.exception("delivery of %s failed", webhook_id)
             delivery = Delivery(False, None, 0, 0, f"内部错误：{type(exc).__name__}")
         for pending in batch:
-            sent_read = delivery.went_out and pending.read_at is not None
-            age = (sent_at - pending.read_at).total_seconds() if sent_read else None
-            payload = body if len(batch) == 1 else build_body(self.config.site_name, [pending.entry])
-            self._finish(Outcome(pending.task, delivery.ok, delivery, payload, webhook_id, pending.fetch_failure,
-                                 age_s=age, fresh=pending.fresh, batch_lead=first.task_id if len(batch) > 1 else None))
+            decision = pending.decision
+            sent_read = delivery.went_out and decision.read_at is not None
+            age = (sent_at - decision.read_at).total_seconds() if sent_read else None
+            self._finish(Outcome(pending.task, delivery.ok, delivery, views=decision.views, likes=decision.likes,
+                                 webhook_id=webhook_id, fetch_failure=pending.fetch_failure, age_s=age,
+                                 fresh=decision.fresh, batch_lead=first.task_id if len(batch) > 1 else None))
 
 
 def _internal_error(exc: Exception) -> FetchResult:

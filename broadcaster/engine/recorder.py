@@ -23,7 +23,7 @@ from collections.abc import Callable
 from broadcaster.core.errors import StorageError
 from broadcaster.core.retry import retry_storage
 from broadcaster.core.states import FetchStatus
-from broadcaster.delivery.payload import BODY_FORMAT, entry_counts
+from broadcaster.delivery.payload import BODY_FORMAT, sent_count
 from broadcaster.delivery.webhooks import Delivery, callback_host
 from broadcaster.engine.integrity import Verdict
 from broadcaster.engine.tasks import TaskRow
@@ -55,7 +55,8 @@ class Outcome:
     task: TaskRow
     ok: bool
     delivery: Delivery | None = None  # None when no webhook was attempted
-    payload: dict | None = None  # the task's own entry as sent, for its log row
+    views: int | None = None  # the counts decided for its entry (None when it has none)
+    likes: int | None = None
     webhook_id: str | None = None
     fetch_failure: FetchFailure | None = None
     reason: str | None = None  # why the task failed without a webhook
@@ -142,9 +143,9 @@ def record_row(outcome: Outcome, run_id: int | None, digest: str) -> dict:
     """The task's delivery record for this pass: the counts in its body, and how delivering went."""
     delivery = outcome.delivery
     went_out = delivery is not None and delivery.went_out
-    views, likes = entry_counts(outcome.payload["stats"][0]) if outcome.payload else (None, None)
     return {
-        "digest": digest, "run_id": run_id, "views": views, "likes": likes, "task_id": outcome.task.task_id,
+        "digest": digest, "run_id": run_id, "views": sent_count(outcome.views), "likes": sent_count(outcome.likes),
+        "task_id": outcome.task.task_id,
         "latency_ms": delivery.latency_ms if delivery else None,
         "age_s": round(outcome.age_s) if went_out and outcome.age_s is not None else None,
         "batch_lead": outcome.batch_lead,
