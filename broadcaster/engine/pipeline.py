@@ -24,12 +24,12 @@ from broadcaster.delivery.webhooks import Delivery
 from broadcaster.engine.budget import Budget, RefreshPlan
 from broadcaster.engine.freshness import FreshnessTally
 from broadcaster.engine.integrity import Verdict, judge
-from broadcaster.engine.recorder import CountingRecorder, FetchFailure, Outcome
+from broadcaster.engine.recorder import FetchFailure, Outcome, PassRecorder
 from broadcaster.engine.tasks import StoredCounts, TaskRow, VideoJob, group_jobs
 from broadcaster.fetching import youtube
-from broadcaster.fetching.egress import EgressPool
+from broadcaster.fetching.egress import PagePool
 from broadcaster.fetching.results import FetchResult, no_counts
-from broadcaster.fetching.sources import PAGES_SPENT, LocalAllowance, TikHubGate, read_page
+from broadcaster.fetching.sources import PAGES_SPENT, Allowance, LocalAllowance, TikHubGate, read_page
 from broadcaster.fetching.urls import VideoRef
 
 logger = logging.getLogger(__name__)
@@ -182,8 +182,8 @@ class BroadcastPass:
     """Everything one pass needs; `execute()` runs it and returns the result counts."""
 
     def __init__(self, config, *, run_id: int | None, rows, budget: Budget, refresh: RefreshPlan,
-                 fetcher, egress: dict[str, EgressPool], sender, recorder: CountingRecorder,
-                 stop_event: threading.Event, tikhub_allowance=None):
+                 fetcher, egress: dict[str, PagePool], sender, recorder: PassRecorder,
+                 stop_event: threading.Event, tikhub_allowance: Allowance | None = None):
         self.config = config
         self.run_id = run_id
         self.rows = rows  # iterable of (TaskRow, StoredCounts), ordered by video

@@ -18,7 +18,9 @@ import json
 import logging
 import threading
 import uuid
+from abc import abstractmethod
 from collections.abc import Callable
+from typing import Protocol
 
 from broadcaster.core.errors import StorageError
 from broadcaster.core.retry import retry_storage
@@ -165,7 +167,44 @@ def failure_row(outcome: Outcome, run_id: int | None, digest: str) -> dict | Non
             "error_type": failure.error_type, "message": failure.message}
 
 
-class CountingRecorder:
+class PassRecorder(Protocol):
+    """What a pass writes down as it goes (`BroadcastPass`): `CountingRecorder` for a dry run,
+    `Recorder` for a pass, `broadcaster.scaleout.worker.ShardRecorder` for a worker's shards."""
+
+    @abstractmethod
+    def start(self) -> None:
+        """Get ready to take what the pass hands over."""
+
+    @abstractmethod
+    def add_outcome(self, outcome: Outcome) -> None:
+        """One task finished."""
+
+    @abstractmethod
+    def add_video(self, platform: str, video_id: str, result: FetchResult, verdict: Verdict | None = None) -> None:
+        """A video's new state after a fetch (and how the suspect-count rule judged it)."""
+
+    @abstractmethod
+    def add_quota(self, day: dt.date, units: int, exhausted: bool) -> None:
+        """YouTube API units spent on Pacific `day`."""
+
+    @abstractmethod
+    def add_tikhub_requests(self, day: dt.date, requests: int) -> None:
+        """TikHub requests made on UTC `day`."""
+
+    @abstractmethod
+    def add_egress(self, states: list[dict], blocks: list[dict]) -> None:
+        """How a platform's egresses fared: their states after the pass and their blocks."""
+
+    @abstractmethod
+    def counts(self) -> dict:
+        """Progress so far: tasks finished (`done`) and delivered (`success_count`)."""
+
+    @abstractmethod
+    def close(self, timeout: float = 60.0) -> None:
+        """Write what is left, waiting at most `timeout` seconds."""
+
+
+class CountingRecorder(PassRecorder):
     """Counts outcomes and writes nothing: the recorder of a dry run."""
 
     def __init__(self) -> None:
