@@ -38,7 +38,11 @@ from broadcaster.core.json_schema import (
     shaped,
 )
 from broadcaster.core.states import RunStatus, TaskStatus, Trigger
-from broadcaster.engine import lifecycle, planning
+from broadcaster.engine import planning
+from broadcaster.engine.active import interrupt_active_passes
+from broadcaster.engine.children import run_pass_in_subprocess
+from broadcaster.engine.runs import RESULT, claim_run
+from broadcaster.engine.switch import switch_off, switch_on
 from broadcaster.fetching.egress import EGRESS, egress_status
 from broadcaster.reports import history, tasklist
 from broadcaster.reports.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -155,7 +159,7 @@ def stop_supervisor(app: Flask, timeout: float = 8.0) -> None:
     supervisor = app.extensions["broadcaster"]["supervisor"]
     if supervisor is not None:
         supervisor.stop(timeout)
-    lifecycle.interrupt_active_passes()
+    interrupt_active_passes()
 
 
 def _state() -> dict:
@@ -270,7 +274,7 @@ def openapi_json():
 @documented("打开开关：开始定时回传", tag="开关与回传", ok=json_answer(SWITCH_ANSWER, "已打开，或已在运行中（success 为 false）"))
 def start():
     """Switch the service on."""
-    if lifecycle.switch_on(_database()):
+    if switch_on(_database()):
         interval = interval_text(_config().broadcast_interval_seconds)
         return jsonify(shaped(SWITCH_ANSWER, success=True, message=f"分发数据回传服务已启动，每{interval}自动回传一次"))
     return jsonify(shaped(SWITCH_ANSWER, success=False, message="分发数据回传服务已在运行中"))
@@ -281,7 +285,7 @@ def start():
             ok=json_answer(SWITCH_ANSWER, "已停止，或本来就未运行（success 为 false）"))
 def stop():
     """Switch the service off and interrupt a pass in progress."""
-    if lifecycle.switch_off(_database()):
+    if switch_off(_database()):
         return jsonify(shaped(SWITCH_ANSWER, success=True, message="分发数据回传服务已停止"))
     return jsonify(shaped(SWITCH_ANSWER, success=False, message="分发数据回传服务未运行"))
 
@@ -323,7 +327,7 @@ def storage_size():
 @bp.post("/api/broadcaster/trigger")
 @documented("立即回传一轮（不受开关影响），可只回传指定的任务", tag="开关与回传",
             body=TRIGGER_INPUT, body_required=False,
-            ok={200: json_answer(envelope(lifecycle.RESULT), "10 秒内完成：这一轮的结果"),
+            ok={200: json_answer(envelope(RESULT), "10 秒内完成：这一轮的结果"),
                 202: json_answer(envelope(RUN_STARTED), "10 秒内未完成：在后台继续进行")},
             errors={409: "已有一次回传正在进行中"})
 def trigger():
@@ -331,7 +335,7 @@ def trigger():
     wait up to 10 s for it."""
     config, database = _config(), _database()
     task_ids = _selected_task_ids(database, trigger_body())
-    run_id = lifecycle.claim_run(database, Trigger.MANUAL, task_ids, triggered_by=g.account.name)
+    run_id = claim_run(database, Trigger.MANUAL, task_ids, triggered_by=g.account.name)
     if run_id is None:
         return error_response("已有一次回传正在进行中", 409)
     done = threading.Event()
@@ -339,7 +343,7 @@ def trigger():
 
     def work() -> None:
         try:
-            outcome["result"] = lifecycle.run_pass_in_subprocess(config, database, run_id)
+            outcome["result"] = run_pass_in_subprocess(config, database, run_id)
         finally:
             done.set()
 

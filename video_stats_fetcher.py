@@ -12,11 +12,12 @@ from broadcaster.fetching.client import DESKTOP_HEADERS, make_session
 from broadcaster.fetching.counts import parse_count
 from broadcaster.fetching.douyin import HEADERS as DOUYIN_HEADERS
 from broadcaster.fetching.douyin import parse_douyin_share_page
-from broadcaster.fetching.fetcher import SOURCE_API, SOURCE_PAGE, SOURCE_TIKHUB, YOUTUBE_API_MAX_IDS, VideoStatsFetcher
+from broadcaster.fetching.fetcher import SOURCE_API, SOURCE_PAGE, SOURCE_TIKHUB, VideoStatsFetcher
 from broadcaster.fetching.results import FetchResult
 from broadcaster.fetching.tikhub import parse_tikhub_response
 from broadcaster.fetching.tiktok import parse_tiktok_page
 from broadcaster.fetching.urls import VideoRef, parse_video_url
+from broadcaster.fetching.youtube import API_MAX_IDS as YOUTUBE_API_MAX_IDS
 from broadcaster.fetching.youtube import parse_youtube_api_response, parse_youtube_watch_page
 
 YOUTUBE, TIKTOK, DOUYIN = Platform

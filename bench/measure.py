@@ -139,9 +139,9 @@ def start_alert_monitor(config, database):
     channel that never answers) and the alert thread checking every second in this process during
     the pass; in the service the pass runs in a child process, so this is the harsher case."""
     from broadcaster.alerting.notifier import AlertMonitor
-    from broadcaster.engine import lifecycle
+    from broadcaster.engine.switch import switch_on
 
-    lifecycle.switch_on(database)
+    switch_on(database)
     database.execute("INSERT INTO broadcaster_runs (trigger, status, finished_at, error) "
                      "VALUES ('schedule', 'failed', NOW(), 'bench: a failed pass on record')")
     monitor = AlertMonitor(config, database)

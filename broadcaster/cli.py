@@ -8,19 +8,19 @@
     python3 stats_broadcaster.py --hash-password   read a password (prompt or stdin), print its hash
 
 A pass and a shard worker run as children of a supervisor through the hidden `--run-pass RUN_ID`
-and `--shard-worker RUN_ID` (`broadcaster.engine.lifecycle.spawn`). docs/command-line.md.
+and `--shard-worker RUN_ID` (`broadcaster.engine.children.spawn`); their side is at the end of this
+module. docs/command-line.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import signal
 import sys
 import threading
-
-from werkzeug.security import generate_password_hash
 
 from broadcaster.alerting.notifier import AlertMonitor
 from broadcaster.core.clock import interval_text
@@ -28,8 +28,14 @@ from broadcaster.core.config import Config, load_config
 from broadcaster.core.errors import ConfigError, StorageError
 from broadcaster.core.logs import configure_logging
 from broadcaster.core.states import Trigger
-from broadcaster.engine import lifecycle, planning
+from broadcaster.engine import planning
+from broadcaster.engine.children import RUN_PASS, SHARD_WORKER
+from broadcaster.engine.dry_run import dry_run_pass
+from broadcaster.engine.execution import run_claimed_pass
 from broadcaster.engine.supervisor import Broadcaster, broadcast_all_tasks
+from broadcaster.engine.switch import switch_on
+from broadcaster.fetching.fetcher import VideoStatsFetcher
+from broadcaster.scaleout.worker import ShardWorker
 from broadcaster.storage import migrations
 from broadcaster.storage.db import Database, apply_schema, open_database, resolve_database_url
 
@@ -74,7 +80,7 @@ def run_loop(config: Config) -> int:
     except StorageError:
         return 0  # stopped while waiting for the database
     if not config.pass_helper:
-        lifecycle.switch_on(database)
+        switch_on(database)
     broadcaster = Broadcaster(config, database, schema_ready=True)  # open_database applied it
     broadcaster.start()
     if config.pass_helper:
@@ -101,6 +107,9 @@ def print_password_hash() -> int:
     if not password:
         print("错误: 密码不能为空", file=sys.stderr)
         return 2
+    # Imported here: the pass children start through this module and load nothing of the web stack.
+    from werkzeug.security import generate_password_hash
+
     print(generate_password_hash(password))
     return 0
 
@@ -114,8 +123,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace | int:
     parser.add_argument("--plan", action="store_true", help="print how fresh the counts can be at the current settings")
     parser.add_argument("--hash-password", action="store_true",
                         help="read a password from a prompt or stdin and print its hash for ADMIN_USERS")
-    parser.add_argument("--run-pass", type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
-    parser.add_argument("--shard-worker", type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
+    parser.add_argument(RUN_PASS, type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
+    parser.add_argument(SHARD_WORKER, type=int, metavar="RUN_ID", help=argparse.SUPPRESS)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -135,9 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(args, int):
         return args
     if args.run_pass is not None:
-        return lifecycle.run_pass_child(args.run_pass)
+        return run_pass_child(args.run_pass)
     if args.shard_worker is not None:
-        return lifecycle.run_shard_worker_child(args.shard_worker)
+        return run_shard_worker_child(args.shard_worker)
     if args.hash_password:
         return print_password_hash()
     try:
@@ -160,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         print(planning.plan_report(config, planning.load_facts(database)))
         return 0
     if args.dry_run:
-        result = lifecycle.dry_run_pass(config, database)
+        result = dry_run_pass(config, database)
         print(format_report(result), file=sys.stderr)
         return 0
     result = broadcast_all_tasks(config, database, trigger=Trigger.CLI)
@@ -200,3 +209,32 @@ def send_alerts_once(config: Config, database: Database) -> None:
         logger.warning("alert check failed: %s", exc)
         return
     monitor.deliveries.wait(ONCE_ALERT_WAIT_SECONDS)
+
+
+# --------------------------------------------------------------------------------------------
+# The children's side (`broadcaster.engine.children` starts them)
+
+
+def _child_settings() -> tuple[Config, threading.Event]:
+    """A child's settings from stdin, its logging, and a stop event set by SIGTERM/SIGINT."""
+    config = Config(**json.loads(sys.stdin.read()))
+    configure_logging(config.secrets())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return config, stop
+
+
+def run_pass_child(run_id: int) -> int:
+    """`--run-pass RUN_ID` (internal): run a pass claimed by the parent; settings on stdin."""
+    config, stop = _child_settings()
+    run_claimed_pass(config, Database(config.database_url), run_id, stop_event=stop)
+    return 0
+
+
+def run_shard_worker_child(run_id: int) -> int:
+    """`--shard-worker RUN_ID` (internal): take shards of a shared pass until none is left."""
+    config, stop = _child_settings()
+    database = Database(config.database_url)
+    ShardWorker(config, database, run_id, fetcher=VideoStatsFetcher.from_config(config), stop_event=stop).run()
+    return 0

@@ -16,7 +16,7 @@ from admin_api import create_app
 from broadcaster.access import audit, auth
 from broadcaster.core.config import config_from_mapping
 from broadcaster.core.errors import ConfigError
-from broadcaster.engine import lifecycle
+from broadcaster.engine.runs import claim_run, finish_run
 from broadcaster.storage import retention
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, insert_task
 
@@ -562,10 +562,10 @@ def test_config_reads_the_access_settings():
 
 def test_runs_say_who_triggered_them(client, database):
     """RUN's triggered_by: the user for a manual pass, null for a scheduled or command-line one."""
-    manual = lifecycle.claim_run(database, "manual", triggered_by="alice")
-    lifecycle.finish_run(database, manual, "succeeded", {"total": 0, "done": 0, "success_count": 0}, None,
+    manual = claim_run(database, "manual", triggered_by="alice")
+    finish_run(database, manual, "succeeded", {"total": 0, "done": 0, "success_count": 0}, None,
                          deadline_s=1)
-    scheduled = lifecycle.claim_run(database, "schedule")
+    scheduled = claim_run(database, "schedule")
 
     runs = {run["id"]: run for run in client.get("/api/broadcaster/runs", headers=login("bob")).get_json()["data"]}
 

@@ -19,7 +19,7 @@ from broadcaster.core.clock import pacific_day, utcnow
 from broadcaster.core.config import Config, config_from_mapping
 from broadcaster.core.errors import ConfigError
 from broadcaster.core.logs import SecretScrubber, configure_logging
-from broadcaster.engine import lifecycle
+from broadcaster.engine.switch import switch_on
 from broadcaster.storage import retention
 from broadcaster.storage.db import Database
 from fakes.alert_receiver import Receiver
@@ -117,7 +117,7 @@ def receiver():
 
 def failing_service(database: Database) -> int:
     """Switched on, the last scheduled pass failed."""
-    lifecycle.switch_on(database)
+    switch_on(database)
     return insert_run(database, status="failed", error="StorageError: 数据库查询失败", finished_at=T0)
 
 
@@ -331,7 +331,7 @@ def seed_failing_deliveries(database, fake, count=5):
 
 def run_scheduled_pass(config, database, fetcher, **alert_options) -> tuple[dict, sb.Broadcaster]:
     """Switch on and run one supervisor tick (a scheduled pass, in this process)."""
-    lifecycle.switch_on(database)
+    switch_on(database)
     broadcaster = sb.Broadcaster(config, database, fetcher=fetcher, schema_ready=True)
     broadcaster.alerts = notifier.AlertMonitor(config, database, **alert_options)
     broadcaster.alerts.start()  # as start() would, without the supervisor thread

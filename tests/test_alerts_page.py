@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from admin_api import create_app
 from broadcaster.alerting import notifier
-from broadcaster.engine import lifecycle
+from broadcaster.engine.switch import switch_on
 from fakes.alert_receiver import Receiver
 from tests.conftest import ADMIN_PASSWORD, basic, served
 from tests.test_alerts import insert_run
@@ -39,7 +39,7 @@ def test_the_alerts_card_shows_what_fires_and_the_test_button_reports_each_chann
         browser, problems, alerts_app, database, receivers):  # noqa: F811
     ok, bad = receivers
     config, base = alerts_app
-    lifecycle.switch_on(database)
+    switch_on(database)
     insert_run(database, status="failed", error="StorageError: 数据库查询失败",
                finished_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=12))
     notifier.AlertMonitor(config.replace(alert_urls=()), database).check()  # firing, recorded, nothing sent

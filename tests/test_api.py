@@ -10,7 +10,7 @@ import pytest
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster.engine import lifecycle
+from broadcaster.engine.runs import claim_run
 from broadcaster.storage import queries
 from broadcaster.storage.db import Database
 from broadcaster.web.shapes import MAX_REQUEST_BYTES
@@ -138,7 +138,7 @@ def test_stop_when_already_off(client, database):
 def test_stop_requests_cancel_of_a_running_pass(client, database):
     """Stop marks the pass in progress cancel_requested, so its heartbeat interrupts it."""
     client.post("/api/broadcaster/start")
-    run_id = lifecycle.claim_run(database, "schedule")
+    run_id = claim_run(database, "schedule")
 
     client.post("/api/broadcaster/stop")
 
@@ -148,7 +148,7 @@ def test_stop_requests_cancel_of_a_running_pass(client, database):
 
 def test_stop_while_off_still_interrupts_a_manual_pass(client, database):
     """With the switch off, stop still interrupts a running (manual) pass and says it stopped."""
-    run_id = lifecycle.claim_run(database, "manual")
+    run_id = claim_run(database, "manual")
 
     response = client.post("/api/broadcaster/stop")
 
@@ -189,7 +189,7 @@ def test_status_when_on_with_runs(client, database, fake_config):
     """On: next_run_at is an ISO time; current_run and last_run are RUNs."""
     client.post("/api/broadcaster/start")
     finished = sb.broadcast_all_tasks(fake_config, database, trigger="cli")
-    running = lifecycle.claim_run(database, "manual")
+    running = claim_run(database, "manual")
 
     data = client.get("/api/broadcaster/status").get_json()["data"]
 
@@ -252,7 +252,7 @@ def test_trigger_answers_202_when_the_pass_is_slow(app, client, database, fake):
 
 def test_trigger_refused_while_a_pass_runs(client, database):
     """With a run already 'running', trigger answers 409 and starts nothing."""
-    running = lifecycle.claim_run(database, "schedule")
+    running = claim_run(database, "schedule")
 
     response = client.post("/api/broadcaster/trigger")
 
@@ -332,7 +332,7 @@ def test_trigger_refuses_tasks_a_pass_would_not_select(client, database):
 def test_trigger_over_selected_tasks_refused_while_a_pass_runs(client, database):
     """The one-runner rule holds for a selected pass too: 409 and nothing claimed."""
     task_id = insert_task(database)
-    running = lifecycle.claim_run(database, "schedule")
+    running = claim_run(database, "schedule")
 
     response = client.post("/api/broadcaster/trigger", json={"task_ids": [task_id]})
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import stats_broadcaster as sb
-from broadcaster.engine import lifecycle
+from broadcaster.engine.switch import switch_on
 from broadcaster.storage import db
 from broadcaster.storage.db import Database
 from tests.conftest import ROOT, command_env, insert_task, wait_until
@@ -79,7 +79,7 @@ def test_database_restart_during_the_loop(own_server, fake, fake_config):
     database = slow_tasks_on(own_server, fake, 4)
     config = fake_config.replace(database_url=own_server.get_uri(), broadcast_interval_seconds=2,
                                  webhook_concurrency=1)
-    lifecycle.switch_on(database)
+    switch_on(database)
     supervisor = sb.Broadcaster(config, database, poll_seconds=0.2)
     supervisor.start()
     try:

@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 import stats_broadcaster as sb
 from admin_api import create_app
 from broadcaster.core.clock import pacific_day, utcnow
-from broadcaster.engine import lifecycle
+from broadcaster.engine.runs import claim_run, finish_run, mark_abandoned_runs
 from broadcaster.storage import queries, retention
 from broadcaster.storage.db import Database
 from tests.conftest import ADMIN_TOKEN, basic, insert_task, shift_records
@@ -161,16 +161,16 @@ def test_counters_never_go_down_when_runs_and_logs_are_pruned(client, database, 
 
 def test_abandoned_failed_and_interrupted_runs_are_counted_once(client, database):
     """A run counts once when it ends, however it ends; a late finish of an abandoned run adds nothing."""
-    stale = lifecycle.claim_run(database, "manual")
+    stale = claim_run(database, "manual")
     database.execute("UPDATE broadcaster_runs SET heartbeat_at = NOW() - INTERVAL '5 minutes'")
-    assert [stale] == lifecycle.mark_abandoned_runs(database)
-    assert [] == lifecycle.mark_abandoned_runs(database)
+    assert [stale] == mark_abandoned_runs(database)
+    assert [] == mark_abandoned_runs(database)
     counts = {"total": 0, "done": 0, "success_count": 0}
-    lifecycle.finish_run(database, stale, "succeeded", counts, None, deadline_s=1)  # its process came back
-    failed = lifecycle.claim_run(database, "schedule")
-    lifecycle.finish_run(database, failed, "failed", counts, "boom", deadline_s=1)
-    interrupted = lifecycle.claim_run(database, "cli")
-    lifecycle.finish_run(database, interrupted, "interrupted", counts, "stopped", deadline_s=1)
+    finish_run(database, stale, "succeeded", counts, None, deadline_s=1)  # its process came back
+    failed = claim_run(database, "schedule")
+    finish_run(database, failed, "failed", counts, "boom", deadline_s=1)
+    interrupted = claim_run(database, "cli")
+    finish_run(database, interrupted, "interrupted", counts, "stopped", deadline_s=1)
 
     parsed = samples(scrape(client))
 
@@ -187,10 +187,10 @@ def test_count_age_comes_from_the_last_full_pass(client, database):
             "douyin": {"tasks": 0, "refreshed": 0, "p50_age_s": None, "p95_age_s": None, "max_age_s": None,
                        "cycle_s": 180.0, "videos": 0}}
     counts = {"total": 3, "done": 3, "success_count": 3}
-    lifecycle.finish_run(database, lifecycle.claim_run(database, "schedule"), "succeeded",
+    finish_run(database, claim_run(database, "schedule"), "succeeded",
                          {**counts, "freshness": full}, None, deadline_s=1)
     retry = {"youtube": {**full["youtube"], "p50_age_s": 1.0, "p95_age_s": 1.0, "max_age_s": 1.0}}
-    lifecycle.finish_run(database, lifecycle.claim_run(database, "manual", [1]), "succeeded",
+    finish_run(database, claim_run(database, "manual", [1]), "succeeded",
                          {**counts, "freshness": retry}, None, deadline_s=1)
 
     parsed = samples(scrape(client))

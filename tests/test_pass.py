@@ -7,7 +7,8 @@ import time
 
 import stats_broadcaster as sb
 import video_stats_fetcher as vsf
-from broadcaster.engine import lifecycle, pipeline
+from broadcaster.engine import pipeline
+from broadcaster.engine.runs import claim_run
 from broadcaster.storage import queries
 from tests.conftest import insert_task
 
@@ -339,7 +340,7 @@ def test_selection_skips_inactive_and_callbackless_tasks(database, fake, fake_co
 
 def test_second_pass_is_refused_while_one_runs(database, fake_config):
     """A pass cannot start while another is running (one runner)."""
-    assert lifecycle.claim_run(database, "manual") is not None
+    assert claim_run(database, "manual") is not None
 
     result = sb.broadcast_all_tasks(fake_config, database, trigger="cli")
 
@@ -386,7 +387,7 @@ def test_a_pass_over_selected_tasks_covers_only_them(database, fake, fake_config
     fake.add_video("youtube", YT, 10, 2)
     fake.set_receiver("r")
     ids = [insert_task(database, callback_url=fake.callback_url("r"), external_task_id=500 + i) for i in range(3)]
-    run_id = lifecycle.claim_run(database, "manual", [ids[0], ids[2]])
+    run_id = claim_run(database, "manual", [ids[0], ids[2]])
 
     result = sb.broadcast_all_tasks(fake_config, database, run_id=run_id)
 

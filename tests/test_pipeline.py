@@ -14,7 +14,7 @@ import pytest
 from broadcaster.core.config import Config
 from broadcaster.core.errors import ApiConfigError, QuotaExceeded
 from broadcaster.core.states import ErrorType, FetchStatus, Platform
-from broadcaster.delivery.payload import rebuilt_body
+from broadcaster.delivery.payload import build_body, rebuilt_body, serialize_body
 from broadcaster.engine.budget import Budget, Pacer, RefreshPlan, plan_budget, plan_refreshes
 from broadcaster.engine.pipeline import BroadcastPass, decide_counts
 from broadcaster.engine.recorder import Recorder, RowBatch
@@ -241,6 +241,29 @@ def test_recorder_rows_for_each_kind_of_outcome():
         "body_duration": context["duration"], "body_platform": context["platform"],
         "body_views": logs[1]["views"], "body_likes": logs[1]["likes"]})
     assert (False, None, None) == (logs[4]["attempted"], logs[4]["views"], logs[4]["likes"])
+
+
+def test_every_record_builds_its_task_entry_again_in_batches_too():
+    """Zero, unknown and TikTok counts, sent two tasks to a request: each record's counts and
+    context build that task's own entry again, byte for byte, and carry no count it left out."""
+    rows = [(task(1, YT, "a"), NEVER_READ), (task(2, YT, "a"), NEVER_READ),
+            (task(3, DY, "b"), NEVER_READ), (task(4, TT, "c"), stored(7, 0))]
+    fetcher = FakeFetcher({(YT, "a"): FetchResult(OK, 0, 12), (DY, "b"): FetchResult(OK, None, 5),
+                           (TT, "c"): FetchResult(BLOCKED, reason="challenge")})
+
+    _, sender, written = run_pass(rows, fetcher, config=CONFIG.replace(webhook_batch_size=2))
+
+    assert [2, 2] == [len(sent["body"]["stats"]) for sent in sender.sent]
+    entries = sender.entries()
+    for record in written.records:
+        context = written.contexts[record["digest"]]
+        assert serialize_body(build_body(CONFIG.site_name, [entries[record["task_id"]]])) == rebuilt_body({
+            "body_format": context["body_format"], "body_site_name": context["site_name"],
+            "project_id": context["project_id"], "body_task_id": context["x2c_task_id"],
+            "body_duration": context["duration"], "body_platform": context["platform"],
+            "body_views": record["views"], "body_likes": record["likes"]})
+    assert {1: (None, 12), 2: (None, 12), 3: (None, 5), 4: (7, None)} == {
+        record["task_id"]: (record["views"], record["likes"]) for record in written.records}
 
 
 def test_tasks_sharing_a_video_share_one_fetch_and_batches_group_by_url():

@@ -231,20 +231,20 @@ def test_bad_arguments_answer_400_with_the_reason(client, path, error):
 def test_the_supervisor_refreshes_after_its_pass_and_when_due(client, database, fake, fake_config):
     """A scheduled pass run by the supervisor leaves the figures refreshed; a tick refreshes them
     again once they are REFRESH_SECONDS old (a paused task shows), not sooner."""
-    from broadcaster.engine import lifecycle
+    from broadcaster.engine.switch import switch_off, switch_on
     from video_stats_fetcher import VideoStatsFetcher
 
     fake.set_receiver("r")
     fake.add_video("youtube", A, 700, 7)
     task_id = insert_task(database, project_id=P1, video_url=f"https://youtu.be/{A}", callback_url=fake.callback_url("r"))
-    lifecycle.switch_on(database)
+    switch_on(database)
     supervisor = sb.Broadcaster(fake_config, database, fetcher=VideoStatsFetcher.from_config(fake_config),
                                 schema_ready=True)
     assert supervisor.run_once()["success"]
     row = database.fetch_one("SELECT tasks, active_tasks, views FROM broadcaster_projects")
     assert {"tasks": 1, "active_tasks": 1, "views": 700} == row
 
-    lifecycle.switch_off(database)
+    switch_off(database)
     database.execute("UPDATE drama_tasks SET status = 'paused' WHERE task_id = %(id)s", {"id": task_id})
     supervisor._last_insight_check = None
     supervisor.run_once()

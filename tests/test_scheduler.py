@@ -6,7 +6,9 @@ import time
 import pytest
 
 import stats_broadcaster as sb
-from broadcaster.engine import lifecycle, pipeline
+from broadcaster.engine import pipeline
+from broadcaster.engine.runs import claim_run, claim_scheduled_run, finish_run
+from broadcaster.engine.switch import switch_off, switch_on
 from broadcaster.storage import queries, retention
 from broadcaster.storage.db import Database
 from tests.conftest import insert_records, insert_task, wait_until
@@ -18,21 +20,21 @@ def runs(database):
 
 def test_no_slot_while_switched_off(database):
     """With the switch off nothing is claimed."""
-    assert lifecycle.claim_scheduled_run(database, 180) is None
+    assert claim_scheduled_run(database, 180) is None
 
 
 def test_first_slot_right_after_switch_on_then_one_per_interval(database):
     """Switching on makes a slot due at once; the next is due an interval after it started."""
-    lifecycle.switch_on(database)
+    switch_on(database)
 
-    first = lifecycle.claim_scheduled_run(database, 180)
-    while_running = lifecycle.claim_scheduled_run(database, 180)
+    first = claim_scheduled_run(database, 180)
+    while_running = claim_scheduled_run(database, 180)
     database.execute("UPDATE broadcaster_runs SET status = 'succeeded' WHERE id = %s", (first,))
-    too_early = lifecycle.claim_scheduled_run(database, 180)
+    too_early = claim_scheduled_run(database, 180)
     # Move the clock: as if the switch went on and the first pass started 181 s ago.
     database.execute("UPDATE broadcaster_runs SET started_at = started_at - interval '181 seconds'")
     database.execute("UPDATE broadcaster_state SET enabled_at = enabled_at - interval '181 seconds'")
-    due_again = lifecycle.claim_scheduled_run(database, 180)
+    due_again = claim_scheduled_run(database, 180)
 
     assert first is not None
     assert (None, None) == (while_running, too_early)
@@ -41,14 +43,14 @@ def test_first_slot_right_after_switch_on_then_one_per_interval(database):
 
 def test_concurrent_claims_yield_exactly_one_run(database, database_url):
     """Sixteen processes' worth of connections racing for one slot: exactly one wins."""
-    lifecycle.switch_on(database)
+    switch_on(database)
     pools = [Database(database_url, maxconn=1) for _ in range(16)]
     barrier = threading.Barrier(len(pools))
     won = []
 
     def claim(pool):
         barrier.wait()
-        run_id = lifecycle.claim_scheduled_run(pool, 180)
+        run_id = claim_scheduled_run(pool, 180)
         if run_id is not None:
             won.append(run_id)
 
@@ -66,12 +68,12 @@ def test_concurrent_claims_yield_exactly_one_run(database, database_url):
 
 def test_manual_run_blocks_scheduled_slot_until_it_ends(database):
     """A scheduled slot waits for a running manual pass instead of running alongside it."""
-    manual = lifecycle.claim_run(database, "manual")
-    lifecycle.switch_on(database)
+    manual = claim_run(database, "manual")
+    switch_on(database)
 
-    blocked = lifecycle.claim_scheduled_run(database, 180)
+    blocked = claim_scheduled_run(database, 180)
     database.execute("UPDATE broadcaster_runs SET status = 'succeeded' WHERE id = %s", (manual,))
-    after = lifecycle.claim_scheduled_run(database, 180)
+    after = claim_scheduled_run(database, 180)
 
     assert blocked is None
     assert after is not None
@@ -80,9 +82,9 @@ def test_manual_run_blocks_scheduled_slot_until_it_ends(database):
 @pytest.mark.slow
 def test_stale_run_is_abandoned_and_unblocks(database, config):
     """A running pass whose heartbeat stopped is marked abandoned; the next pass can start."""
-    stale = lifecycle.claim_run(database, "manual")
+    stale = claim_run(database, "manual")
     database.execute("UPDATE broadcaster_runs SET heartbeat_at = NOW() - interval '5 minutes'")
-    lifecycle.switch_on(database)
+    switch_on(database)
     supervisor = sb.Broadcaster(config, database)
 
     supervisor.run_once()
@@ -113,14 +115,14 @@ def test_switch_off_from_elsewhere_interrupts_the_pass(database, database_url, f
     for _ in range(10):
         insert_task(database, callback_url=fake.callback_url("slow"))
     config = fake_config.replace(webhook_timeout_seconds=30, webhook_concurrency=1)
-    lifecycle.switch_on(database)
+    switch_on(database)
     supervisor = sb.Broadcaster(config, database, poll_seconds=0.2)
     supervisor.start()
     try:
         assert wait_until(lambda: fake.received("slow"), 10)
         other = Database(database_url)
         stopped_at = time.monotonic()
-        assert lifecycle.switch_off(other) is True
+        assert switch_off(other) is True
         other.close()
 
         finished = wait_until(lambda: runs(database)[0]["status"] != "running", 60)
@@ -144,7 +146,7 @@ def test_pass_longer_than_interval_skips_slots_instead_of_overlapping(database, 
     insert_task(database, callback_url=fake.callback_url("r"))
     fake.latency = 1.2  # a page fetch and a webhook: about 2.5 s per pass
     config = fake_config.replace(broadcast_interval_seconds=1)
-    lifecycle.switch_on(database)
+    switch_on(database)
     supervisor = sb.Broadcaster(config, database, poll_seconds=0.1)
     supervisor.start()
     try:
@@ -217,9 +219,9 @@ def test_upkeep_removes_only_old_rows_and_never_the_bots_own(database, config):
 def test_prune_removes_what_a_dead_shared_pass_left(database):
     """A shared pass that failed keeps no slots, budgets or allowances; a running one keeps its own;
     a helper silent for a day is forgotten."""
-    dead = lifecycle.claim_run(database, "manual")
-    lifecycle.finish_run(database, dead, "failed", {"total": 0, "done": 0, "success_count": 0}, "boom", deadline_s=5)
-    live = lifecycle.claim_run(database, "manual")
+    dead = claim_run(database, "manual")
+    finish_run(database, dead, "failed", {"total": 0, "done": 0, "success_count": 0}, "boom", deadline_s=5)
+    live = claim_run(database, "manual")
     for run_id in (dead, live):
         database.execute("INSERT INTO broadcaster_pass_slots (run_id, slot_no) VALUES (%s, 0)", (run_id,))
         database.execute("INSERT INTO broadcaster_pass_egress (run_id, egress_key, platform, position) "
@@ -238,18 +240,18 @@ def test_prune_removes_what_a_dead_shared_pass_left(database):
 
 def test_stop_interrupts_a_manual_pass_even_when_switched_off(database):
     """With the switch off, stop still interrupts a running pass (and says it stopped)."""
-    run_id = lifecycle.claim_run(database, "manual")
+    run_id = claim_run(database, "manual")
 
-    assert lifecycle.switch_off(database) is True
+    assert switch_off(database) is True
     assert database.fetch_one("SELECT cancel_requested FROM broadcaster_runs WHERE id = %s", (run_id,))[
         "cancel_requested"
     ] is True
-    assert lifecycle.switch_off(database) is False  # nothing left to stop
+    assert switch_off(database) is False  # nothing left to stop
 
 
 def test_a_dead_pass_does_not_block_a_cli_pass_without_supervisor(database, fake_config):
     """A run left 'running' by a dead process is abandoned when the next pass claims."""
-    lifecycle.claim_run(database, "manual")
+    claim_run(database, "manual")
     database.execute("UPDATE broadcaster_runs SET heartbeat_at = NOW() - interval '5 minutes'")
 
     result = sb.broadcast_all_tasks(fake_config, database, trigger="cli")

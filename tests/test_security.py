@@ -20,7 +20,7 @@ import stats_broadcaster as sb
 from admin_api import create_app
 from broadcaster.core.config import Config
 from broadcaster.core.logs import configure_logging
-from broadcaster.engine import lifecycle
+from broadcaster.engine.runs import claim_run, finish_run
 from broadcaster.storage import queries
 from broadcaster.storage.db import Database
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task, reset_database
@@ -566,11 +566,11 @@ def test_trigger_task_ids_never_answer_500(fuzz_client, body):
     """POST /api/broadcaster/trigger with arbitrary JSON answers 400 with a reason, or 409 for a valid
     selection while a pass runs (one is held running here, so no pass ever starts)."""
     database = fuzz_client.application.extensions["broadcaster"]["database"]
-    blocker = lifecycle.claim_run(database, "manual")
+    blocker = claim_run(database, "manual")
     try:
         response = fuzz_client.post("/api/broadcaster/trigger", data=json.dumps(body), content_type="application/json")
     finally:
-        lifecycle.finish_run(database, blocker, "interrupted", {"total": 0, "done": 0, "success_count": 0}, None,
+        finish_run(database, blocker, "interrupted", {"total": 0, "done": 0, "success_count": 0}, None,
                              deadline_s=1)
 
     assert response.status_code in (400, 409), (response.status_code, response.get_data(as_text=True)[:300])

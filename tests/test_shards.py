@@ -15,10 +15,10 @@ import time
 import pytest
 
 import stats_broadcaster as sb
-from broadcaster.engine import lifecycle
 from broadcaster.engine.assembly import runner_id
 from broadcaster.engine.budget import Budget, RefreshPlan
-from broadcaster.engine.shards import cut_shards, plan_from_json, plan_to_json, shard_count
+from broadcaster.engine.switch import switch_off
+from broadcaster.scaleout.shards import cut_shards, plan_from_json, plan_to_json, shard_count
 from broadcaster.storage.db import Database
 from tests.conftest import ROOT, command_env, insert_task, wait_until
 
@@ -176,7 +176,7 @@ def test_stop_interrupts_every_worker_of_a_shared_pass(database, database_url, f
 
     other = Database(database_url)
     stopped_at = time.monotonic()
-    assert lifecycle.switch_off(other) is True
+    assert switch_off(other) is True
     other.close()
     ended = wait_until(lambda: database.fetch_one("SELECT status FROM broadcaster_runs")["status"] != "running", 60)
     elapsed = time.monotonic() - stopped_at

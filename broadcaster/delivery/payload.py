@@ -52,6 +52,9 @@ WEBHOOK_BODY = obj({
                        "默认每个请求一个任务；WEBHOOK_BATCH_SIZE 大于 1 时，回调地址和密钥相同的任务合并在一起"),
 }, title="WebhookBody", description="UTF-8 JSON，中文不转义；签名针对的正是这些原始字节")
 
+def sent_count(count: int | None) -> int | None:
+    """A count as the body carries it: None (left out) when it is unknown or not above 0."""
+    return count if count is not None and count > 0 else None
 
 
 def stats_entry(project_id: str | None, x2c_task_id: int, duration: int | None, platform: str | None,
@@ -61,8 +64,8 @@ def stats_entry(project_id: str | None, x2c_task_id: int, duration: int | None, 
     entry = {key: value for key, value in entry.items() if value is not None}
     # Douyin has no fields of its own at X2C; its counts go into the yt_* fields.
     prefix = "tt" if platform == Platform.TIKTOK else "yt"
-    counts = {f"{prefix}_view_count": views, f"{prefix}_like_count": likes}
-    sent = {key: value for key, value in counts.items() if value is not None and value > 0}
+    counts = {f"{prefix}_view_count": sent_count(views), f"{prefix}_like_count": sent_count(likes)}
+    sent = {key: value for key, value in counts.items() if value is not None}
     if sent:
         entry[f"{prefix}_account_count"] = 0
         entry.update(sent)
@@ -82,13 +85,6 @@ def build_body(site_name: str, entries: list[dict]) -> dict:
 def serialize_body(payload: dict) -> bytes:
     """The exact bytes sent: compact UTF-8 JSON with Chinese kept as is."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def entry_counts(entry: dict) -> tuple[int | None, int | None]:
-    """The views and likes an entry carries (None where it carries none)."""
-    views = entry.get("yt_view_count", entry.get("tt_view_count"))
-    likes = entry.get("yt_like_count", entry.get("tt_like_count"))
-    return views, likes
 
 
 def rebuilt_body(row: dict) -> bytes:

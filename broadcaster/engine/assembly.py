@@ -1,7 +1,7 @@
 """Putting a pass together: who runs it, its plan, its sender, and a heartbeat while it runs.
 
-Used by a whole pass in one process (`broadcaster.engine.lifecycle`) and by each shard of a pass shared
-by several processes (`broadcaster.engine.shards`).
+Used by a whole pass in one process (`broadcaster.engine.execution`) and by each worker of a pass
+shared by several processes (`broadcaster.scaleout`).
 """
 
 from __future__ import annotations

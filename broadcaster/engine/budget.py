@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 from broadcaster.core.clock import pacific_day, seconds_to_pacific_midnight, seconds_to_utc_midnight
 from broadcaster.core.states import FetchStatus, Platform
 from broadcaster.engine.tasks import VideoStaleness
+from broadcaster.fetching import youtube
 
-YOUTUBE_IDS_PER_CALL = 50
 DAY_SECONDS = 86400
 
 
@@ -95,7 +95,7 @@ def plan_budget(config, *, youtube_api_key: bool, quota: tuple[int, bool], page_
     tikhub = _tikhub_shares(config, tikhub_key, 0 if steady else tikhub_used, now, steady)
     tikhub_first = frozenset({Platform.DOUYIN} & set(tikhub))
     limits = {
-        Platform.YOUTUBE: units * YOUTUBE_IDS_PER_CALL if units > 0 else page_capacity[Platform.YOUTUBE],
+        Platform.YOUTUBE: units * youtube.API_MAX_IDS if units > 0 else page_capacity[Platform.YOUTUBE],
         Platform.TIKTOK: _add(page_capacity[Platform.TIKTOK], tikhub.get(Platform.TIKTOK, 0)),
         # Douyin through TikHub only: its pages have no views, and mixing would lose them.
         Platform.DOUYIN: tikhub[Platform.DOUYIN] if Platform.DOUYIN in tikhub else page_capacity[Platform.DOUYIN],

@@ -13,8 +13,9 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from broadcaster.core.json_schema import INTEGER, NUMBER, described, nullable, obj, shaped
+from broadcaster.core.states import Platform
 
-PLATFORM_NAMES = {"youtube": "YouTube", "tiktok": "TikTok", "douyin": "抖音"}
+PLATFORM_NAMES = {Platform.YOUTUBE: "YouTube", Platform.TIKTOK: "TikTok", Platform.DOUYIN: "抖音"}
 
 #: One platform's figures in RUN `freshness` (DESIGN §8).
 PLATFORM_FRESHNESS = obj({
@@ -27,7 +28,7 @@ PLATFORM_FRESHNESS = obj({
     "videos": INTEGER,
 }, title="PlatformFreshness")
 FRESHNESS = {"type": "object", "title": "Freshness", "description": "每个平台的计数时效；进行中的回传为 null",
-             "propertyNames": {"enum": list(PLATFORM_NAMES)}, "additionalProperties": PLATFORM_FRESHNESS}
+             "propertyNames": {"enum": [platform.value for platform in Platform]}, "additionalProperties": PLATFORM_FRESHNESS}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -82,7 +83,7 @@ class FreshnessTally:
             ages = {platform: sorted(values) for platform, values in self._ages.items()}
             refreshed = dict(self._refreshed)
         figures = {}
-        for platform in PLATFORM_NAMES:
+        for platform in Platform:
             sent = ages.get(platform, [])
             count = videos.get(platform, 0)
             if not sent and not count:

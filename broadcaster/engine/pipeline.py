@@ -21,14 +21,15 @@ from broadcaster.core.states import ErrorType, FetchStatus, Platform
 from broadcaster.core.workers import WorkerPool
 from broadcaster.delivery.payload import build_body, build_stats_entry, serialize_body
 from broadcaster.delivery.webhooks import Delivery
-from broadcaster.engine.budget import YOUTUBE_IDS_PER_CALL, Budget, RefreshPlan
+from broadcaster.engine.budget import Budget, RefreshPlan
 from broadcaster.engine.freshness import FreshnessTally
 from broadcaster.engine.integrity import Verdict, judge
-from broadcaster.engine.recorder import CountingRecorder, FetchFailure, Outcome
+from broadcaster.engine.recorder import FetchFailure, Outcome, PassRecorder
 from broadcaster.engine.tasks import StoredCounts, TaskRow, VideoJob, group_jobs
-from broadcaster.fetching.egress import EgressPool
+from broadcaster.fetching import youtube
+from broadcaster.fetching.egress import PagePool
 from broadcaster.fetching.results import FetchResult, no_counts
-from broadcaster.fetching.sources import PAGES_SPENT, LocalAllowance, TikHubGate, read_page
+from broadcaster.fetching.sources import PAGES_SPENT, Allowance, LocalAllowance, TikHubGate, read_page
 from broadcaster.fetching.urls import VideoRef
 
 logger = logging.getLogger(__name__)
@@ -98,8 +99,7 @@ class Pending:
     task: TaskRow
     entry: dict
     fetch_failure: FetchFailure | None
-    read_at: dt.datetime | None = None  # when its counts were read
-    fresh: bool = False
+    decision: Decision  # the counts in its entry, and when they were read
 
 
 class TaskWindow:
@@ -182,8 +182,8 @@ class BroadcastPass:
     """Everything one pass needs; `execute()` runs it and returns the result counts."""
 
     def __init__(self, config, *, run_id: int | None, rows, budget: Budget, refresh: RefreshPlan,
-                 fetcher, egress: dict[str, EgressPool], sender, recorder: CountingRecorder,
-                 stop_event: threading.Event, tikhub_allowance=None):
+                 fetcher, egress: dict[str, PagePool], sender, recorder: PassRecorder,
+                 stop_event: threading.Event, tikhub_allowance: Allowance | None = None):
         self.config = config
         self.run_id = run_id
         self.rows = rows  # iterable of (TaskRow, StoredCounts), ordered by video
@@ -288,7 +288,7 @@ class BroadcastPass:
             self._deliver_job(job, None)
         elif job.platform == Platform.YOUTUBE and self.budget.youtube_api and not self.quota_exhausted:
             self._youtube_batch.append(job)
-            if len(self._youtube_batch) >= YOUTUBE_IDS_PER_CALL:
+            if len(self._youtube_batch) >= youtube.API_MAX_IDS:
                 self._flush_youtube_batch()
         else:
             self._fetch_pool(job.platform).submit(self._fetch_and_deliver, job)
@@ -362,7 +362,7 @@ class BroadcastPass:
                 self._finish(Outcome(task, False, fetch_failure=failure, reason=decision.fail_reason))
                 continue
             entry = build_stats_entry(task, job.platform, decision.views, decision.likes)
-            pending = Pending(task, entry, failure, decision.read_at, decision.fresh)
+            pending = Pending(task, entry, failure, decision)
             self._batcher.add(pending, task.callback_secret or self.config.x2c_webhook_secret)
 
     def _submit_delivery(self, batch: list[Pending], secret: str | None) -> None:
@@ -382,11 +382,12 @@ class BroadcastPass:
             logger.exception("delivery of %s failed", webhook_id)
             delivery = Delivery(False, None, 0, 0, f"内部错误：{type(exc).__name__}")
         for pending in batch:
-            sent_read = delivery.went_out and pending.read_at is not None
-            age = (sent_at - pending.read_at).total_seconds() if sent_read else None
-            payload = body if len(batch) == 1 else build_body(self.config.site_name, [pending.entry])
-            self._finish(Outcome(pending.task, delivery.ok, delivery, payload, webhook_id, pending.fetch_failure,
-                                 age_s=age, fresh=pending.fresh, batch_lead=first.task_id if len(batch) > 1 else None))
+            decision = pending.decision
+            sent_read = delivery.went_out and decision.read_at is not None
+            age = (sent_at - decision.read_at).total_seconds() if sent_read else None
+            self._finish(Outcome(pending.task, delivery.ok, delivery, views=decision.views, likes=decision.likes,
+                                 webhook_id=webhook_id, fetch_failure=pending.fetch_failure, age_s=age,
+                                 fresh=decision.fresh, batch_lead=first.task_id if len(batch) > 1 else None))
 
 
 def _internal_error(exc: Exception) -> FetchResult:

@@ -16,7 +16,6 @@ from broadcaster.core.clock import interval_text, pacific_day, utcnow
 from broadcaster.core.states import Platform
 from broadcaster.engine.budget import (
     DAY_SECONDS,
-    YOUTUBE_IDS_PER_CALL,
     Budget,
     pages_for_pass,
     plan_budget,
@@ -24,6 +23,7 @@ from broadcaster.engine.budget import (
 )
 from broadcaster.engine.freshness import PLATFORM_NAMES, cycle_seconds, hours_text
 from broadcaster.engine.tasks import PostgresTaskSource
+from broadcaster.fetching import youtube
 from broadcaster.fetching.proxies import egress_key, mask_proxy
 from broadcaster.storage import sizes as storage
 from broadcaster.storage.db import Database
@@ -84,8 +84,8 @@ def _sources(config, platform: str, budget: Budget, facts: PlanFacts) -> str:
     interval = config.broadcast_interval_seconds
     parts = []
     if platform == Platform.YOUTUBE and budget.youtube_api:
-        units = budget.refresh_limits[platform] // YOUTUBE_IDS_PER_CALL
-        parts.append(f"YouTube Data API（平均每轮 {units} 个单位，每单位 {YOUTUBE_IDS_PER_CALL} 个视频）")
+        units = budget.refresh_limits[platform] // youtube.API_MAX_IDS
+        parts.append(f"YouTube Data API（平均每轮 {units} 个单位，每单位 {youtube.API_MAX_IDS} 个视频）")
     elif platform not in budget.tikhub_first:
         egresses = config.proxies(platform)
         usable = _usable_egresses(config, platform, facts.benched)
@@ -108,7 +108,7 @@ def _suggestion(config, platform: str, budget: Budget, facts: PlanFacts, cycle: 
     options: list[tuple[float, str]] = []
     if platform == Platform.YOUTUBE and not budget.youtube_api:
         units = share_for_pass(config.youtube_daily_quota or 10_000, 0, DAY_SECONDS, interval)
-        better = cycle_seconds(videos, units * YOUTUBE_IDS_PER_CALL, interval)
+        better = cycle_seconds(videos, units * youtube.API_MAX_IDS, interval)
         options.append((better, f"设置 YOUTUBE_API_KEY（每天 {config.youtube_daily_quota or 10_000:,} 单位）"))
     per_egress = pages_for_pass(config.pages_per_minute(platform), interval)
     if per_egress and platform not in budget.tikhub_first:

@@ -18,12 +18,14 @@ import json
 import logging
 import threading
 import uuid
+from abc import abstractmethod
 from collections.abc import Callable
+from typing import Protocol
 
 from broadcaster.core.errors import StorageError
 from broadcaster.core.retry import retry_storage
 from broadcaster.core.states import FetchStatus
-from broadcaster.delivery.payload import BODY_FORMAT, entry_counts
+from broadcaster.delivery.payload import BODY_FORMAT, sent_count
 from broadcaster.delivery.webhooks import Delivery, callback_host
 from broadcaster.engine.integrity import Verdict
 from broadcaster.engine.tasks import TaskRow
@@ -55,7 +57,8 @@ class Outcome:
     task: TaskRow
     ok: bool
     delivery: Delivery | None = None  # None when no webhook was attempted
-    payload: dict | None = None  # the task's own entry as sent, for its log row
+    views: int | None = None  # the counts decided for its entry (None when it has none)
+    likes: int | None = None
     webhook_id: str | None = None
     fetch_failure: FetchFailure | None = None
     reason: str | None = None  # why the task failed without a webhook
@@ -142,9 +145,9 @@ def record_row(outcome: Outcome, run_id: int | None, digest: str) -> dict:
     """The task's delivery record for this pass: the counts in its body, and how delivering went."""
     delivery = outcome.delivery
     went_out = delivery is not None and delivery.went_out
-    views, likes = entry_counts(outcome.payload["stats"][0]) if outcome.payload else (None, None)
     return {
-        "digest": digest, "run_id": run_id, "views": views, "likes": likes, "task_id": outcome.task.task_id,
+        "digest": digest, "run_id": run_id, "views": sent_count(outcome.views), "likes": sent_count(outcome.likes),
+        "task_id": outcome.task.task_id,
         "latency_ms": delivery.latency_ms if delivery else None,
         "age_s": round(outcome.age_s) if went_out and outcome.age_s is not None else None,
         "batch_lead": outcome.batch_lead,
@@ -164,7 +167,44 @@ def failure_row(outcome: Outcome, run_id: int | None, digest: str) -> dict | Non
             "error_type": failure.error_type, "message": failure.message}
 
 
-class CountingRecorder:
+class PassRecorder(Protocol):
+    """What a pass writes down as it goes (`BroadcastPass`): `CountingRecorder` for a dry run,
+    `Recorder` for a pass, `broadcaster.scaleout.worker.ShardRecorder` for a worker's shards."""
+
+    @abstractmethod
+    def start(self) -> None:
+        """Get ready to take what the pass hands over."""
+
+    @abstractmethod
+    def add_outcome(self, outcome: Outcome) -> None:
+        """One task finished."""
+
+    @abstractmethod
+    def add_video(self, platform: str, video_id: str, result: FetchResult, verdict: Verdict | None = None) -> None:
+        """A video's new state after a fetch (and how the suspect-count rule judged it)."""
+
+    @abstractmethod
+    def add_quota(self, day: dt.date, units: int, exhausted: bool) -> None:
+        """YouTube API units spent on Pacific `day`."""
+
+    @abstractmethod
+    def add_tikhub_requests(self, day: dt.date, requests: int) -> None:
+        """TikHub requests made on UTC `day`."""
+
+    @abstractmethod
+    def add_egress(self, states: list[dict], blocks: list[dict]) -> None:
+        """How a platform's egresses fared: their states after the pass and their blocks."""
+
+    @abstractmethod
+    def counts(self) -> dict:
+        """Progress so far: tasks finished (`done`) and delivered (`success_count`)."""
+
+    @abstractmethod
+    def close(self, timeout: float = 60.0) -> None:
+        """Write what is left, waiting at most `timeout` seconds."""
+
+
+class CountingRecorder(PassRecorder):
     """Counts outcomes and writes nothing: the recorder of a dry run."""
 
     def __init__(self) -> None:

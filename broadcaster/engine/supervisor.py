@@ -2,7 +2,7 @@
 
 Every process (each gunicorn worker, the shell command) runs one `Broadcaster`: a daemon thread
 that claims due slots in the database, so any number of processes may share one database and at
-most one pass runs at a time (`broadcaster.engine.lifecycle`; docs/architecture.md). The pass
+most one pass runs at a time (`broadcaster.engine.runs`; docs/architecture.md). The pass
 itself is `broadcaster.engine.pipeline`.
 """
 
@@ -18,8 +18,9 @@ from broadcaster.alerting.notifier import AlertMonitor, HealthcheckPinger
 from broadcaster.core.config import Config, load_config
 from broadcaster.core.errors import StorageError
 from broadcaster.core.states import RunStatus, Trigger
-from broadcaster.engine import lifecycle, shards
+from broadcaster.engine import children, execution, runs
 from broadcaster.reports import hosts, projects, tasklist
+from broadcaster.scaleout import joining
 from broadcaster.storage import retention
 from broadcaster.storage.db import Database, apply_schema, resolve_database_url
 
@@ -45,12 +46,12 @@ def broadcast_all_tasks(
     try:
         database = database or Database(resolve_database_url(config))
         if run_id is None:
-            run_id = lifecycle.claim_run(database, trigger)
+            run_id = runs.claim_run(database, trigger)
             if run_id is None:
-                return lifecycle.make_result(RunStatus.FAILED, None, 0, 0, "已有一次回传正在进行中")
+                return runs.make_result(RunStatus.FAILED, None, 0, 0, "已有一次回传正在进行中")
     except StorageError as exc:
-        return lifecycle.make_result(RunStatus.FAILED, None, 0, 0, str(exc))
-    return lifecycle.run_claimed_pass(config, database, run_id, stop_event=stop_event, fetcher=fetcher)
+        return runs.make_result(RunStatus.FAILED, None, 0, 0, str(exc))
+    return execution.run_claimed_pass(config, database, run_id, stop_event=stop_event, fetcher=fetcher)
 
 
 class Broadcaster:
@@ -128,7 +129,7 @@ class Broadcaster:
         if self.config.pass_helper:
             self._help()
             return None
-        for run in lifecycle.abandon_stale_runs(self.database):
+        for run in runs.abandon_stale_runs(self.database):
             logger.warning("run %s abandoned: its process stopped heartbeating", run["id"])
             if run["trigger"] == Trigger.SCHEDULE:
                 self.pinger.finished(RunStatus.ABANDONED)
@@ -143,7 +144,7 @@ class Broadcaster:
         if self._last_insight_check is None or time.monotonic() - self._last_insight_check > INSIGHT_CHECK_SECONDS:
             self._last_insight_check = time.monotonic()
             self._refresh_projects(projects.REFRESH_SECONDS)
-        run_id = lifecycle.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
+        run_id = runs.claim_scheduled_run(self.database, self.config.broadcast_interval_seconds)
         if run_id is None:
             return None
         self.pinger.started()
@@ -151,11 +152,11 @@ class Broadcaster:
         try:
             with self._pass_stop_event() as stop_event:
                 if self.fetcher is not None:
-                    result = lifecycle.run_claimed_pass(
+                    result = execution.run_claimed_pass(
                         self.config, self.database, run_id, stop_event=stop_event, fetcher=self.fetcher
                     )
                 else:
-                    result = lifecycle.run_pass_in_subprocess(self.config, self.database, run_id,
+                    result = children.run_pass_in_subprocess(self.config, self.database, run_id,
                                                               stop_event=stop_event)
             return result
         finally:
@@ -174,12 +175,12 @@ class Broadcaster:
     def _help(self) -> None:
         """PASS_HELPER: announce this process, and take shards of the first joinable shared pass
         in a child process."""
-        shards.announce_helper(self.database)
-        runs = shards.joinable_runs(self.database)
-        if not runs:
+        joining.announce_helper(self.database)
+        joinable = joining.joinable_runs(self.database)
+        if not joinable:
             return
         with self._pass_stop_event() as stop_event:
-            lifecycle.run_shards_in_subprocess(self.config, self.database, runs[0], stop_event=stop_event)
+            children.run_shards_in_subprocess(self.config, self.database, joinable[0], stop_event=stop_event)
 
     @contextlib.contextmanager
     def _pass_stop_event(self) -> Iterator[threading.Event]:

@@ -14,7 +14,9 @@ import dataclasses
 import datetime as dt
 import functools
 import threading
+from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
 from broadcaster.core.clock import isoformat, utcnow
 from broadcaster.core.json_schema import INTEGER, STRING, TIME, described, nullable, obj, one_of_values, shaped
@@ -73,7 +75,42 @@ class Slot:
     wait_s: float
 
 
-class EgressPool:
+class PagePool(Protocol):
+    """What a pass asks of one platform's egresses (`broadcaster.fetching.sources.read_page` and
+    `BroadcastPass`): a page slot, a bench for a blocked egress, and at the end the rows to store.
+
+    `EgressPool` keeps it all in this process; `broadcaster.scaleout.limits.SharedEgressPool`
+    shares budgets, pacing and benches with every process of a shared pass.
+    """
+
+    platform: str
+
+    @abstractmethod
+    def acquire(self, tried: Iterable[Egress] = ()) -> Slot | None:
+        """Reserve one page on a usable egress not in `tried`; None when no egress may read another."""
+
+    @abstractmethod
+    def bench(self, egress: Egress, reason: str) -> int:
+        """Bench a blocked egress; return its cool-down in seconds."""
+
+    @abstractmethod
+    def succeeded(self, egress: Egress) -> None:
+        """A page read through it: its next bench starts from 5 minutes again."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close every egress's sessions at the end of the pass."""
+
+    @abstractmethod
+    def state_rows(self) -> list[dict]:
+        """Each egress's state after the pass, for ``broadcaster_egress`` (none when stored as it changes)."""
+
+    @abstractmethod
+    def block_rows(self) -> list[dict]:
+        """Each block this pass, for ``broadcaster_egress_blocks`` (none when stored as it happens)."""
+
+
+class EgressPool(PagePool):
     """One platform's egresses for one pass: fair page slots, benches for blocked egresses."""
 
     def __init__(self, platform: str, egresses: list[Egress], *, clock: Callable[[], dt.datetime] = utcnow):
@@ -145,7 +182,7 @@ def build_pools(config, stored: Mapping[str, Mapping], make_fetcher: Callable[[s
     `make_fetcher(proxy_url_or_direct)` builds the page fetcher of one egress.
     """
     pools = {}
-    for platform in ("youtube", "tiktok", "douyin"):
+    for platform in Platform:
         budget = pages_for_pass(config.pages_per_minute(platform), config.broadcast_interval_seconds)
         egresses = []
         for url in config.proxies(platform):
@@ -176,7 +213,7 @@ def egress_status(config, rows: Iterable[Mapping], now: dt.datetime) -> list[dic
     shows as ready)."""
     stored = {row["egress_key"]: row for row in rows}
     answer = []
-    for platform in ("youtube", "tiktok", "douyin"):
+    for platform in Platform:
         for url in config.proxies(platform):
             row = stored.get(egress_key(platform, url), {})
             benched_until = row.get("benched_until")

@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 YOUTUBE, TIKTOK, DOUYIN = Platform
 OK, UNAVAILABLE, BLOCKED, ERROR = FetchStatus
-YOUTUBE_API_MAX_IDS = youtube.API_MAX_IDS
 
 #: TikHub's request and answer for each platform it reads.
 _TIKHUB_READERS = {
@@ -70,7 +69,7 @@ class VideoStatsFetcher:
         tikhub_api_url: str = "https://api.tikhub.io",
         youtube_api_key: str | None = None,
         tikhub_api_key: str | None = None,
-        tikhub_platforms: Sequence[str] = ("douyin",),
+        tikhub_platforms: Sequence[str] = (DOUYIN,),
         timeout: float | tuple[float, float] = (3.05, 10.0),
         max_bytes: int = 4_000_000,
         session_factory: Callable[[], requests.Session] | None = None,
@@ -168,10 +167,11 @@ class VideoStatsFetcher:
     # -- one source each ---------------------------------------------------------------------
 
     def fetch_youtube_api(self, ids: Sequence[str]) -> dict[str, FetchResult]:
-        """Return results for 1–50 YouTube ids from ONE videos.list call; raise QuotaExceeded / ApiConfigError."""
+        """Return results for 1 to `youtube.API_MAX_IDS` ids from ONE videos.list call; raise QuotaExceeded /
+        ApiConfigError."""
         ids = list(dict.fromkeys(ids))
-        if not 1 <= len(ids) <= YOUTUBE_API_MAX_IDS:
-            raise ValueError(f"fetch_youtube_api takes 1..{YOUTUBE_API_MAX_IDS} ids, got {len(ids)}")
+        if not 1 <= len(ids) <= youtube.API_MAX_IDS:
+            raise ValueError(f"fetch_youtube_api takes 1..{youtube.API_MAX_IDS} ids, got {len(ids)}")
         for video_id in ids:
             youtube.check_id(video_id)
         if self._youtube_api_key is None:

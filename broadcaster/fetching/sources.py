@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from abc import abstractmethod
 from collections.abc import Mapping
+from typing import Protocol
 
 from broadcaster.core.errors import ApiConfigError
 from broadcaster.core.httpclient import RETRY_AFTER_CAP_SECONDS
 from broadcaster.core.states import FetchStatus
-from broadcaster.fetching.egress import EgressPool
+from broadcaster.fetching.egress import PagePool
 from broadcaster.fetching.results import FetchResult, no_counts
 
 logger = logging.getLogger(__name__)
@@ -28,7 +30,7 @@ RATE_LIMIT_PAUSE_SECONDS = 5.0  # a 429 without Retry-After
 MAX_EGRESS_TRIES = 3
 
 
-def read_page(pool: EgressPool, ref, stop_event: threading.Event) -> tuple[FetchResult | None, str | None]:
+def read_page(pool: PagePool, ref, stop_event: threading.Event) -> tuple[FetchResult | None, str | None]:
     """Read `ref`'s page through the pool; a blocked egress is benched and the next one tried."""
     tried, last = [], None
     while not stop_event.is_set() and len(tried) < MAX_EGRESS_TRIES:
@@ -51,7 +53,24 @@ def read_page(pool: EgressPool, ref, stop_event: threading.Event) -> tuple[Fetch
     return last, STOPPED if stop_event.is_set() else None
 
 
-class LocalAllowance:
+class Allowance(Protocol):
+    """TikHub's requests for this pass, as `TikHubGate` spends them: `LocalAllowance` in one
+    process, `broadcaster.scaleout.limits.SharedAllowance` over every process of a shared pass."""
+
+    @abstractmethod
+    def take(self, platform: str) -> bool:
+        """Spend one request of `platform`'s share; False when it is spent."""
+
+    @abstractmethod
+    def refuse(self, reason: str) -> bool:
+        """Turn TikHub off for the rest of the pass; True the first time."""
+
+    @abstractmethod
+    def refusal(self) -> str | None:
+        """Why TikHub is off for this pass, if it is."""
+
+
+class LocalAllowance(Allowance):
     """TikHub requests this pass may still make, per platform, and whether the key was refused."""
 
     def __init__(self, shares: Mapping[str, int]):
@@ -81,9 +100,9 @@ class LocalAllowance:
 class TikHubGate:
     """This pass's TikHub: a share of the day's requests, off once the key is refused, paused by 429."""
 
-    def __init__(self, fetcher, allowance, stop_event: threading.Event):
+    def __init__(self, fetcher, allowance: Allowance, stop_event: threading.Event):
         self.fetcher = fetcher
-        self.allowance = allowance  # LocalAllowance, or one shared by the processes of a pass
+        self.allowance = allowance
         self.stop_event = stop_event
         self.requests = 0  # made this pass by this process, for the daily allowance
         self._not_before = 0.0

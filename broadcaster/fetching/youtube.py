@@ -15,7 +15,7 @@ from broadcaster.fetching.results import FetchResult, counts_read, no_counts, re
 from broadcaster.fetching.urls import YOUTUBE_ID
 
 OK, UNAVAILABLE, BLOCKED, ERROR = FetchStatus
-API_MAX_IDS = 50
+API_MAX_IDS = 50  # ids one videos.list call takes, for one quota unit
 # forces English text (reasons, like-button sentences) and skips the EU consent interstitial
 COOKIES = {"PREF": "hl=en&tz=UTC", "SOCS": "CAI"}
 
@@ -28,7 +28,7 @@ def check_id(video_id: str) -> str:
 
 
 def api_url(base_url: str, ids: Sequence[str], key: str) -> str:
-    """The videos.list URL for up to 50 ids, trimmed to the statistics."""
+    """The videos.list URL for up to `API_MAX_IDS` ids, trimmed to the statistics."""
     query = urlencode(
         {"part": "statistics", "id": ",".join(ids), "fields": "items(id,statistics)", "key": key}, safe=",()"
     )
