@@ -2,7 +2,8 @@
 # make test  - set up everything and run the test suite
 # make test-quick - the tests that start no processes (about 50 s)
 # make test-js - the admin page's helpers under node --test
-# make bench - throughput benchmark against the local fake upstream, then the task list's and the projects' timings
+# make bench - throughput benchmark against the local fake upstream, then the task list's and the projects' timings,
+#              then issue 23's figures (bench-longevity)
 # make bench-longevity - issue 23's figures: storage per delivery, a pass, pruning, beside the bot
 #                        (BIG=1: also pruning at 100,000 tasks and the upgrade fixture)
 # make lint  - ruff
@@ -48,6 +49,7 @@ bench: venv
 	$(BIN)/python -m bench.run_bench
 	$(BIN)/python -m bench.task_list
 	$(BIN)/python -m bench.projects
+	$(BIN)/python -m bench.longevity all
 
 bench-longevity: venv
 	$(BIN)/python -m bench.longevity all $(if $(BIG),--big)

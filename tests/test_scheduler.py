@@ -238,6 +238,20 @@ def test_prune_removes_what_a_dead_shared_pass_left(database):
     assert ["here"] == [row["runner"] for row in database.fetch_all("SELECT runner FROM broadcaster_helpers")]
 
 
+def test_a_round_of_pruning_stops_at_its_time_and_the_next_round_goes_on(database):
+    """Batched deletes stop once a round's time is spent (a week of a release's webhook_logs after an
+    upgrade must not hold a supervisor's tick for an hour); the next round deletes the rest."""
+    database.execute("""
+        INSERT INTO broadcaster_audit (at, user_name, action, status)
+        SELECT NOW() - make_interval(days => 10 + d), 'u', 'start', 200 FROM generate_series(1, 7) AS d""")
+
+    first = retention.prune_rows(database, days=7, audit_days=5, batch=2, pause=0, seconds=0)
+    second = retention.prune_rows(database, days=7, audit_days=5, batch=2, pause=0)
+
+    assert (2, 5) == (first, second)
+    assert 0 == database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_audit")["n"]
+
+
 def test_stop_interrupts_a_manual_pass_even_when_switched_off(database):
     """With the switch off, stop still interrupts a running pass (and says it stopped)."""
     run_id = claim_run(database, "manual")
