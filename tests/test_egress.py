@@ -10,10 +10,11 @@ import pytest
 from broadcaster.core.config import Config, config_from_mapping
 from broadcaster.core.errors import ApiConfigError, ConfigError
 from broadcaster.core.states import FetchStatus, Platform
-from broadcaster.engine.budget import Pacer, plan_budget
+from broadcaster.engine.budget import plan_budget
 from broadcaster.engine.freshness import FreshnessTally, cycle_seconds
 from broadcaster.engine.planning import PlanFacts, plan_report
 from broadcaster.fetching.egress import Egress, EgressPool, build_pools, cooldown_seconds
+from broadcaster.fetching.pacing import Pacer
 from broadcaster.fetching.proxies import egress_key, mask_proxy
 from broadcaster.fetching.results import FetchResult
 from broadcaster.fetching.sources import MAX_EGRESS_TRIES, PAGES_SPENT, LocalAllowance, TikHubGate, read_page

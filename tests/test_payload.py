@@ -5,8 +5,9 @@ import pytest
 import stats_broadcaster as sb
 from broadcaster.core.clock import PACIFIC
 from broadcaster.delivery.payload import build_stats_entry
-from broadcaster.engine.budget import pages_for_pass, youtube_units_for_pass
+from broadcaster.engine.budget import youtube_units_for_pass
 from broadcaster.engine.tasks import TaskRow
+from broadcaster.fetching.pacing import pages_for_pass
 
 TASK = TaskRow(task_id=7, video_url="https://youtu.be/dQw4w9WgXcQ", callback_url="https://x2c.example.com/hook",
                external_task_id=42, project_id="p-1", duration=30)

@@ -15,11 +15,12 @@ from broadcaster.core.config import Config
 from broadcaster.core.errors import ApiConfigError, QuotaExceeded
 from broadcaster.core.states import ErrorType, FetchStatus, Platform
 from broadcaster.delivery.payload import build_body, rebuilt_body, serialize_body
-from broadcaster.engine.budget import Budget, Pacer, RefreshPlan, plan_budget, plan_refreshes
+from broadcaster.engine.budget import Budget, RefreshPlan, plan_budget, plan_refreshes
 from broadcaster.engine.pipeline import BroadcastPass, decide_counts
 from broadcaster.engine.recorder import Recorder, RowBatch
 from broadcaster.engine.tasks import VideoStaleness
 from broadcaster.fetching.egress import Egress, EgressPool
+from broadcaster.fetching.pacing import Pacer
 from broadcaster.fetching.results import FetchResult
 from fakes.memory import NEVER_READ, FakeFetcher, RecordingSender, stored, task
 

@@ -19,11 +19,11 @@ from broadcaster.core.errors import StorageError
 from broadcaster.core.states import Platform
 from broadcaster.delivery.webhooks import CircuitBreakers, WebhookSender
 from broadcaster.engine.budget import Budget, RefreshPlan, plan_budget, plan_refreshes
+from broadcaster.engine.links import UnstoredLinks
 from broadcaster.engine.pipeline import BroadcastPass
 from broadcaster.engine.tasks import PostgresTaskSource
 from broadcaster.fetching.egress import EgressPool, build_pools
 from broadcaster.fetching.fetcher import SOURCE_API
-from broadcaster.fetching.links import UnstoredLinks
 
 logger = logging.getLogger(__name__)
 

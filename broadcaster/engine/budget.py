@@ -11,9 +11,6 @@ import dataclasses
 import datetime as dt
 import heapq
 import math
-import random
-import threading
-import time
 from collections.abc import Iterable, Mapping
 
 from broadcaster.core.clock import pacific_day, seconds_to_pacific_midnight, seconds_to_utc_midnight
@@ -36,33 +33,6 @@ def share_for_pass(daily: int, used: int, seconds_left: float, interval: int) ->
 def youtube_units_for_pass(daily_quota: int, used: int, now: dt.datetime, interval: int) -> int:
     """This pass's share of the day's remaining API units (the day ends at Pacific midnight)."""
     return share_for_pass(daily_quota, used, seconds_to_pacific_midnight(now), interval)
-
-
-def pages_for_pass(per_minute: int, interval: int) -> int | None:
-    """Page requests one pass may make (None = unlimited): paced over half an interval."""
-    if per_minute <= 0:
-        return None
-    return max(1, int(per_minute * interval / 60 / 2))
-
-
-class Pacer:
-    """Spaces requests to one platform at `per_minute` with ±30 % jitter; 0 = no pacing."""
-
-    def __init__(self, per_minute: int, *, clock=time.monotonic):
-        self.spacing = 60.0 / per_minute if per_minute > 0 else 0.0
-        self.clock = clock
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def reserve(self) -> float:
-        """Take the next request's slot; the seconds to wait for it."""
-        if not self.spacing:
-            return 0.0
-        with self._lock:
-            now = self.clock()
-            slot = max(now, self._next)
-            self._next = slot + self.spacing * random.uniform(0.7, 1.3)
-        return max(0.0, slot - now)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,11 +10,11 @@ from broadcaster.core.config import Config
 from broadcaster.core.states import RunStatus
 from broadcaster.delivery.webhooks import PrintingSender
 from broadcaster.engine.assembly import build_pass
+from broadcaster.engine.links import UnstoredLinks, resolve_new_links
 from broadcaster.engine.recorder import CountingRecorder
 from broadcaster.engine.runs import make_result
 from broadcaster.engine.tasks import PostgresTaskSource
 from broadcaster.fetching.fetcher import VideoStatsFetcher
-from broadcaster.fetching.links import UnstoredLinks, resolve_new_links
 from broadcaster.storage.db import Database
 
 

@@ -10,11 +10,11 @@ from broadcaster.core.config import Config
 from broadcaster.core.states import RunStatus
 from broadcaster.engine.active import ActivePass
 from broadcaster.engine.assembly import Heartbeat, build_pass, make_sender
+from broadcaster.engine.links import sync_task_videos
 from broadcaster.engine.recorder import Recorder, database_writer
 from broadcaster.engine.runs import beat_run, finish_run, make_result
 from broadcaster.engine.tasks import PostgresTaskSource
 from broadcaster.fetching.fetcher import VideoStatsFetcher
-from broadcaster.fetching.links import sync_task_videos
 from broadcaster.scaleout.joining import live_helpers
 from broadcaster.scaleout.shared_pass import run_shared_pass
 from broadcaster.storage import queries, retention

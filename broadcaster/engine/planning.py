@@ -17,13 +17,13 @@ from broadcaster.core.states import Platform
 from broadcaster.engine.budget import (
     DAY_SECONDS,
     Budget,
-    pages_for_pass,
     plan_budget,
     share_for_pass,
 )
 from broadcaster.engine.freshness import PLATFORM_NAMES, cycle_seconds, hours_text
 from broadcaster.engine.tasks import PostgresTaskSource
 from broadcaster.fetching import youtube
+from broadcaster.fetching.pacing import pages_for_pass
 from broadcaster.fetching.proxies import egress_key, mask_proxy
 from broadcaster.storage import sizes as storage
 from broadcaster.storage.db import Database

@@ -21,7 +21,7 @@ from typing import Protocol
 from broadcaster.core.clock import isoformat, utcnow
 from broadcaster.core.json_schema import INTEGER, STRING, TIME, described, nullable, obj, one_of_values, shaped
 from broadcaster.core.states import Platform
-from broadcaster.engine.budget import Pacer, pages_for_pass
+from broadcaster.fetching.pacing import Pacer, pages_for_pass
 from broadcaster.fetching.proxies import egress_key, mask_proxy
 
 COOLDOWN_FIRST_SECONDS = 300
