@@ -273,8 +273,8 @@ def test_rejected_inputs_raise_invalid_video_url_with_a_chinese_reason(text):
 
 
 def _readme_link_examples() -> list[tuple[str, str]]:
-    """Return (platform column, example) for every example in README.md's "Supported links" table."""
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    """Return (platform column, example) for every example in docs/platforms.md's "Supported links" table."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "platforms.md").read_text(encoding="utf-8")
     section = text.split("## Supported links", 1)[1].split("\n## ", 1)[0]
     rows = [line.split("|") for line in section.splitlines() if line.startswith("| ") and "`" in line]
     return [(row[1].strip(), example) for row in rows for example in re.findall(r"`([^`]+)`", row[3])]
@@ -286,7 +286,7 @@ PLATFORM_NAMES = {"YouTube": YOUTUBE, "TikTok": TIKTOK, "Douyin": DOUYIN}
 
 @pytest.mark.parametrize(("platform", "example"), README_EXAMPLES, ids=[e[:60] for _, e in README_EXAMPLES])
 def test_every_example_in_the_readme_table_is_recognised(platform, example):
-    """Each example of the README's supported-links table parses, to the platform its row names."""
+    """Each example of the supported-links table (docs/platforms.md) parses, to the platform its row names."""
     actual = parse_video_url(example)
 
     assert PLATFORM_NAMES[platform] == actual.platform

@@ -1,4 +1,4 @@
-"""The Prometheus alert rules in README.md are valid: `promtool check rules` accepts them."""
+"""The Prometheus alert rules in docs/operations.md are valid: `promtool check rules` accepts them."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.slow  # runs promtool
 
 
 def readme_rule_files() -> list[str]:
-    """Every ```yaml block of README.md that is a rules file (starts with `groups:`)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """Every ```yaml block of docs/operations.md that is a rules file (starts with `groups:`)."""
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     return [block for block in re.findall(r"```yaml\n(.*?)```", text, re.S) if block.lstrip().startswith("groups:")]
 
 
@@ -29,7 +29,7 @@ def test_readme_alert_rules_pass_promtool(tmp_path):
             pytest.fail("promtool missing: install Debian's prometheus package (apt-get install prometheus)")
         pytest.skip("promtool not installed (apt-get install --no-install-recommends prometheus)")
     blocks = readme_rule_files()
-    assert blocks, "README.md has no rules block"
+    assert blocks, "docs/operations.md has no rules block"
     for number, block in enumerate(blocks):
         path = tmp_path / f"rules-{number}.yml"
         path.write_text(block, encoding="utf-8")

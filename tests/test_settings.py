@@ -1,4 +1,4 @@
-"""Each setting declared once (a field of Config): README.md's settings table, `.env.example`, the
+"""Each setting declared once (a field of Config): the settings table (docs/settings.md), `.env.example`, the
 secrets and the tests' environment all follow the declarations, so none of them can drift."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ ENV_LINE = re.compile(r"^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
 WRITE = "run `python -m broadcaster.core.settings --write`"
 
 
-def _readme() -> str:
-    return (ROOT / "README.md").read_text(encoding="utf-8")
+def _settings_doc() -> str:
+    return (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
 
 
 def _env_example() -> list[tuple[bool, str, str]]:
@@ -29,23 +29,23 @@ def _env_example() -> list[tuple[bool, str, str]]:
     return [(bool(match[1]), match[2], match[3]) for match in map(ENV_LINE.match, lines) if match]
 
 
-def test_readme_settings_table_is_the_declarations():
-    """README.md's settings block is exactly the table the declarations give."""
-    readme = _readme()
-    block = readme[readme.index(TABLE_START) + len(TABLE_START):readme.index(TABLE_END)]
+def test_settings_table_is_the_declarations():
+    """docs/settings.md's settings block is exactly the table the declarations give."""
+    doc = _settings_doc()
+    block = doc[doc.index(TABLE_START) + len(TABLE_START):doc.index(TABLE_END)]
 
-    assert settings_table(SETTINGS) == block.strip(), f"README.md's settings table differs from the declarations: {WRITE}"
-    assert readme.count(TABLE_START) == 1 and readme.count(TABLE_END) == 1
-    assert readme.index("## Settings") < readme.index(TABLE_START) < readme.index("## Deployment")
+    assert settings_table(SETTINGS) == block.strip(), f"docs/settings.md's settings table differs from the declarations: {WRITE}"
+    assert doc.count(TABLE_START) == 1 and doc.count(TABLE_END) == 1
+    assert doc.index("## Every setting") < doc.index(TABLE_START) < doc.index("## Page budgets")
 
 
 def test_settings_command_rewrites_a_stale_table(tmp_path, capsys):
-    """`--write` replaces the block and leaves the rest of the README as it was; without it the
+    """`--write` replaces the block and leaves the rest of the document as it was; without it the
     table is printed."""
-    stale = tmp_path / "README.md"
+    stale = tmp_path / "settings.md"
     stale.write_text(f"# Title\n\n{TABLE_START}\n| old | table |\n{TABLE_END}\n\nAfter.\n", encoding="utf-8")
 
-    main(["--write", "--readme", str(stale)])
+    main(["--write", "--doc", str(stale)])
     main([])
 
     assert f"# Title\n\n{TABLE_START}\n{settings_table(SETTINGS)}\n{TABLE_END}\n\nAfter.\n" == stale.read_text("utf-8")
@@ -67,7 +67,7 @@ def test_every_config_field_is_a_declared_setting():
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda setting: setting.name)
 def test_declaration_is_complete(setting):
-    """One line of meaning, what it accepts, and a default the README states truthfully: parsing
+    """One line of meaning, what it accepts, and a default the table states truthfully: parsing
     the shown default gives the default back."""
     assert setting.meaning.strip() and "\n" not in setting.meaning
     assert setting.parser.accepts and "\n" not in setting.parser.accepts
@@ -146,7 +146,7 @@ def test_command_env_keeps_every_declared_setting_out(monkeypatch, tmp_path):
 
 def test_gunicorn_defaults_are_the_declared_ones(monkeypatch):
     """gunicorn.conf.py reads BIND, PORT and WEB_CONCURRENCY itself: its defaults are the ones the
-    README states."""
+    settings table states."""
     for name in ("BIND", "PORT", "WEB_CONCURRENCY"):
         monkeypatch.delenv(name, raising=False)
 

@@ -1,4 +1,4 @@
-"""How a setting is declared, how its value is read, and README.md's settings table made from it.
+"""How a setting is declared, how its value is read, and the settings table (docs/settings.md) made from it.
 
 A setting is declared once, as a field of `broadcaster.core.config.Config` made by `setting(...)`:
 the field's name in upper case is the environment name, its annotation the type, and the
@@ -7,7 +7,7 @@ whether the value is secret, and one line of meaning. The loader, `Config.secret
 settings table below and the tests' environment all read the declarations, so a setting added
 there is parsed, documented and scrubbed without a second list to keep in step.
 
-`python -m broadcaster.core.settings` prints the table; `--write` puts it into README.md.
+`python -m broadcaster.core.settings` prints the table; `--write` puts it into docs/settings.md.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ _DECLARATION = "broadcaster.setting"
 @dataclasses.dataclass(frozen=True)
 class Parser:
     """Turns a setting's raw text into its value, or raises ConfigError with one line naming the
-    setting. `accepts` says in English what it takes, for the README's table; `bounds` are a
+    setting. `accepts` says in English what it takes, for the settings table; `bounds` are a
     number's lowest and highest values."""
 
     parse: Callable[[str, str], Any] | None
@@ -47,10 +47,10 @@ class Setting:
     name: str  # the environment name
     default: Any
     parser: Parser
-    meaning: str  # one line of English: the README's "meaning" column
+    meaning: str  # one line of English: the settings table's "meaning" column
     # What of a set value is secret (scrubbed from output and never in repr); None: not a secret.
     secret_parts: Callable[[Any], Iterable[str]] | None = None
-    shown_default: str | None = None  # the README's default when the value itself would not say it
+    shown_default: str | None = None  # the table's default when the value itself would not say it
     empty_is_value: bool = False  # an empty value is a value (not "unset"), e.g. "no platform"
     field: str | None = None  # the Config field; None when another program reads it (read_by)
     read_by: str | None = None
@@ -189,7 +189,7 @@ def url_parts(value: str | Iterable[str] | None) -> list[str]:
     return [part for url in urls for part in url_secrets(url)]
 
 
-# README.md's settings table
+# The settings table in docs/settings.md
 
 TABLE_START = ("<!-- The settings table is generated from the declarations in broadcaster/core/config.py: "
                "`python -m broadcaster.core.settings --write`. tests/test_settings.py fails when it differs. -->")
@@ -197,7 +197,7 @@ TABLE_END = "<!-- End of the generated settings table. -->"
 
 
 def shown_default(item: Setting) -> str:
-    """A setting's default as the README and `.env.example` show it."""
+    """A setting's default as the settings table and `.env.example` show it."""
     value = item.default
     if item.shown_default is not None:
         return item.shown_default
@@ -228,27 +228,27 @@ def settings_table(settings: Sequence[Setting]) -> str:
     return "\n".join(lines)
 
 
-def with_settings_table(readme: str, settings: Sequence[Setting]) -> str:
-    """README.md's text with the generated block replaced by the table of `settings`."""
-    start, end = readme.find(TABLE_START), readme.find(TABLE_END)
+def with_settings_table(text: str, settings: Sequence[Setting]) -> str:
+    """A document's text with its generated block replaced by the table of `settings`."""
+    start, end = text.find(TABLE_START), text.find(TABLE_END)
     if start < 0 or end < start:
-        raise ValueError("README.md has no generated settings block (its start and end comments)")
-    return f"{readme[:start]}{TABLE_START}\n{settings_table(settings)}\n{readme[end:]}"
+        raise ValueError("the document has no generated settings block (its start and end comments)")
+    return f"{text[:start]}{TABLE_START}\n{settings_table(settings)}\n{text[end:]}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from broadcaster.core.config import PROJECT_ROOT, SETTINGS  # imported here: config declares with this module
 
     parser = argparse.ArgumentParser(prog="python -m broadcaster.core.settings", description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="rewrite README.md's settings table in place")
-    parser.add_argument("--readme", type=Path, default=PROJECT_ROOT / "README.md", help=argparse.SUPPRESS)
+    parser.add_argument("--write", action="store_true", help="rewrite the settings table of docs/settings.md in place")
+    parser.add_argument("--doc", type=Path, default=PROJECT_ROOT / "docs" / "settings.md", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.write:
         print(settings_table(SETTINGS))
         return 0
-    readme = args.readme.read_text(encoding="utf-8")
-    args.readme.write_text(with_settings_table(readme, SETTINGS), encoding="utf-8")
-    print(f"{args.readme}: settings table written ({len(SETTINGS)} settings)")
+    text = args.doc.read_text(encoding="utf-8")
+    args.doc.write_text(with_settings_table(text, SETTINGS), encoding="utf-8")
+    print(f"{args.doc}: settings table written ({len(SETTINGS)} settings)")
     return 0
 
 
