@@ -49,29 +49,31 @@ from broadcaster.storage import sizes as storage
 from broadcaster.storage.db import Database
 from broadcaster.web import alerts_api, insight_api, openapi, projects_api, signin
 from broadcaster.web.access_api import bp as access_bp
-from broadcaster.web.openapi import Answer, documented, envelope, json_answer, media_answer
-from broadcaster.web.shapes import (
-    LOG_ROW,
+from broadcaster.web.inputs import (
     MAX_REQUEST_BYTES,
-    RUN,
-    RUN_ITEM,
-    TASK,
     TASK_CHANGES,
     TASK_INPUT,
     TRIGGER_INPUT,
     BadRequest,
     IntArg,
     clean_task_ids,
-    error_response,
-    http_message,
     json_object,
-    log_json,
-    run_json,
     selection_problem,
     storable_ids,
-    task_json,
     trigger_body,
     validate_task,
+)
+from broadcaster.web.openapi import Answer, documented, envelope, json_answer, media_answer
+from broadcaster.web.shapes import (
+    LOG_ROW,
+    RUN,
+    RUN_ITEM,
+    TASK,
+    error_response,
+    http_message,
+    log_json,
+    run_json,
+    task_json,
 )
 from broadcaster.web.task_args import TASK_FILTERS, TASK_PAGING, task_list_query
 

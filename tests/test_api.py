@@ -13,7 +13,7 @@ from admin_api import create_app
 from broadcaster.engine import lifecycle
 from broadcaster.storage import queries
 from broadcaster.storage.db import Database
-from broadcaster.web.shapes import MAX_REQUEST_BYTES
+from broadcaster.web.inputs import MAX_REQUEST_BYTES
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task, shift_records, token_client
 
 YT = "dQw4w9WgXcQ"

@@ -21,7 +21,8 @@ from broadcaster.access.accounts import SAFE_METHODS
 from broadcaster.core.errors import StorageError
 from broadcaster.storage import queries
 from broadcaster.storage.db import Database
-from broadcaster.web.shapes import BadRequest, json_object, task_json
+from broadcaster.web.inputs import BadRequest, json_object
+from broadcaster.web.shapes import task_json
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from broadcaster.core.json_schema import (
     shaped,
 )
 from broadcaster.storage import queries
+from broadcaster.web.inputs import ChoiceArg, IntArg, TextArg
 from broadcaster.web.openapi import documented, envelope, json_answer
-from broadcaster.web.shapes import ChoiceArg, IntArg, TextArg
 
 bp = Blueprint("access", __name__)
 

@@ -18,8 +18,9 @@ from broadcaster.reports import hosts, tasklist
 from broadcaster.storage import queries
 from broadcaster.storage.db import INT32_MAX, Database
 from broadcaster.web.csv_export import csv_chunks
+from broadcaster.web.inputs import ChoiceArg, IntArg
 from broadcaster.web.openapi import documented, envelope, json_answer, media_answer
-from broadcaster.web.shapes import ChoiceArg, IntArg, logged_body
+from broadcaster.web.shapes import logged_body
 from broadcaster.web.task_args import TASK_FILTERS, task_list_query
 
 bp = Blueprint("insight", __name__)

@@ -11,9 +11,10 @@ from flask import Blueprint, current_app, jsonify
 from broadcaster.core.clock import isoformat
 from broadcaster.core.json_schema import INTEGER, STRING, TIME, array, described, nullable, obj, project
 from broadcaster.reports import projects
+from broadcaster.web.inputs import BadRequest, ChoiceArg, IntArg, TextArg
 from broadcaster.web.insight_api import CSV_NOTE, csv_response
 from broadcaster.web.openapi import documented, envelope, json_answer, media_answer
-from broadcaster.web.shapes import TASK, BadRequest, ChoiceArg, IntArg, TextArg, error_response, task_json
+from broadcaster.web.shapes import TASK, error_response, task_json
 
 bp = Blueprint("projects", __name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from broadcaster.core.states import CallbackStatus, Platform, TaskStatus
 from broadcaster.reports.tasklist import SORTS, STATS_STATUSES, TaskListQuery
-from broadcaster.web.shapes import ChoiceArg, IntArg, TextArg
+from broadcaster.web.inputs import ChoiceArg, IntArg, TextArg
 
 MAX_QUERY = 200
 
