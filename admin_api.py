@@ -75,6 +75,7 @@ from broadcaster.web.shapes import (
     run_json,
     task_json,
 )
+from broadcaster.web.state import EXTENSION, AppState, app_state
 from broadcaster.web.task_args import TASK_FILTERS, TASK_PAGING, task_list_query
 
 __all__ = ["bp", "create_app", "ensure_admin_credentials", "start_supervisor", "stop_supervisor"]
@@ -121,8 +122,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
         except StorageError as exc:
             # Serve anyway (API answers 503); the supervisor applies the schema once it connects.
             logger.warning("database not ready at start: %s", exc)
-    app.extensions["broadcaster"] = {"config": config, "database": database, "supervisor": None,
-                                     "schema_ready": schema_ready, "authenticator": Authenticator(config)}
+    app.extensions[EXTENSION] = AppState(config, database, Authenticator(config), schema_ready=schema_ready)
     if config.trusted_proxies:
         # Trust exactly the proxies in front: trusting one more would let a client pick its address.
         # Their X-Forwarded-Proto says whether the browser used HTTPS (the session cookie's Secure).
@@ -133,8 +133,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     app.register_blueprint(projects_api.bp)
     app.register_blueprint(signin.bp)
     app.register_blueprint(access_bp)
-    app.before_request(lambda: refuse_unauthorised(_config(), _state()["authenticator"], _database()))
-    app.after_request(lambda response: audit.record_change(_database(), response))
+    app.before_request(lambda: refuse_unauthorised(app_state().config, app_state().authenticator,
+                                                   app_state().database))
+    app.after_request(lambda response: audit.record_change(app_state().database, response))
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(StorageError, _storage_error)
@@ -144,32 +145,27 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
 
 def start_supervisor(app: Flask) -> stats_broadcaster.Broadcaster:
     """Start this process's broadcaster thread (call after forking)."""
-    state = app.extensions["broadcaster"]
-    if state["supervisor"] is None:
-        state["supervisor"] = stats_broadcaster.Broadcaster(state["config"], state["database"],
-                                                            schema_ready=state["schema_ready"])
-    state["supervisor"].start()
-    return state["supervisor"]
+    state = app_state(app)
+    if state.supervisor is None:
+        state.supervisor = stats_broadcaster.Broadcaster(state.config, state.database, schema_ready=state.schema_ready)
+    state.supervisor.start()
+    return state.supervisor
 
 
 def stop_supervisor(app: Flask, timeout: float = 8.0) -> None:
     """Stop this process's broadcaster thread and interrupt any pass it runs."""
-    supervisor = app.extensions["broadcaster"]["supervisor"]
+    supervisor = app_state(app).supervisor
     if supervisor is not None:
         supervisor.stop(timeout)
     lifecycle.interrupt_active_passes()
 
 
-def _state() -> dict:
-    return current_app.extensions["broadcaster"]
-
-
 def _config() -> Config:
-    return _state()["config"]
+    return app_state().config
 
 
 def _database() -> Database:
-    return _state()["database"]
+    return app_state().database
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,10 +254,10 @@ def metrics():
             ok=json_answer({"type": "object", "description": "OpenAPI 3.1"}, "OpenAPI 文档"))
 def openapi_json():
     """This API's contract, built once per process from the URL map (broadcaster.web.openapi)."""
-    state = _state()
-    if "openapi" not in state:
-        state["openapi"] = openapi.document(current_app)
-    return jsonify(state["openapi"])
+    state = app_state()
+    if state.openapi is None:
+        state.openapi = openapi.document(current_app)
+    return jsonify(state.openapi)
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ Authentication is the app's before_request hook, which covers every blueprint.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 
 from broadcaster.core.clock import isoformat
 from broadcaster.core.json_schema import INTEGER, NUMBER, STRING, TIME, array, described, nullable, obj, project
@@ -21,6 +21,7 @@ from broadcaster.web.csv_export import csv_chunks
 from broadcaster.web.inputs import ChoiceArg, IntArg
 from broadcaster.web.openapi import documented, envelope, json_answer, media_answer
 from broadcaster.web.shapes import logged_body
+from broadcaster.web.state import app_state
 from broadcaster.web.task_args import TASK_FILTERS, task_list_query
 
 bp = Blueprint("insight", __name__)
@@ -49,7 +50,7 @@ TIME_COLUMNS = frozenset({"callback_last_attempt", "stats_fetched_at", "suspect_
 
 
 def _database() -> Database:
-    return current_app.extensions["broadcaster"]["database"]
+    return app_state().database
 
 
 #: The webhook log's filters (GET /api/webhook-logs and its CSV).

@@ -25,6 +25,7 @@ from broadcaster.core.json_schema import INTEGER, STRING, obj
 from broadcaster.delivery import contract as webhook_contract
 from broadcaster.web.inputs import MAX_REQUEST_BYTES
 from broadcaster.web.shapes import ERROR
+from broadcaster.web.state import app_state
 
 #: The contract's version: bump it when a route, an argument or an answer changes.
 CONTRACT_VERSION = "1.0.0"
@@ -219,8 +220,7 @@ def document(app: Flask) -> dict:
             if operation is not None:
                 paths.setdefault(path, {})[method.lower()] = _operation_object(
                     operation, rule.endpoint, method, parameters, schemas)
-    config = app.extensions["broadcaster"]["config"]
-    webhooks = webhook_contract.webhooks(config)
+    webhooks = webhook_contract.webhooks(app_state(app).config)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Stats Broadcaster API", "version": CONTRACT_VERSION, "description": _DESCRIPTION},
