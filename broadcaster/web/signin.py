@@ -48,7 +48,7 @@ def login_form():
     """The sign-in form (a browser already signed in goes on to the page)."""
     state = app_state()
     if session_account(state.authenticator, state.database) is not None:
-        return redirect(url_for("admin.index"), 303)
+        return redirect(url_for("pages.index"), 303)
     return _form(None, 200)
 
 
@@ -90,7 +90,7 @@ def login():
     sessions.end_session(database, request.cookies.get(sessions.COOKIE))  # one session per browser
     token = sessions.start_session(database, account.name, config.session_hours)
     audit.record_sign_in(database, user=account.name, role=account.role, status=303)
-    response = redirect(url_for("admin.index"), 303)
+    response = redirect(url_for("pages.index"), 303)
     response.set_cookie(sessions.COOKIE, token, max_age=config.session_hours * 3600, path="/", httponly=True,
                         samesite="Strict", secure=request.is_secure)
     return response

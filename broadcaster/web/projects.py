@@ -11,8 +11,8 @@ from flask import Blueprint, jsonify
 from broadcaster.core.clock import isoformat
 from broadcaster.core.json_schema import INTEGER, STRING, TIME, array, described, nullable, obj, project
 from broadcaster.reports import projects
+from broadcaster.web.csv_export import CSV_NOTE, csv_response
 from broadcaster.web.inputs import BadRequest, ChoiceArg, IntArg, TextArg
-from broadcaster.web.insight_api import CSV_NOTE, csv_response
 from broadcaster.web.openapi import documented, envelope, json_answer, media_answer
 from broadcaster.web.shapes import TASK, error_response, task_json
 from broadcaster.web.state import app_state
@@ -20,7 +20,7 @@ from broadcaster.web.state import app_state
 bp = Blueprint("projects", __name__)
 
 MAX_QUERY = 200
-MAX_PROJECT_ID = 128  # as a task's project_id (api_shapes.MAX_TEXT)
+MAX_PROJECT_ID = 128  # as a task's project_id (inputs.MAX_TEXT)
 ITEMS_DEFAULT, ITEMS_MAX = 200, 1000
 
 PROJECT_CSV = (
