@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from broadcaster.access import audit
+from broadcaster.access.audit import audited
 from broadcaster.alerting import notifier
 from broadcaster.alerting.alerts import Kind
 from broadcaster.alerting.channels import mask_channel
@@ -114,6 +116,7 @@ def digest_json(row: dict) -> dict:
 
 
 @bp.post("/api/alerts/test")
+@audited(audit.ALERT_TEST)
 @documented("向每个告警渠道发送一条测试消息", tag="告警",
             ok=json_answer(CHANNEL_RESULTS, "每个渠道的结果"),
             errors={400: "未配置告警渠道（ALERT_URLS）"})
@@ -123,6 +126,7 @@ def send_test():
 
 
 @bp.post("/api/digest/test")
+@audited(audit.DIGEST_TEST)
 @documented("立即把日报发送到每个告警渠道（仅操作员）", tag="告警",
             ok=json_answer(CHANNEL_RESULTS, "每个渠道的结果（与 POST /api/alerts/test 相同）"),
             errors={400: "未配置告警渠道（ALERT_URLS）"})

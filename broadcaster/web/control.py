@@ -11,6 +11,8 @@ import threading
 
 from flask import Blueprint, current_app, g, jsonify
 
+from broadcaster.access import audit
+from broadcaster.access.audit import audited
 from broadcaster.core.clock import interval_text, isoformat
 from broadcaster.core.json_schema import BOOLEAN, INTEGER, STRING, TIME, array, described, nullable, obj, shaped
 from broadcaster.core.states import RunStatus, Trigger
@@ -48,6 +50,7 @@ RUN_STARTED = obj({"run_id": INTEGER, "status": {"const": RunStatus.RUNNING}}, t
 
 
 @bp.post("/api/broadcaster/start")
+@audited(audit.START)
 @documented("打开开关：开始定时回传", tag="开关与回传", ok=json_answer(SWITCH_ANSWER, "已打开，或已在运行中（success 为 false）"))
 def start():
     """Switch the service on."""
@@ -59,6 +62,7 @@ def start():
 
 
 @bp.post("/api/broadcaster/stop")
+@audited(audit.STOP)
 @documented("关闭开关，并中断正在进行的回传", tag="开关与回传",
             ok=json_answer(SWITCH_ANSWER, "已停止，或本来就未运行（success 为 false）"))
 def stop():
@@ -91,6 +95,7 @@ def status():
 
 
 @bp.post("/api/broadcaster/trigger")
+@audited(audit.TRIGGER)
 @documented("立即回传一轮（不受开关影响），可只回传指定的任务", tag="开关与回传",
             body=TRIGGER_INPUT, body_required=False,
             ok={200: json_answer(envelope(lifecycle.RESULT), "10 秒内完成：这一轮的结果"),

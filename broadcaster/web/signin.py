@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from broadcaster.access import audit, sessions, throttle
+from broadcaster.access.audit import audited
 from broadcaster.access.auth import blocked_message, client_address, count_failure, session_account
 from broadcaster.core.json_schema import INTEGER, STRING, described, obj
 from broadcaster.web.openapi import Answer, documented, media_answer
@@ -53,6 +54,7 @@ def login_form():
 
 
 @bp.post("/login")
+@audited(audit.LOGIN)
 @documented("用表单登录：开始会话（Cookie），跳转到管理页面", tag="登录", public=True,
             body=SIGN_IN_FORM, body_media="application/x-www-form-urlencoded",
             ok={303: Answer("登录成功：设置会话 Cookie（HttpOnly, SameSite=Strict），跳转到 /admin",
@@ -104,6 +106,7 @@ def _blocked(seconds: int, username: str):
 
 
 @bp.post("/logout")
+@audited(audit.LOGOUT)
 @documented("退出：结束这个浏览器的会话（只读账号也可以），回到登录页", tag="登录",
             ok={303: Answer("已退出：跳转到 /login", headers=_LOCATION)})
 def logout():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from broadcaster.access import audit
+from broadcaster.access.audit import audited
 from broadcaster.core.json_schema import INTEGER, array, described, shaped
 from broadcaster.core.states import CallbackStatus, Platform, TaskStatus
 from broadcaster.reports import history, tasklist
@@ -93,6 +95,7 @@ def tasks_csv(**filters):
 
 
 @bp.post("/api/tasks")
+@audited(audit.TASK_CREATE)
 @documented("注册任务", tag="任务", body=TASK_INPUT, ok={201: json_answer(envelope(TASK), "已注册的任务")})
 def create_task():
     """Register a task."""
@@ -108,6 +111,7 @@ def create_task():
 
 
 @bp.patch("/api/tasks/<int:task_id>")
+@audited(audit.TASK_UPDATE)
 @documented("暂停、恢复或修改任务", tag="任务", body=TASK_CHANGES, ok=json_answer(envelope(TASK), "修改后的任务"),
             errors={404: TASK_NOT_FOUND}, examples={"task_id": 1})
 def update_task(task_id: int):
