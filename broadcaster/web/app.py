@@ -68,16 +68,15 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
         except StorageError as exc:
             # Serve anyway (API answers 503); the supervisor applies the schema once it connects.
             logger.warning("database not ready at start: %s", exc)
-    app.extensions[EXTENSION] = AppState(config, database, Authenticator(config), schema_ready=schema_ready)
+    state = app.extensions[EXTENSION] = AppState(config, database, Authenticator(config), schema_ready=schema_ready)
     if config.trusted_proxies:
         # Trust exactly the proxies in front: trusting one more would let a client pick its address.
         # Their X-Forwarded-Proto says whether the browser used HTTPS (the session cookie's Secure).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    app.before_request(lambda: refuse_unauthorised(app_state().config, app_state().authenticator,
-                                                   app_state().database))
-    app.after_request(lambda response: audit.record_change(app_state().database, response))
+    app.before_request(lambda: refuse_unauthorised(state.config, state.authenticator, state.database))
+    app.after_request(lambda response: audit.record_change(state.database, response))
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(StorageError, _storage_error)

@@ -2,7 +2,7 @@
 
 The switch only writes state; each process's supervisor thread runs the scheduled passes. A
 manual pass runs in a child process (`lifecycle.run_pass_in_subprocess`), and the trigger waits
-up to TRIGGER_WAIT_SECONDS for it before answering 202.
+up to the app's TRIGGER_WAIT_SECONDS (10 s) for it before answering 202.
 """
 
 from __future__ import annotations
