@@ -59,8 +59,9 @@ def post_worker_init(worker):
     """After the fork: start this worker's broadcaster thread."""
     from admin_api import start_supervisor
     from broadcaster.core.logs import configure_logging
+    from broadcaster.web.state import app_state
 
-    configure_logging(worker.wsgi.extensions["broadcaster"]["config"].secrets())
+    configure_logging(app_state(worker.wsgi).config.secrets())
     start_supervisor(worker.wsgi)
 
 

@@ -163,12 +163,12 @@ def test_me_says_who_is_signed_in(client):
 
 
 def test_every_state_changing_route_has_an_audit_action(app):
-    """Walk the URL map: every non-read method of every rule is named in audit.ROUTE_ACTIONS,
+    """Walk the URL map: every non-read method of every rule names its audit action (@audited),
     so a route added later is recorded under its proper action."""
     unsafe = {(method, rule.rule) for rule in app.url_map.iter_rules() for method in rule.methods & UNSAFE_METHODS}
 
     assert unsafe, "the walk found the state-changing routes"
-    assert unsafe <= set(audit.ROUTE_ACTIONS), unsafe - set(audit.ROUTE_ACTIONS)
+    assert unsafe <= set(audit.declared_actions(app)), unsafe - set(audit.declared_actions(app))
 
 
 def _filled(rule: str) -> str:
@@ -199,7 +199,7 @@ def test_a_viewer_is_refused_every_state_change_and_nothing_changes(client, data
 
 def test_a_route_added_later_cannot_forget_the_role(access_config, database):
     """A new blueprint's POST is refused to a viewer and recorded (under its endpoint until
-    audit.ROUTE_ACTIONS names it), with no code of its own for either."""
+    its view names an action with @audited), with no code of its own for either."""
     app = create_app(access_config, database=database)
     extra = Blueprint("extra", __name__)
     calls = []

@@ -13,7 +13,8 @@ from admin_api import create_app
 from broadcaster.engine.runs import claim_run
 from broadcaster.storage import queries
 from broadcaster.storage.db import Database
-from broadcaster.web.shapes import MAX_REQUEST_BYTES
+from broadcaster.web.inputs import MAX_REQUEST_BYTES
+from broadcaster.web.state import app_state
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task, shift_records, token_client
 
 YT = "dQw4w9WgXcQ"
@@ -601,7 +602,7 @@ def _without(name):
 ], ids=lambda value: value if isinstance(value, str) and len(value) < 60 and value.isprintable() else None)
 def test_create_task_rejects_bad_input(shared_client, body, why):
     """Bad input is a 400 with a reason, and nothing is stored."""
-    database = shared_client.application.extensions["broadcaster"]["database"]
+    database = app_state(shared_client.application).database
     before = count_tasks(database)
 
     response = shared_client.post("/api/tasks", data=body, content_type="application/json")

@@ -207,7 +207,7 @@ def test_rolled_up_hours_give_the_figures_the_log_gives(client, database):
                                "latency_ms": row["latency"], "error": row["error"], "minutes_ago": row["minutes"],
                                "attempts": row["attempts"]} for row in rows])
     from broadcaster.reports import hosts
-    from broadcaster.web.insight_api import host_json
+    from broadcaster.web.deliveries import host_json
 
     def direct(hours):
         return [host_json(row) for row in database.fetch_all(DIRECT_FIGURES, {"hours": hours})]

@@ -16,6 +16,7 @@ from broadcaster import cli
 from broadcaster.core.errors import StorageError
 from broadcaster.storage import ddl, migrations, retention
 from broadcaster.storage.db import Database
+from broadcaster.web.state import app_state
 from tests.conftest import Bot, insert_task
 
 LEGACY = """
@@ -238,8 +239,8 @@ def test_an_up_to_date_start_runs_no_ddl(database, config, capsys):
     database.execute(REFUSE_DDL)
     try:
         app = create_app(config)  # opens its own pool, as a gunicorn worker does
-        app.extensions["broadcaster"]["database"].close()
-        assert app.extensions["broadcaster"]["schema_ready"]
+        app_state(app).database.close()
+        assert app_state(app).schema_ready
         assert 0 == cli.init_db(config)
         assert "无需改动" in capsys.readouterr().out
         sb.Broadcaster(config, database).run_once()

@@ -24,7 +24,7 @@ from broadcaster.delivery.contract import SIGNATURE_PATTERN, WEBHOOK_ID_PATTERN
 from broadcaster.delivery.payload import WEBHOOK_BODY, build_body, build_stats_entry
 from broadcaster.engine.tasks import TaskRow
 from broadcaster.web import openapi
-from broadcaster.web.shapes import IntArg
+from broadcaster.web.inputs import IntArg
 from tests.conftest import token_client
 from tests.contract import (
     answer_validator,

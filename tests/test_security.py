@@ -23,6 +23,7 @@ from broadcaster.core.logs import configure_logging
 from broadcaster.engine.runs import claim_run, finish_run
 from broadcaster.storage import queries
 from broadcaster.storage.db import Database
+from broadcaster.web.state import app_state
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic, bearer_client, insert_task, reset_database
 
 UNREACHABLE_DATABASE = "postgresql://u:p@127.0.0.1:1/x"
@@ -546,7 +547,7 @@ def test_post_task_never_answers_500(fuzz_client, body):
 @given(body=PATCH_BODIES)
 def test_patch_task_never_answers_500(fuzz_client, body):
     """PATCH /api/tasks/<id> with arbitrary JSON answers 200 or 400 with a reason."""
-    database = fuzz_client.application.extensions["broadcaster"]["database"]
+    database = app_state(fuzz_client.application).database
     task_id = database.fetch_one(queries.INSERT_TASK, {
         "title": "t", "video_url": "https://youtu.be/dQw4w9WgXcQ", "callback_url": "http://127.0.0.1:9/x",
         "callback_secret": None, "project_id": None, "external_task_id": None, "duration": None,
@@ -565,7 +566,7 @@ TRIGGER_BODIES = st.fixed_dictionaries({"task_ids": st.lists(st.integers(), max_
 def test_trigger_task_ids_never_answer_500(fuzz_client, body):
     """POST /api/broadcaster/trigger with arbitrary JSON answers 400 with a reason, or 409 for a valid
     selection while a pass runs (one is held running here, so no pass ever starts)."""
-    database = fuzz_client.application.extensions["broadcaster"]["database"]
+    database = app_state(fuzz_client.application).database
     blocker = claim_run(database, "manual")
     try:
         response = fuzz_client.post("/api/broadcaster/trigger", data=json.dumps(body), content_type="application/json")

@@ -1,9 +1,10 @@
 """The audit trail (DESIGN §12): who changed what, from where, and what they were answered.
 
 One after_request hook (`record_change`) writes a row for every request that is not a read,
-keyed by its URL rule, whatever it was answered: a refused change (403, 400, 409) is recorded
-too. What changed is kept as `{"changes": {field: [before, after]}}`, read before the view runs
-(`remember_before`, called by the auth hook once the request may go on) and after it. Secrets
+under the action its view names where its route is declared (`@audited(START)`), whatever it
+was answered: a refused change (403, 400, 409) is recorded too. What changed is kept as
+`{"changes": {field: [before, after]}}`, read before the view runs (`remember_before`, called
+by the auth hook once the request may go on) and after it. Secrets
 never get in: a task's callback secret is only ever "set" or "changed", and a URL loses its
 user:password part.
 """
@@ -12,16 +13,18 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import g, request
+from flask import Flask, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from broadcaster.access.accounts import SAFE_METHODS
 from broadcaster.core.errors import StorageError
 from broadcaster.storage import queries
 from broadcaster.storage.db import Database
-from broadcaster.web.shapes import BadRequest, json_object, task_json
+from broadcaster.web.inputs import BadRequest, json_object
+from broadcaster.web.shapes import task_json
 
 logger = logging.getLogger(__name__)
 
@@ -30,24 +33,37 @@ TASK_CREATE, TASK_UPDATE, ALERT_TEST, LOGIN_BLOCKED = "task_create", "task_updat
 LOGIN, LOGOUT, DIGEST_TEST = "login", "logout", "digest_test"
 AUDIT_ACTIONS = (START, STOP, TRIGGER, TASK_CREATE, TASK_UPDATE, ALERT_TEST, DIGEST_TEST, LOGIN, LOGOUT, LOGIN_BLOCKED)
 
-#: The action of each state-changing route, by (method, URL rule). A route missing here is
-#: still recorded (under its endpoint name); tests/test_access.py walks the URL map so that
-#: a new route is given its proper action.
-ROUTE_ACTIONS = {
-    ("POST", "/api/broadcaster/start"): START,
-    ("POST", "/api/broadcaster/stop"): STOP,
-    ("POST", "/api/broadcaster/trigger"): TRIGGER,
-    ("POST", "/api/tasks"): TASK_CREATE,
-    ("PATCH", "/api/tasks/<int:task_id>"): TASK_UPDATE,
-    ("POST", "/api/alerts/test"): ALERT_TEST,
-    ("POST", "/api/digest/test"): DIGEST_TEST,
-    ("POST", "/login"): LOGIN,  # written by the form itself (record_sign_in): nobody is signed in yet
-    ("POST", "/logout"): LOGOUT,
-}
+#: Where `audited` keeps a view's action.
+ACTION_ATTRIBUTE = "audit_action"
 #: What an audit row shows of a task (TASK without counts and delivery state).
 TASK_FIELDS = ("title", "status", "video_url", "callback_url", "project_id", "external_task_id", "duration",
                "has_callback_secret")
 SECRET_SET, SECRET_CHANGED = "已设置", "已更改"
+
+
+def audited(action: str) -> Callable:
+    """Name the audit action of a state-changing view; put it right under its route.
+
+    A view without one is still recorded (under its endpoint name); tests/test_access.py walks
+    the URL map so that a new route is given its proper action. (POST /login's rows are written
+    by the form itself, `record_sign_in`: nobody is signed in yet when the hook runs.)
+    """
+
+    def decorate(view: Callable) -> Callable:
+        setattr(view, ACTION_ATTRIBUTE, action)
+        return view
+
+    return decorate
+
+
+def declared_actions(app: Flask) -> dict[tuple[str, str], str]:
+    """{(method, URL rule): action} of every state-changing route whose view names its action."""
+    actions = {}
+    for rule in app.url_map.iter_rules():
+        action = getattr(app.view_functions.get(rule.endpoint), ACTION_ATTRIBUTE, None)
+        if action is not None:
+            actions.update({(method, rule.rule): action for method in set(rule.methods or ()) - set(SAFE_METHODS)})
+    return actions
 
 
 def route_action() -> str | None:
@@ -55,7 +71,8 @@ def route_action() -> str | None:
     if request.method in SAFE_METHODS:
         return None
     rule = request.url_rule.rule if request.url_rule is not None else request.path
-    return ROUTE_ACTIONS.get((request.method, rule)) or request.endpoint or rule
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, ACTION_ATTRIBUTE, None) or request.endpoint or rule
 
 
 def remember_before(database: Database) -> None:

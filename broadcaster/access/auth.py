@@ -178,7 +178,7 @@ class Authenticator:
 
 def client_address() -> str:
     """The client's address: the peer's, or what TRUSTED_PROXIES lets ProxyFix take from
-    X-Forwarded-For (see admin_api.create_app)."""
+    X-Forwarded-For (see broadcaster.web.app.create_app)."""
     return request.remote_addr or "unknown"
 
 

@@ -1,10 +1,11 @@
 """JSON Schema building blocks (draft 2020-12, the dialect of OpenAPI 3.1) for the API's shapes.
 
 A shape is written once, as a schema, beside the function that builds its answers (RUN and TASK
-in `api_shapes`, ALERT in `alerts_api`, the webhook body in `payload`…). The builder takes its
-keys from the schema (`project`, `shaped`), and `broadcaster.web.openapi` publishes the same schema,
-so the document cannot say one thing while the code answers another. A schema with a `title` is
-a named type: the document lists it once under `components/schemas` and refers to it.
+in `broadcaster.web.shapes`, ALERT in `broadcaster.web.alerts`, the webhook body in `payload`…).
+The builder takes its keys from the schema (`project`, `shaped`), and `broadcaster.web.openapi`
+publishes the same schema, so the document cannot say one thing while the code answers another.
+A schema with a `title` is a named type: the document lists it once under `components/schemas`
+and refers to it.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every view declares its operation right under its route with `@documented(...)`: a summary, the
 query arguments it reads, its request body and its answers. The query arguments (`IntArg`,
-`TextArg`, `ChoiceArg` of `api_shapes`) are read and checked before the view runs and handed to
+`TextArg`, `ChoiceArg` of `broadcaster.web.inputs`) are read and checked before the view runs and handed to
 it as keyword arguments, so the arguments documented are the arguments read. The schemas are the
 ones the answers are built from (`broadcaster.core.json_schema`). `document(app)` walks
 `app.url_map` and writes each rule and method with its operation, the errors every route can
@@ -23,7 +23,9 @@ from flask import Flask
 from broadcaster.access.accounts import READ_ONLY_MESSAGE, SAFE_METHODS
 from broadcaster.core.json_schema import INTEGER, STRING, obj
 from broadcaster.delivery import contract as webhook_contract
-from broadcaster.web.shapes import ERROR, MAX_REQUEST_BYTES
+from broadcaster.web.inputs import MAX_REQUEST_BYTES
+from broadcaster.web.shapes import ERROR
+from broadcaster.web.state import app_state
 
 #: The contract's version: bump it when a route, an argument or an answer changes.
 CONTRACT_VERSION = "1.0.0"
@@ -218,8 +220,7 @@ def document(app: Flask) -> dict:
             if operation is not None:
                 paths.setdefault(path, {})[method.lower()] = _operation_object(
                     operation, rule.endpoint, method, parameters, schemas)
-    config = app.extensions["broadcaster"]["config"]
-    webhooks = webhook_contract.webhooks(config)
+    webhooks = webhook_contract.webhooks(app_state(app).config)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Stats Broadcaster API", "version": CONTRACT_VERSION, "description": _DESCRIPTION},

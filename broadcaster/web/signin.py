@@ -13,10 +13,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from broadcaster.access import audit, sessions, throttle
+from broadcaster.access.audit import audited
 from broadcaster.access.auth import blocked_message, client_address, count_failure, session_account
 from broadcaster.core.json_schema import INTEGER, STRING, described, obj
 from broadcaster.web.openapi import Answer, documented, media_answer
 from broadcaster.web.shapes import ERROR
+from broadcaster.web.state import app_state
 
 bp = Blueprint("signin", __name__)
 
@@ -35,13 +37,9 @@ def _form_again(description: str, **headers) -> Answer:
     return Answer(description, {"text/html": {"schema": STRING}, "application/json": {"schema": ERROR}}, headers)
 
 
-def _state() -> dict:
-    return current_app.extensions["broadcaster"]
-
-
 def _form(error: str | None, status: int, username: str = ""):
     return render_template("login.html", error=error, username=username,
-                           session_hours=_state()["config"].session_hours), status
+                           session_hours=app_state().config.session_hours), status
 
 
 @bp.get("/login")
@@ -49,12 +47,14 @@ def _form(error: str | None, status: int, username: str = ""):
             ok={200: media_answer("text/html", "登录表单（HTML）"), 303: Answer("已登录：跳转到 /admin", headers=_LOCATION)})
 def login_form():
     """The sign-in form (a browser already signed in goes on to the page)."""
-    if session_account(_state()["authenticator"], _state()["database"]) is not None:
-        return redirect(url_for("admin.index"), 303)
+    state = app_state()
+    if session_account(state.authenticator, state.database) is not None:
+        return redirect(url_for("pages.index"), 303)
     return _form(None, 200)
 
 
 @bp.post("/login")
+@audited(audit.LOGIN)
 @documented("用表单登录：开始会话（Cookie），跳转到管理页面", tag="登录", public=True,
             body=SIGN_IN_FORM, body_media="application/x-www-form-urlencoded",
             ok={303: Answer("登录成功：设置会话 Cookie（HttpOnly, SameSite=Strict），跳转到 /admin",
@@ -65,7 +65,8 @@ def login_form():
                                  **{"Retry-After": {"required": True, "schema": INTEGER}})})
 def login():
     """Check the form's user name and password; start a session and go to the page (303)."""
-    config, database, authenticator = _state()["config"], _state()["database"], _state()["authenticator"]
+    state = app_state()
+    config, database, authenticator = state.config, state.database, state.authenticator
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
@@ -91,7 +92,7 @@ def login():
     sessions.end_session(database, request.cookies.get(sessions.COOKIE))  # one session per browser
     token = sessions.start_session(database, account.name, config.session_hours)
     audit.record_sign_in(database, user=account.name, role=account.role, status=303)
-    response = redirect(url_for("admin.index"), 303)
+    response = redirect(url_for("pages.index"), 303)
     response.set_cookie(sessions.COOKIE, token, max_age=config.session_hours * 3600, path="/", httponly=True,
                         samesite="Strict", secure=request.is_secure)
     return response
@@ -105,11 +106,12 @@ def _blocked(seconds: int, username: str):
 
 
 @bp.post("/logout")
+@audited(audit.LOGOUT)
 @documented("退出：结束这个浏览器的会话（只读账号也可以），回到登录页", tag="登录",
             ok={303: Answer("已退出：跳转到 /login", headers=_LOCATION)})
 def logout():
     """End the browser's session (any account may: a viewer too) and go back to the form."""
-    sessions.end_session(_state()["database"], g.get("session_token"))
+    sessions.end_session(app_state().database, g.get("session_token"))
     response = redirect(url_for("signin.login_form"), 303)
     response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="Strict", secure=request.is_secure)
     return response

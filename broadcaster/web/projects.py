@@ -6,19 +6,21 @@ was (`as_of`). Authentication is the app's before_request hook, which covers eve
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from broadcaster.core.clock import isoformat
 from broadcaster.core.json_schema import INTEGER, STRING, TIME, array, described, nullable, obj, project
 from broadcaster.reports import projects
-from broadcaster.web.insight_api import CSV_NOTE, csv_response
+from broadcaster.web.csv_export import CSV_NOTE, csv_response
+from broadcaster.web.inputs import BadRequest, ChoiceArg, IntArg, TextArg
 from broadcaster.web.openapi import documented, envelope, json_answer, media_answer
-from broadcaster.web.shapes import TASK, BadRequest, ChoiceArg, IntArg, TextArg, error_response, task_json
+from broadcaster.web.shapes import TASK, error_response, task_json
+from broadcaster.web.state import app_state
 
 bp = Blueprint("projects", __name__)
 
 MAX_QUERY = 200
-MAX_PROJECT_ID = 128  # as a task's project_id (api_shapes.MAX_TEXT)
+MAX_PROJECT_ID = 128  # as a task's project_id (inputs.MAX_TEXT)
 ITEMS_DEFAULT, ITEMS_MAX = 200, 1000
 
 PROJECT_CSV = (
@@ -27,10 +29,6 @@ PROJECT_CSV = (
     ("点赞数", "likes"), ("YouTube与抖音播放量", "yt_views"), ("TikTok播放量", "tt_views"),
     ("24小时新增播放", "gain_24h"), ("7天新增播放", "gain_7d"), ("最近读取时间", "last_read_at"),
 )
-
-
-def _state() -> dict:
-    return current_app.extensions["broadcaster"]
 
 
 #: PROJECT of DESIGN §17: a drama, the tasks sharing a project_id.
@@ -82,7 +80,8 @@ def project_query(q: str | None, sort: str | None, limit: int, offset: int) -> p
 def list_projects(**arguments):
     """A page of the projects matching `q`, largest first by `sort`, with how many match."""
     query = project_query(**arguments)
-    config, database = _state()["config"], _state()["database"]
+    state = app_state()
+    config, database = state.config, state.database
     as_of = projects.as_of(database, config)
     rows, total = projects.list_projects(database, query)
     return jsonify({"success": True, "data": [project_json(row) for row in rows], "total": total,
@@ -94,7 +93,8 @@ def list_projects(**arguments):
 def projects_csv(**arguments):
     """Every project the list's arguments match, as CSV (limit and offset do not apply)."""
     query = project_query(**arguments)
-    projects.as_of(_state()["database"], _state()["config"])
+    state = app_state()
+    projects.as_of(state.database, state.config)
     sql, params = projects.export_statement(query)
     return csv_response("projects.csv", PROJECT_CSV, sql, params)
 
@@ -110,7 +110,8 @@ def project_detail(project_id: str, hours: int, limit: int, offset: int):
     """PROJECT with its hourly totals over the last `hours` and its tasks, most viewed first."""
     if len(project_id) > MAX_PROJECT_ID or "\x00" in project_id or not project_id.isprintable():
         raise BadRequest("项目 ID 无效")
-    config, database = _state()["config"], _state()["database"]
+    state = app_state()
+    config, database = state.config, state.database
     as_of = projects.as_of(database, config)
     row = projects.project(database, project_id)
     if row is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify
+from flask import Blueprint, g, jsonify
 
 from broadcaster.access.accounts import READ_ONLY_MESSAGE, ROLES
 from broadcaster.access.audit import AUDIT_ACTIONS
@@ -21,8 +21,9 @@ from broadcaster.core.json_schema import (
     shaped,
 )
 from broadcaster.storage import queries
+from broadcaster.web.inputs import ChoiceArg, IntArg, TextArg
 from broadcaster.web.openapi import documented, envelope, json_answer
-from broadcaster.web.shapes import ChoiceArg, IntArg, TextArg
+from broadcaster.web.state import app_state
 
 bp = Blueprint("access", __name__)
 
@@ -66,7 +67,7 @@ def me():
             ok=json_answer(envelope(array(AUDIT_ROW)), "操作记录"))
 def audit_rows(hours: int, limit: int, user: str | None, action: str | None):
     """The audit trail, newest first, filtered by user and action."""
-    database = current_app.extensions["broadcaster"]["database"]
+    database = app_state().database
     rows = database.fetch_all(queries.FETCH_AUDIT, {"hours": hours, "limit": limit, "user": user, "action": action})
     return jsonify({"success": True, "data": [audit_json(row) for row in rows]})
 

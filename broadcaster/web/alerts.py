@@ -6,8 +6,10 @@ Authentication is the app's before_request hook, which covers every blueprint.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
+from broadcaster.access import audit
+from broadcaster.access.audit import audited
 from broadcaster.alerting import notifier
 from broadcaster.alerting.alerts import Kind
 from broadcaster.alerting.channels import mask_channel
@@ -28,15 +30,12 @@ from broadcaster.core.json_schema import (
 from broadcaster.storage import queries
 from broadcaster.web.openapi import documented, envelope, json_answer
 from broadcaster.web.shapes import error_response
+from broadcaster.web.state import app_state
 
 bp = Blueprint("alerts", __name__)
 
 #: The page shows this many of the last 7 days' events.
 RECENT_EVENTS = 50
-
-
-def _state() -> dict:
-    return current_app.extensions["broadcaster"]
 
 
 ALERT = obj({"key": described(STRING, "告警键，如 callback_host_down:<主机>"), "summary": STRING, "since": TIME,
@@ -79,7 +78,8 @@ def event_json(row: dict) -> dict:
 @documented("告警渠道、正在告警的项和最近 7 天的告警消息", tag="告警", ok=json_answer(envelope(OVERVIEW), "告警概况"))
 def alerts():
     """The channels (masked), what fires now and since when, the last 7 days' events."""
-    config, database = _state()["config"], _state()["database"]
+    state = app_state()
+    config, database = state.config, state.database
     firing = database.fetch_all(queries.FETCH_FIRING_ALERTS)
     recent = database.fetch_all(queries.FETCH_ALERT_EVENTS, {"limit": RECENT_EVENTS})
     return jsonify({"success": True, "data": shaped(
@@ -102,7 +102,8 @@ DIGEST_STATE = obj({"at": described(nullable(STRING), "DIGEST_AT（北京时间 
 @documented("每日日报：发送时间和最近一份的结果", tag="告警", ok=json_answer(envelope(DIGEST_STATE), "日报状态"))
 def digest_state():
     """The daily digest: its time (DIGEST_AT, Beijing) and how the last one went (the 告警 card shows both)."""
-    config, database = _state()["config"], _state()["database"]
+    state = app_state()
+    config, database = state.config, state.database
     last = database.fetch_one(queries.FETCH_LAST_DIGEST)
     return jsonify({"success": True, "data": shaped(DIGEST_STATE, at=config.digest_at,
                                                     last=digest_json(last) if last else None)})
@@ -115,6 +116,7 @@ def digest_json(row: dict) -> dict:
 
 
 @bp.post("/api/alerts/test")
+@audited(audit.ALERT_TEST)
 @documented("向每个告警渠道发送一条测试消息", tag="告警",
             ok=json_answer(CHANNEL_RESULTS, "每个渠道的结果"),
             errors={400: "未配置告警渠道（ALERT_URLS）"})
@@ -124,6 +126,7 @@ def send_test():
 
 
 @bp.post("/api/digest/test")
+@audited(audit.DIGEST_TEST)
 @documented("立即把日报发送到每个告警渠道（仅操作员）", tag="告警",
             ok=json_answer(CHANNEL_RESULTS, "每个渠道的结果（与 POST /api/alerts/test 相同）"),
             errors={400: "未配置告警渠道（ALERT_URLS）"})
@@ -133,7 +136,8 @@ def send_test_digest():
 
 
 def _send_to_channels(send):
-    config, database = _state()["config"], _state()["database"]
+    state = app_state()
+    config, database = state.config, state.database
     if not config.alert_urls:
         return error_response("未配置告警渠道：请先设置 ALERT_URLS", 400)
     return jsonify(channel_results(send(config, database)))
