@@ -1,4 +1,4 @@
-"""How long the delivery-insight routes take on a full webhook log (DESIGN §13).
+"""How long the delivery-insight routes take on a full webhook log (docs/performance.md#delivery-insight).
 
     python -m bench.insight_latency                 # 10,000 tasks × 7 days of 3-minute passes = 33.6 M records
     python -m bench.insight_latency --days 1        # 4.8 M records, a few minutes of seeding

@@ -110,7 +110,7 @@ def _print_storage(before, after, delivered: int, count: int, args) -> None:
 
 def _print_projection(per_delivery: dict, per_task: dict, args) -> None:
     print(f"\n   steady state (LOG_RETENTION_DAYS {args.retention_days}, COUNT_HISTORY_DAYS {args.history_days} "
-          f"{'at full resolution' if args.history == 'full' else 'thinned as DESIGN §9'}, a pass every "
+          f"{'at full resolution' if args.history == 'full' else 'thinned as docs/storage.md#count-history'}, a pass every "
           f"{args.interval} s; model: bench/sizes.py project_steady_state)")
     print(f"   {'store':<16}{'10,000 tasks':>14}{'100,000 tasks':>15}")
     projections = {tasks: project_steady_state(per_delivery, per_task, GROWTH, tasks,

@@ -1,4 +1,4 @@
-"""How long the projects routes take at 10,000 and 100,000 tasks with count history (DESIGN §17).
+"""How long the projects routes take at 10,000 and 100,000 tasks with count history (docs/performance.md#the-projects-routes).
 
     python -m bench.projects                    # 10,000 and 100,000 tasks, 30 calls per route
     python -m bench.projects --tasks 100000 --per-project 2500 --calls 50

@@ -1,4 +1,4 @@
-"""Alerts (DESIGN §11): the rules, one message per firing/repeat/resolved across processes, channels
+"""Alerts (docs/operations.md#alerts): the rules, one message per firing/repeat/resolved across processes, channels
 that fail or hang, 429s, tokens kept out of logs and answers, Healthchecks pings, the API."""
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def test_a_healthy_service_fires_nothing():
 
 
 def test_each_rule_fires_with_its_numbers():
-    """Each rule of §11 fires on its condition, and its summary carries the plain numbers."""
+    """Each rule of docs/operations.md#alerts fires on its condition, and its summary carries the plain numbers."""
     config = Config(youtube_api_key="k" * 20, tikhub_api_key="t" * 20, tikhub_daily_requests=100,
                     alert_failed_ratio=0.1)
     full = {"id": 8, "finished_at": T0, "total": 200, "success_count": 163, "failed_count": 37,
@@ -270,7 +270,7 @@ def test_channels_are_masked():
 
 
 def test_api_lists_channels_firing_and_events_and_the_test_reports_each_channel(database, config, receiver):
-    """POST /api/alerts/test: one result per channel (masked); GET /api/alerts as §11; counters."""
+    """POST /api/alerts/test: one result per channel (masked); GET /api/alerts as docs/http-api.md#routes; counters."""
     with Receiver("fail") as bad:
         config = config.replace(alert_urls=(receiver.url, bad.url, f"tgram://{TG_TOKEN}/-100123"),
                                 alert_no_pass_minutes=10080)

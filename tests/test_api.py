@@ -27,10 +27,10 @@ TASK_KEYS = {
     "task_id", "external_task_id", "project_id", "title", "status", "video_url", "platform", "duration",
     "callback_url", "has_callback_secret", "callback_status", "callback_retry_count", "callback_last_attempt",
     "created_at", "view_count", "like_count", "stats_status", "stats_reason", "stats_fetched_at",
-    "stats_suspect",  # DESIGN §13
+    "stats_suspect",  # docs/operations.md#suspect-counts
 }
 STATUS_KEYS = {"running", "interval_seconds", "next_run_at", "current_run", "last_run", "timestamp",
-               "stale_warn_hours", "egresses"}  # §6 plus §8's egress list and the warning threshold
+               "stale_warn_hours", "egresses"}  # docs/http-api.md#routes: the status, with its egress list and the warning threshold
 UNREACHABLE_DATABASE = "postgresql://u:p@127.0.0.1:1/x"
 
 

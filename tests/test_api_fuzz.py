@@ -1,4 +1,4 @@
-"""Issue #25: no input breaks the API (DESIGN §16). schemathesis generates requests for every
+"""Issue #25: no input breaks the API (docs/http-api.md#no-input-breaks-it). schemathesis generates requests for every
 operation of the published document and sends them to a live gunicorn on the test database (a
 scratch database of its own, emptied before and after), then hand-picked inputs that generators
 rarely try go to the same server: every answer is documented, none is a 5xx, every 4xx is JSON

@@ -1,4 +1,4 @@
-"""The page's integrity and delivery insight (DESIGN §13) in headless Chromium: 疑似异常 in the task
+"""The page's integrity and delivery insight (docs/operations.md#integrity) in headless Chromium: 疑似异常 in the task
 list, the log's counts columns and task filter, the 回调地址 table and the 导出 CSV links."""
 
 from __future__ import annotations

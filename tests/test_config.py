@@ -7,7 +7,7 @@ from broadcaster.core.errors import ConfigError
 
 
 def test_defaults_match_the_contract():
-    """With nothing set, every default of DESIGN.md §2 applies."""
+    """With nothing set, every default of docs/settings.md applies."""
     config = config_from_mapping({})
 
     assert 180 == config.broadcast_interval_seconds

@@ -1,4 +1,4 @@
-"""The daily digest (DESIGN §17): when it is due, once a day across processes (a missed one once
+"""The daily digest (docs/operations.md#the-daily-digest): when it is due, once a day across processes (a missed one once
 the same Beijing day, never twice), what it says and how it fits every channel, the test route."""
 
 from __future__ import annotations

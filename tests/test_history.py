@@ -1,4 +1,4 @@
-"""Count history (DESIGN §9): a point per changed refresh, GET /api/tasks/<id>/history, retention."""
+"""Count history (docs/storage.md#count-history): a point per changed refresh, GET /api/tasks/<id>/history, retention."""
 
 from __future__ import annotations
 

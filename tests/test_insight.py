@@ -1,4 +1,4 @@
-"""Integrity and delivery insight (DESIGN §13) end to end: passes against the fake upstream, the
+"""Integrity and delivery insight (docs/operations.md#integrity) end to end: passes against the fake upstream, the
 webhook log's counts, callback hosts and the CSV exports, through the admin app."""
 
 from __future__ import annotations
@@ -339,7 +339,7 @@ def test_cells_that_look_like_formulas_are_quoted(value, cell):
 
 @pytest.mark.slow
 def test_a_shared_pass_holds_back_and_confirms_alike(database, fake, fake_config):
-    """PASS_WORKERS=2 (§10): each video is judged by the process whose shard holds it, against the
+    """PASS_WORKERS=2 (docs/architecture.md#a-pass-shared-by-several-processes): each video is judged by the process whose shard holds it, against the
     counts stored by the previous pass, so a collapse is held back and then confirmed as in one process."""
     fake.set_receiver("r")
     videos = {}

@@ -1,4 +1,4 @@
-"""Suspect counts (DESIGN §13) on the fast layer: the rule's edges and a pass in memory."""
+"""Suspect counts (docs/operations.md#suspect-counts) on the fast layer: the rule's edges and a pass in memory."""
 
 import datetime as dt
 

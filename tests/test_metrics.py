@@ -1,4 +1,4 @@
-"""GET /metrics (DESIGN §9): parsed with prometheus_client's own parser, checked against real passes."""
+"""GET /metrics (docs/operations.md#monitoring): parsed with prometheus_client's own parser, checked against real passes."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from tests.conftest import ADMIN_TOKEN, basic, insert_task, shift_records
 YT, YT_DELETED = "dQw4w9WgXcQ", "bbbbbbbbbbE"
 TT, DY = "7504044860782021930", "7535852404919586100"
 BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-DESIGN_FAMILIES = {  # DESIGN §9, as the parser names them (a counter's family drops `_total`)
+DESIGN_FAMILIES = {  # docs/operations.md#monitoring, as the parser names them (a counter's family drops `_total`)
     "broadcaster_switch_on": "gauge", "broadcaster_active_tasks": "gauge", "broadcaster_runs": "counter",
     "broadcaster_task_deliveries": "counter", "broadcaster_fetches": "counter",
     "broadcaster_last_run_duration_seconds": "gauge", "broadcaster_youtube_quota_units_used": "gauge",
     "broadcaster_count_age_seconds": "gauge",
-    "broadcaster_login_failures": "counter", "broadcaster_login_blocks": "counter",  # DESIGN §12
+    "broadcaster_login_failures": "counter", "broadcaster_login_blocks": "counter",  # docs/access.md
 }
 
 
@@ -109,7 +109,7 @@ def test_metrics_match_what_the_passes_did(client, database, fake, fake_config):
 
 
 def test_every_design_metric_is_there_with_english_help(client):
-    """Every §9 family is present with its type and an English HELP line; counters are exposed as `_total`."""
+    """Every docs/operations.md#monitoring family is present with its type and an English HELP line; counters are exposed as `_total`."""
     text = scrape(client)
     families = {family.name: family for family in text_string_to_metric_families(text)}
 

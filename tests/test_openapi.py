@@ -1,4 +1,4 @@
-"""Issue #25: the HTTP API as a published contract (DESIGN §16).
+"""Issue #25: the HTTP API as a published contract (docs/http-api.md#the-openapi-document).
 
 GET /api/openapi.json is valid OpenAPI 3.1, names exactly the routes and methods the app serves
 (a walk of the URL map), and describes the answers the app really gives, with real rows; its
@@ -35,7 +35,7 @@ from tests.contract import (
     webhook_validator,
 )
 
-ADD_A_ROUTE = "document it with @documented(...) right under its route (README, 'The API contract')"
+ADD_A_ROUTE = "document it with @documented(...) right under its route (docs/http-api.md#adding-a-route)"
 
 
 @pytest.fixture
@@ -249,7 +249,7 @@ def test_the_push_matches_the_webhooks_section(database, fake, fake_config, docu
     ({"task_id": 1, "account_count": 0, "views": 5}, "an unknown key"),
 ])
 def test_the_entry_schema_holds_the_payload_rules(document, entry, why):
-    """DESIGN §4.3 in the schema: which keys appear when."""
+    """docs/webhook.md#the-body in the schema: which keys appear when."""
     assert not webhook_validator(document).is_valid({"site_name": "s", "stats": [entry]}), why
 
 

@@ -1,4 +1,4 @@
-"""Payload rules of DESIGN.md §4.3 and x2c-pool.md."""
+"""Payload rules of docs/webhook.md#the-body."""
 
 import pytest
 

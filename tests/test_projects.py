@@ -1,4 +1,4 @@
-"""Insight by drama (DESIGN §17): project totals against a known mix through real passes with rising
+"""Insight by drama (docs/architecture.md#insight-by-drama): project totals against a known mix through real passes with rising
 counts, gains and stalled tasks from the count history, the hourly chart, the list's search, sorts
 and paging, the CSV, and every 400 and 404.
 

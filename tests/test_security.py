@@ -97,7 +97,7 @@ def assert_json_error(response, status: int) -> None:
 
 
 def test_the_walk_covers_every_api_route():
-    """The route list is taken from the app; it holds every route of DESIGN.md §6, §9, §11, §16 and §17."""
+    """The route list is taken from the app; it holds every route of docs/http-api.md#routes."""
     paths = {path for _, path in PROTECTED}
 
     assert {"/", "/admin", "/api/broadcaster/start", "/api/broadcaster/stop", "/api/broadcaster/status",

@@ -1,4 +1,4 @@
-"""The sign-in form (DESIGN §17): the form, the session cookie, sessions shared by workers and
+"""The sign-in form (docs/access.md#the-sign-in-form): the form, the session cookie, sessions shared by workers and
 restarts, signing out for real, throttling shared with Basic, the audit rows, and CSRF."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Seeing the storage (README, "Storage"): sizes by store, the steady-state projection, /metrics,
+"""Seeing the storage (docs/storage.md): sizes by store, the steady-state projection, /metrics,
 GET /api/storage, --plan and the database_large alert."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""GET /api/tasks at any size (DESIGN §13): search, filters, sorts, true totals, and each task's platform."""
+"""GET /api/tasks at any size (docs/architecture.md#the-task-list-at-any-size): search, filters, sorts, true totals, and each task's platform."""
 
 import time
 
@@ -193,7 +193,7 @@ def test_video_state_follows_what_a_pass_writes(client, database):
 
 
 def test_suspect_filter_finds_the_tasks_whose_video_holds_suspect_counts(client, database):
-    """stats_status=suspect lists exactly the tasks whose video has a held-back read (DESIGN §13)."""
+    """stats_status=suspect lists exactly the tasks whose video has a held-back read (docs/operations.md#suspect-counts)."""
     calm, suspect = insert_task(database, video_url=YT_URL), insert_task(database, video_url="https://youtu.be/bbbbbbbbbbb")
     read_video(database, calm, "youtube", "dQw4w9WgXcQ")
     read_video(database, suspect, "youtube", "bbbbbbbbbbb", views=1_200_000)

@@ -1,4 +1,4 @@
-"""Named accounts (DESIGN §12): who may sign in, and whether they may change anything.
+"""Named accounts (docs/access.md#accounts-and-roles): who may sign in, and whether they may change anything.
 
 `ADMIN_USERS` holds `name:role:hash` entries separated by commas. The hash is what
 `python3 stats_broadcaster.py --hash-password` prints (werkzeug's password hash, which has

@@ -1,4 +1,4 @@
-"""The audit trail (DESIGN §12): who changed what, from where, and what they were answered.
+"""The audit trail (docs/access.md#audit): who changed what, from where, and what they were answered.
 
 One after_request hook (`record_change`) writes a row for every request that is not a read,
 under the action its view names where its route is declared (`@audited(START)`), whatever it

@@ -1,4 +1,4 @@
-"""Sessions of the sign-in form (DESIGN §17), kept in PostgreSQL.
+"""Sessions of the sign-in form (docs/access.md#the-sign-in-form), kept in PostgreSQL.
 
 The cookie holds a random token; the database holds only its SHA-256 with the user's name and
 when the session ends. Every gunicorn worker and host reads the same rows, a restart loses

@@ -1,4 +1,4 @@
-"""Login throttling per client address (DESIGN §12), kept in PostgreSQL.
+"""Login throttling per client address (docs/access.md#throttling), kept in PostgreSQL.
 
 After LOGIN_MAX_FAILURES wrong credentials from one address within 15 minutes, the address is
 blocked for 15 minutes, twice as long on each block in a row, at most 24 hours; a block level

@@ -1,4 +1,4 @@
-"""Alerts (DESIGN §11): which are firing, their firing → repeat → resolved cycle, their messages.
+"""Alerts (docs/operations.md#alerts): which are firing, their firing → repeat → resolved cycle, their messages.
 
 `firing_alerts` is a pure function of the facts read from the database and `now`.
 `evaluate_alerts` reads the facts and applies the transitions in one transaction under an

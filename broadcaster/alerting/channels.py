@@ -23,7 +23,7 @@ from broadcaster.core.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
-#: The longest one channel may take for one attempt (DESIGN §11).
+#: The longest one channel may take for one attempt (docs/operations.md#alerts).
 CHANNEL_TIMEOUT_SECONDS = 10.0
 #: A 429 asking for a longer wait than this is recorded as failed instead of retried.
 MAX_RETRY_AFTER_SECONDS = 60.0

@@ -1,4 +1,4 @@
-"""The daily digest (DESIGN §17): one 日报 a day to ALERT_URLS, exactly once across processes.
+"""The daily digest (docs/operations.md#the-daily-digest): one 日报 a day to ALERT_URLS, exactly once across processes.
 
 From DIGEST_AT (Beijing time) on, every process's alert thread asks whether today's digest is
 due; the one whose INSERT makes the day's row (`queries.CLAIM_DIGEST`) sends it, whether the
@@ -9,7 +9,7 @@ in between loses that day's digest rather than risk a second one.
 
 The message is short plain Chinese text with plain numbers. One text suits every channel: it
 stays under WeCom's 2048 bytes (title included), carries the word 告警 that DingTalk's keyword
-filter is usually set to (README: 告警通知), and is sent as text, so Telegram escapes it.
+filter is usually set to (BROADCASTER_README.md#告警通知), and is sent as text, so Telegram escapes it.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Settings of the Stats Broadcaster, read once from the environment and `.env`.
 
-Every setting of DESIGN.md §2 is declared once, below, as a field of `Config`:
+Every setting of docs/settings.md is declared once, below, as a field of `Config`:
 `setting(default, parser, meaning, secret=…)` (see `broadcaster/core/settings.py`), the field's name in
 upper case being the environment name. `load_config()` parses and validates them in one place; a
 bad value raises `ConfigError` whose message names the setting, so every entry point can print
-one clear line and exit with code 2. README.md's settings table is generated from the same
+one clear line and exit with code 2. docs/settings.md's table is generated from the same
 declarations (`python -m broadcaster.core.settings --write`), and the tests check `.env.example`.
 """
 
@@ -81,7 +81,7 @@ class Config:
     # Polite page budgets per egress (0 = unlimited), spaced with ±30 % jitter. YouTube: yt-dlp's
     # wiki recommends 5-10 s between watch pages for a guest session, so 8/min (7.5 s). TikTok and
     # Douyin publish nothing but escalate to challenges on repeated requests from one IP, so
-    # 6/min (10 s), one request at a time. See reference/platforms.md §6.
+    # 6/min (10 s), one request at a time. See docs/platforms.md#budgets-and-pacing.
     youtube_pages_per_minute: int = setting(
         8, integer(0, 10000), "YouTube watch pages per minute per egress (±30 % jitter; 0 = unlimited): yt-dlp's wiki "
         "recommends 5–10 s between watch pages for a guest session, 8/min = 7.5 s")
@@ -114,7 +114,7 @@ class Config:
     instance_path: str = setting(
         str(PROJECT_ROOT / "instance"), TEXT, "where the embedded PostgreSQL (`pgdata/`) and the generated "
         "`admin_password` live", shown_default="`instance/` in the project")
-    # Egress per platform (DESIGN §8): proxy URLs, or "direct"; credentials may be inside.
+    # Egress per platform (docs/platforms.md#egresses): proxy URLs, or "direct"; credentials may be inside.
     youtube_proxies: tuple[str, ...] = setting(
         (DIRECT,), PROXIES, "egresses for YouTube's watch pages: `http://`, `https://`, `socks5://` or "
         "`socks5h://` proxies with optional `user:pass@`, or `direct` (no proxy). Each has its own page budget and "
@@ -135,18 +135,18 @@ class Config:
     stale_warn_hours: int = setting(
         24, integer(1, 8760), "the admin page warns, and `counts_stale:<platform>` fires, when the oldest counts "
         "sent are older than this many hours")
-    # Scale-out (DESIGN §10): processes sharing one pass on the claiming host; a helper on
+    # Scale-out (docs/architecture.md#a-pass-shared-by-several-processes): processes sharing one pass on the claiming host; a helper on
     # another host takes shards of running passes and never starts one.
     pass_workers: int = setting(
         1, integer(1, 64), "processes that share one pass on the host that claims it; see \"Scaling\"")
     pass_helper: bool = setting(
         False, BOOLEAN, "`true`: this process (typically on another host, same database) only takes shards of "
         "passes others started; it never starts a pass or switches the service on")
-    # DESIGN §9: count-history points older than this are pruned.
+    # docs/storage.md#count-history: count-history points older than this are pruned.
     count_history_days: int = setting(
         90, integer(1, 3650), "days of count history kept (a point per video whenever a refresh changes its counts: "
         "full resolution for 48 h, then the last reading of each hour, after 30 days of each day; see \"Storage\")")
-    # Access (DESIGN §12): named accounts (name, role, werkzeug hash), login throttling, audit.
+    # Access (docs/access.md): named accounts (name, role, werkzeug hash), login throttling, audit.
     admin_users: tuple[tuple[str, str, str], ...] = setting(
         (), ACCOUNTS, "named accounts (split at the first two colons), role `operator` or `viewer`, hash from "
         "`--hash-password`; a bad entry stops start-up naming its position, never the hash (see \"Access\")",
@@ -158,7 +158,7 @@ class Config:
         "one nginx); 0 = the peer's address, the header is ignored")
     audit_retention_days: int = setting(
         180, integer(1, 3650), "days after which audit rows are pruned, in batches like the logs")
-    # Alerts (DESIGN §11): Apprise URLs (tokens inside), thresholds, the page's public address,
+    # Alerts (docs/operations.md#alerts): Apprise URLs (tokens inside), thresholds, the page's public address,
     # and a Healthchecks-style ping URL (its path is the secret).
     alert_urls: tuple[str, ...] = setting(
         (), CHANNELS, "notification channels (`tgram://`, `dingtalk://`, `wecombot://`, `feishu://`, `mailto://`, "
@@ -179,11 +179,11 @@ class Config:
     healthcheck_url: str | None = setting(
         None, BASE_URL, "a Healthchecks.io-style ping URL: `/start` when a scheduled pass starts, the bare URL when "
         "it succeeds, `/fail` when it fails, is interrupted or abandoned", secret=url_parts)
-    # DESIGN §15: database_large fires past this size (None: off).
+    # docs/storage.md#sizes: database_large fires past this size (None: off).
     alert_database_gb: float | None = setting(
         None, number(0.1, 1_000_000), "`database_large` fires when the database is larger than this many GB (10⁹ "
         "bytes); unset: never")
-    # Insight by drama, the daily digest and the sign-in form (DESIGN §17).
+    # Insight by drama, the daily digest and the sign-in form (docs/architecture.md#insight-by-drama).
     stall_days: int = setting(
         3, integer(1, 90), "a project's active task is *stalled* when its video has been read for at least this "
         "many days and gained no views in them (see \"Insight by drama\")")
@@ -193,7 +193,7 @@ class Config:
         "no digest (see \"The daily digest\")")
     session_hours: int = setting(
         12, integer(1, 720), "hours a sign-in through the form lasts (see \"Access\")")
-    # Not an environment setting: the benchmark turns the suspect-count rule (DESIGN §13) off to
+    # Not an environment setting: the benchmark turns the suspect-count rule (docs/operations.md#suspect-counts) off to
     # measure what it costs. A service always holds back suspect counts.
     suspect_check: bool = True
 
@@ -227,7 +227,7 @@ def _frozen(value):
 
 
 # The settings Config reads, then those gunicorn reads itself (gunicorn.conf.py): declared here
-# too, so the README documents them and the tests keep them out of spawned commands.
+# too, so docs/settings.md documents them and the tests keep them out of spawned commands.
 CONFIG_SETTINGS: tuple[Setting, ...] = declared(Config)
 SETTINGS: tuple[Setting, ...] = (
     *CONFIG_SETTINGS,

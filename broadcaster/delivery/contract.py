@@ -1,4 +1,4 @@
-"""The push to X2C as the OpenAPI document describes it: its `webhooks` section (DESIGN §4.3–4.4).
+"""The push to X2C as the OpenAPI document describes it: its `webhooks` section (docs/webhook.md).
 
 Built from what the sender itself uses (the headers and retry rules of `broadcaster.delivery.webhooks`,
 the body's schema of `broadcaster.delivery.payload`) and this deployment's timeout and attempts, so what

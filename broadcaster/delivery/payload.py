@@ -1,4 +1,4 @@
-"""What X2C receives: one stats entry per task, in a body with the site name (x2c-pool.md).
+"""What X2C receives: one stats entry per task, in a body with the site name (docs/webhook.md#the-body).
 
 The delivery record keeps what builds a task's body (`BODY_FORMAT`'s inputs: the site name, the
 task's X2C id, project, duration and platform, and the counts) rather than the body itself;
@@ -38,7 +38,7 @@ STATS_ENTRY = {
     }, optional=("project_id", "duration", *(f"{prefix}_{name}" for prefix in _PREFIXES
                                              for name in ("account_count", "view_count", "like_count"))),
         title="StatsEntry", description="一个任务的计数。一个任务只属于一个平台：yt_* 与 tt_* 不会同时出现"),
-    # DESIGN §4.3: a platform's *_account_count appears exactly when one of its counts is sent.
+    # docs/webhook.md#the-body: a platform's *_account_count appears exactly when one of its counts is sent.
     "dependentRequired": {f"{prefix}_{name}": [f"{prefix}_account_count"]
                           for prefix in _PREFIXES for name in ("view_count", "like_count")},
     "dependentSchemas": {f"{prefix}_account_count": {"anyOf": [{"required": [f"{prefix}_view_count"]},

@@ -17,7 +17,7 @@ from broadcaster.core.states import Platform
 
 PLATFORM_NAMES = {Platform.YOUTUBE: "YouTube", Platform.TIKTOK: "TikTok", Platform.DOUYIN: "抖音"}
 
-#: One platform's figures in RUN `freshness` (DESIGN §8).
+#: One platform's figures in RUN `freshness` (docs/architecture.md#count-age).
 PLATFORM_FRESHNESS = obj({
     "tasks": described(INTEGER, "计数被发出的任务数"),
     "refreshed": described(INTEGER, "其中在本轮刷新的"),
@@ -78,7 +78,7 @@ class FreshnessTally:
                 self._refreshed[platform] += figures["refreshed"]
 
     def summary(self, videos: Mapping[str, int], limits: Mapping[str, int | None], interval: int) -> dict:
-        """RUN ``freshness``: per platform with videos or tasks sent (DESIGN §8), plus ``videos``."""
+        """RUN ``freshness``: per platform with videos or tasks sent (docs/architecture.md#count-age), plus ``videos``."""
         with self._lock:
             ages = {platform: sorted(values) for platform, values in self._ages.items()}
             refreshed = dict(self._refreshed)

@@ -1,4 +1,4 @@
-"""Suspect counts (DESIGN §13): a fresh read that collapses against the last known counts is held back.
+"""Suspect counts (docs/operations.md#suspect-counts): a fresh read that collapses against the last known counts is held back.
 
 X2C pays and ranks on these numbers, so one wrong count does more harm than a late one. A read
 whose views fall below 80 % of the last known views, or whose likes fall below 50 % of the last

@@ -32,11 +32,11 @@ STALE_RUN_SECONDS = 20  # a running pass silent this long is abandoned (heartbea
 
 def failed_count(*, total: int, done: int, success_count: int, finished: bool) -> int:
     """How many tasks failed: while a pass runs, those recorded as failed so far; once it has
-    ended, every selected task not delivered (DESIGN §4.6), those a stop left unreached too."""
+    ended, every selected task not delivered (docs/http-api.md#the-pass-result), those a stop left unreached too."""
     return (total if finished else done) - success_count
 
 
-#: The result of a pass (DESIGN §4.6): what POST /api/broadcaster/trigger answers when it finished.
+#: The result of a pass (docs/http-api.md#the-pass-result): what POST /api/broadcaster/trigger answers when it finished.
 RESULT = obj({
     "success": described(BOOLEAN, "只有这一轮无法执行时才为 false（此时 error 说明原因）"),
     "run_id": nullable(INTEGER),
@@ -51,7 +51,7 @@ RESULT = obj({
 
 def make_result(status: str, run_id: int | None, total: int, success_count: int, error: str | None = None,
                 finished_at=None) -> dict:
-    """The result dict of DESIGN.md §4.6; `success` is false only when the pass could not run."""
+    """The result dict of docs/http-api.md#the-pass-result; `success` is false only when the pass could not run."""
     ending = {}
     if status == RunStatus.FAILED:
         ending["error"] = error

@@ -41,7 +41,7 @@ def broadcast_all_tasks(
     stop_event: threading.Event | None = None,
     fetcher=None,
 ) -> dict:
-    """Run one pass over every active task; the result dict of DESIGN.md §4.6."""
+    """Run one pass over every active task; the result dict of docs/http-api.md#the-pass-result."""
     config = config or load_config()
     try:
         database = database or Database(resolve_database_url(config))

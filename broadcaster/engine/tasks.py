@@ -50,7 +50,7 @@ class StoredCounts:
     fetch_status: str | None = None
     reason: str | None = None
     fetched_at: dt.datetime | None = None  # when counts were last read successfully
-    suspicion: Suspicion | None = None  # a read held back as suspect (DESIGN §13), if any
+    suspicion: Suspicion | None = None  # a read held back as suspect (docs/operations.md#suspect-counts), if any
 
     @property
     def usable(self) -> bool:

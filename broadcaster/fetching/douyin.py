@@ -1,4 +1,4 @@
-"""Douyin: the iesdouyin share page's ``_ROUTER_DATA``, and www.douyin.com's ``RENDER_DATA`` (platforms.md §3)."""
+"""Douyin: the iesdouyin share page's ``_ROUTER_DATA``, and www.douyin.com's ``RENDER_DATA`` (docs/platforms.md#douyin)."""
 
 from __future__ import annotations
 

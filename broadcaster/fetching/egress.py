@@ -1,4 +1,4 @@
-"""Egresses: the ways out to a platform's pages, direct or through a proxy (DESIGN §8).
+"""Egresses: the ways out to a platform's pages, direct or through a proxy (docs/platforms.md#egresses).
 
 Platforms limit page reads per IP, so each egress has its own page budget per pass, its own
 jittered pacing and its own sessions (cookies never cross egresses). A pass spreads a platform's

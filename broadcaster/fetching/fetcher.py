@@ -10,7 +10,7 @@ Every fetch ends as a ``FetchResult`` whose status is OK, UNAVAILABLE (deleted, 
 found: permanent), BLOCKED (bot wall, challenge, 429: try later, never "dead") or ERROR
 (network, 5xx, garbage, changed layout). Only configuration problems raise (``QuotaExceeded``,
 ``ApiConfigError``, ``InvalidVideoURL``). The parsers live in ``broadcaster.fetching``, one
-module per platform; facts about the platforms come from ``reference/platforms.md``.
+module per platform; facts about the platforms come from ``docs/platforms.md``.
 """
 
 from __future__ import annotations

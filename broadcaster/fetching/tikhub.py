@@ -1,4 +1,4 @@
-"""TikHub, the paid API for Douyin and TikTok counts (views included; freshness.md §1)."""
+"""TikHub, the paid API for Douyin and TikTok counts (views included; docs/platforms.md#tikhub)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from broadcaster.fetching.results import FetchResult, counts_read, no_counts, re
 
 OK, UNAVAILABLE, BLOCKED, ERROR = FetchStatus
 
-# Douyin app v3 filter_list[0].reason codes, from TikHub's own spec text (freshness.md §1)
+# Douyin app v3 filter_list[0].reason codes, from TikHub's own spec text (docs/platforms.md#tikhub)
 _DOUYIN_FILTER_REASONS = {
     "8": "已删除、不存在或因版权限制在海外不可见",
     "5": "作者设为私密",

@@ -1,4 +1,4 @@
-"""TikTok: the post page's rehydration JSON, and its older forms (platforms.md §2)."""
+"""TikTok: the post page's rehydration JSON, and its older forms (docs/platforms.md#tiktok)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _tiktok_counts(item: dict) -> tuple[int | None, int | None]:
 
 
 def _tiktok_status(code, message: str) -> FetchResult:
-    """Return the result for a non-zero TikTok statusCode (platforms.md §2.2)."""
+    """Return the result for a non-zero TikTok statusCode (docs/platforms.md#tiktok)."""
     msg = message[:120]
     label = f"statusCode {code}" + (f": {msg}" if msg else "")
     if code == 10204:

@@ -2,7 +2,7 @@
 
 Pure text handling, no network: short links come back unresolved (``VideoRef.short_url``) and
 are followed by `video_stats_fetcher.VideoStatsFetcher.resolve`. Every URL form comes from
-``reference/platforms.md``.
+``docs/platforms.md#supported-links``.
 """
 
 from __future__ import annotations

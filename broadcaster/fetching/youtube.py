@@ -1,4 +1,4 @@
-"""YouTube: the Data API's videos.list answer and the watch page (platforms.md §1)."""
+"""YouTube: the Data API's videos.list answer and the watch page (docs/platforms.md#youtube)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""How each callback host took its webhooks (GET /api/callback-hosts, DESIGN §13).
+"""How each callback host took its webhooks (GET /api/callback-hosts, docs/operations.md#callback-hosts).
 
 10,000 tasks every 3 minutes write 4.8 million log rows a day, and even an index-only scan of a
 week of them takes seconds. So closed hours of the log (ended 15 minutes ago, when no pass can

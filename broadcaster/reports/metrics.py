@@ -1,4 +1,4 @@
-"""GET /metrics: Prometheus metrics (DESIGN §9) read from the database at scrape time.
+"""GET /metrics: Prometheus metrics (docs/operations.md#monitoring) read from the database at scrape time.
 
 Nothing is kept in process memory, so every gunicorn worker, and every host sharing the
 database, answers alike. Counters come from `broadcaster_counters` (`broadcaster.storage.counters`),

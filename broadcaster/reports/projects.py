@@ -1,4 +1,4 @@
-"""Insight by drama (DESIGN §17): each project's totals, gains and stalled tasks, and its chart.
+"""Insight by drama (docs/architecture.md#insight-by-drama): each project's totals, gains and stalled tasks, and its chart.
 
 Summing gains from raw count history for 100,000 tasks on every request would take seconds, so
 the figures are computed by a refresh and read from its tables (`broadcaster_video_insight`,

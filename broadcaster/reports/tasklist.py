@@ -1,10 +1,10 @@
-"""The task list at any size (DESIGN §13): its page and its true totals.
+"""The task list at any size (docs/architecture.md#the-task-list-at-any-size): its page and its true totals.
 
 GET /api/tasks reads one page of the tasks that match a search and filters, in one of three
 orders, with the number of matches and the counts over the whole table. Everything it filters
 or sorts on is a column of drama_tasks, the counts per status are kept by triggers, and the page
 follows an index (migrations 0001, 0003), so a page costs about the same at 100,000 tasks as at 10,000
-(bench/task_list.py; README, "The task list at any size").
+(bench/task_list.py; docs/performance.md#the-task-list).
 
 A task's platform comes from parsing its link, not from a pass: the bot writes tasks itself, so
 before the list is read, links never parsed or changed since are parsed here.
@@ -24,7 +24,7 @@ from broadcaster.storage.db import INT32_MAX, Database
 
 SORTS = tuple(queries.TASK_LIST_ORDER)  # id (newest first), stale (oldest counts first), views
 NEVER = "never"  # stats_status: no counts read for the task's current link yet
-SUSPECT = "suspect"  # stats_status: the video holds suspect counts (DESIGN §13)
+SUSPECT = "suspect"  # stats_status: the video holds suspect counts (docs/operations.md#suspect-counts)
 STATS_STATUSES = (*FetchStatus, NEVER, SUSPECT)
 PARSE_CHUNK = 5000
 _TASK_ID = re.compile(r"[0-9]{1,10}")

@@ -1,4 +1,4 @@
-"""One pass over several processes and hosts (DESIGN §10), with PostgreSQL as the coordinator.
+"""One pass over several processes and hosts (docs/architecture.md#a-pass-shared-by-several-processes), with PostgreSQL as the coordinator.
 
 The process that claimed a pass plans it once (budgets, the videos to refresh), cuts it into
 shards — ranges of the video key, so tasks sharing a video stay together — and records them in

@@ -21,7 +21,7 @@ LOGIN_FAILURES = "broadcaster_login_failures"  # {}: one per wrong credential (b
 LOGIN_BLOCKS = "broadcaster_login_blocks"  # {}: one per client address blocked
 ALERT_NOTIFICATIONS = "broadcaster_alert_notifications"  # {result}: one per message per channel
 SENT, NOT_SENT = "sent", "failed"  # its results: the channel took the message, or did not
-SUSPECTS = "broadcaster_suspect_counts"  # {platform}: one per read held back as suspect (DESIGN §13)
+SUSPECTS = "broadcaster_suspect_counts"  # {platform}: one per read held back as suspect (docs/operations.md#suspect-counts)
 
 #: Every label set each counter can have; /metrics shows them all, 0 until first counted, so
 #: that rate() and increase() work from the first scrape.

@@ -3,7 +3,7 @@
 * Records of deliveries and failed fetches (LOG_RETENTION_DAYS) and count history
   (COUNT_HISTORY_DAYS) are partitioned by UTC day: days are created ahead, and a day that has
   aged out is dropped whole: constant time, no DELETE, no vacuum debt (`broadcaster.storage.partitions`).
-* Count history is thinned as days age (DESIGN §9): after 48 hours to the last reading of each
+* Count history is thinned as days age (docs/storage.md#count-history): after 48 hours to the last reading of each
   video in each hour, after 30 days to the last of each day.
 * What is not partitioned (runs, audit, alert events, contexts no record uses, and the rows the
   broadcaster once wrote into the bot's logs) is deleted in small batches.
@@ -36,7 +36,7 @@ _COARSER = {FULL: 0, HOURLY: 1, DAILY: 2}
 
 
 def resolution_for(day: dt.date, now: dt.datetime) -> str:
-    """How far a day of count history is thinned at `now` (DESIGN §9), by when the day ended."""
+    """How far a day of count history is thinned at `now` (docs/storage.md#count-history), by when the day ended."""
     age = now - _start(day + dt.timedelta(days=1))
     if age >= dt.timedelta(days=30):
         return DAILY

@@ -5,7 +5,7 @@ Stores: ``deliveries`` (the delivery records and their contexts), ``fetch_failur
 broadcaster's per-task and per-video state, runs, audit...). Sizes count every table, index and
 TOAST (``pg_total_relation_size``) of every day partition.
 
-The steady-state projection (README, "Storage"), for a number of tasks and the settings:
+The steady-state projection (docs/storage.md#sizes), for a number of tasks and the settings:
 
 * records kept: tasks × passes a day × (LOG_RETENTION_DAYS + 1) (whole days are dropped once every
   moment of them is older than the retention, so up to one day more is on disk);
@@ -29,7 +29,7 @@ from broadcaster.core.json_schema import INTEGER, described, nullable, obj, shap
 from broadcaster.storage import queries
 
 STORES = ("deliveries", "fetch_failures", "history", "rest")
-#: Measured by `make bench` (bench/longevity.py storage, README "Storage"): bytes per row over
+#: Measured by `make bench` (bench/longevity.py storage, docs/storage.md#figures): bytes per row over
 #: the whole store (heap, indexes and contexts), after VACUUM.
 MEASURED_BYTES = {"deliveries": 120, "fetch_failures": 110, "history": 95}
 #: A store's own bytes per row are used once it holds this many rows.

@@ -1,4 +1,4 @@
-"""Routes of access (DESIGN §12): who is signed in (for the page), and the audit trail."""
+"""Routes of access (docs/access.md): who is signed in (for the page), and the audit trail."""
 
 from __future__ import annotations
 

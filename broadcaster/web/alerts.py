@@ -1,4 +1,4 @@
-"""GET /api/alerts, POST /api/alerts/test (DESIGN §11), GET /api/digest and POST /api/digest/test (§17), in
+"""GET /api/alerts, POST /api/alerts/test (docs/operations.md#alerts), GET /api/digest and POST /api/digest/test (docs/operations.md#the-daily-digest), in
 their own blueprint.
 
 Authentication is the app's before_request hook, which covers every blueprint.
@@ -65,12 +65,12 @@ def channel_results(results) -> dict:
 
 
 def alert_json(row: dict) -> dict:
-    """ALERT of DESIGN §11."""
+    """ALERT of docs/http-api.md#routes."""
     return project(ALERT, row)
 
 
 def event_json(row: dict) -> dict:
-    """EVENT of DESIGN §11 (`sent`/`failed` are null while the message is still being sent)."""
+    """EVENT of docs/http-api.md#routes (`sent`/`failed` are null while the message is still being sent)."""
     return project(EVENT, row)
 
 

@@ -1,4 +1,4 @@
-"""CSV exports that Excel opens right and that cannot carry a formula (DESIGN §13).
+"""CSV exports that Excel opens right and that cannot carry a formula (docs/operations.md#csv-exports).
 
 The file is UTF-8 with a byte-order mark: without it, Excel on a Chinese-locale Windows reads
 UTF-8 as the local code page and shows mojibake. A text cell that starts with `=`, `+`, `-`,

@@ -1,4 +1,4 @@
-"""What was delivered (DESIGN §13): the webhook log, as JSON and as CSV, and each callback host's record.
+"""What was delivered (docs/operations.md#callback-hosts): the webhook log, as JSON and as CSV, and each callback host's record.
 
 The webhook log answers "what exactly did you send us for task N", its CSV in a file X2C can
 open; GET /api/callback-hosts tells operators whether X2C's receivers are the problem
@@ -55,7 +55,7 @@ HOST = obj({
 
 
 def host_json(row: dict) -> dict:
-    """HOST of DESIGN §13, plus `attempts`: the HTTP requests behind the deliveries (retries included)."""
+    """HOST of docs/http-api.md#routes, plus `attempts`: the HTTP requests behind the deliveries (retries included)."""
     return project(HOST, row, success_rate=round(row["success_rate"], 4))
 
 

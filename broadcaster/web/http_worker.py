@@ -5,7 +5,7 @@ over `limit_request_line` (414: a search with many repeated filters, say), too m
 header fields (431), a malformed request line or header (400). Its answer is a small HTML page,
 which no client of a JSON API expects. This worker lets gunicorn decide as it always does (the
 status, the warning in its log, the access-log line, closing the connection) and replaces only
-what goes to the client: `{"success": false, "error": "<中文原因>"}` (DESIGN §6, §16).
+what goes to the client: `{"success": false, "error": "<中文原因>"}` (docs/http-api.md, docs/http-api.md#the-openapi-document).
 
 The limits stay gunicorn's: they bound what a request may make a worker buffer before anything
 could refuse it (`limit_request_line = 0` would let one request line grow without bound in
@@ -23,7 +23,7 @@ from gunicorn.workers.gthread import ThreadWorker
 from broadcaster.web.shapes import error_body, http_message
 
 #: gunicorn answers a transfer coding it does not know with 501, as RFC 9112 suggests; for this
-#: API it is bad input like any other, and no input may earn a server error (DESIGN §16).
+#: API it is bad input like any other, and no input may earn a server error (docs/http-api.md#no-input-breaks-it).
 CLIENT_STATUS = {501: 400}
 
 

@@ -31,7 +31,7 @@ MAX_TEXT = {"title": 500, "callback_secret": 512, "project_id": 128}
 MAX_VIDEO_URL = 2048
 MAX_DURATION = 36500
 MAX_REQUEST_BYTES = 1 << 20  # a task is a few KB; larger bodies are refused with 413
-MAX_SELECTED_TASKS = 1000  # DESIGN §9: a selected pass names 1-1000 tasks
+MAX_SELECTED_TASKS = 1000  # docs/http-api.md#routes: a selected pass names 1-1000 tasks
 IDS_SHOWN = 10  # a refusal lists this many ids, then how many more
 _INTEGER = re.compile(r"-?[0-9]+")
 
@@ -260,7 +260,7 @@ def _int_input(high: int, description: str) -> dict:
 TASK_FIELDS = {
     "title": _text_input(MAX_TEXT["title"], required=True, description="标题"),
     "video_url": _text_input(MAX_VIDEO_URL, required=True,
-                             description="YouTube / TikTok / 抖音 的视频链接（README 的“支持的链接”）"),
+                             description="YouTube / TikTok / 抖音 的视频链接（docs/platforms.md#supported-links）"),
     "callback_url": {**_text_input(MAX_CALLBACK_URL_LENGTH, required=True,
                                    description="X2C 的回调地址：http(s)，不能含用户名和密码，不能指向内网"),
                      "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]+"},

@@ -1,4 +1,4 @@
-"""The HTTP API as a published contract (DESIGN §16): an OpenAPI 3.1 document built from the URL map.
+"""The HTTP API as a published contract (docs/http-api.md#the-openapi-document): an OpenAPI 3.1 document built from the URL map.
 
 Every view declares its operation right under its route with `@documented(...)`: a summary, the
 query arguments it reads, its request body and its answers. The query arguments (`IntArg`,
@@ -252,7 +252,7 @@ def _security_schemes(app: Flask) -> dict:
                       "description": "ADMIN_USERS 中的账号，或 ADMIN_USERNAME / ADMIN_PASSWORD"},
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer ADMIN_TOKEN"},
         "sessionCookie": {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"],
-                          "description": "登录页（POST /login）建立的会话（DESIGN §17）"},
+                          "description": "登录页（POST /login）建立的会话（docs/access.md#the-sign-in-form）"},
     }
 
 

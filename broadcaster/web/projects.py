@@ -1,4 +1,4 @@
-"""Insight by drama (DESIGN §17): GET /api/projects, its CSV, and one project with its chart and tasks.
+"""Insight by drama (docs/architecture.md#insight-by-drama): GET /api/projects, its CSV, and one project with its chart and tasks.
 
 The figures are read from the last refresh (`broadcaster.reports.projects`); every answer says when that
 was (`as_of`). Authentication is the app's before_request hook, which covers every blueprint.
@@ -31,7 +31,7 @@ PROJECT_CSV = (
 )
 
 
-#: PROJECT of DESIGN §17: a drama, the tasks sharing a project_id.
+#: PROJECT of docs/architecture.md#insight-by-drama: a drama, the tasks sharing a project_id.
 PROJECT = obj({
     "project_id": STRING,
     "sample_title": nullable(STRING),
@@ -63,7 +63,7 @@ PROJECT_QUERY = [
 
 
 def project_json(row: dict) -> dict:
-    """PROJECT of DESIGN §17."""
+    """PROJECT of docs/architecture.md#insight-by-drama."""
     return project(PROJECT, row)
 
 

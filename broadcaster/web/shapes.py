@@ -91,12 +91,12 @@ RUN = obj({
 
 
 def run_json(row: dict | None) -> dict | None:
-    """RUN of DESIGN.md §6."""
+    """RUN of docs/http-api.md#run."""
     return None if row is None else project(RUN, row)
 
 
 SUSPECT = obj({"views": nullable(INTEGER), "likes": nullable(INTEGER), "at": TIME}, title="SuspectCounts",
-              description="被暂扣的疑似异常计数（DESIGN §13）")
+              description="被暂扣的疑似异常计数（docs/operations.md#suspect-counts）")
 
 TASK = obj({
     "task_id": described(INTEGER, "本库的任务 ID"),
@@ -128,7 +128,7 @@ def task_json(row: dict) -> dict:
 
 
 def suspect_json(row: dict) -> dict | None:
-    """A task's counts held back as suspect (DESIGN §13), or None."""
+    """A task's counts held back as suspect (docs/operations.md#suspect-counts), or None."""
     if row.get("suspect_at") is None:
         return None
     return project(SUSPECT, {"views": row["suspect_views"], "likes": row["suspect_likes"], "at": row["suspect_at"]})

@@ -1,4 +1,4 @@
-"""The sign-in form (DESIGN §17): GET and POST /login, POST /logout.
+"""The sign-in form (docs/access.md#the-sign-in-form): GET and POST /login, POST /logout.
 
 The form checks a user name and password exactly as HTTP Basic does (`Authenticator.verify`, the
 same constant-time check) and counts a wrong one towards the same block of the client address

@@ -1,4 +1,4 @@
-"""Tasks: the list (search, filters, sort, paging; DESIGN §13) and its CSV, register, edit, history.
+"""Tasks: the list (search, filters, sort, paging; docs/operations.md#csv-exports) and its CSV, register, edit, history.
 
 The list is read by `broadcaster.reports.tasklist`, a task's count history by
 `broadcaster.reports.history`; the list's arguments are declared here once, for the JSON list
@@ -78,10 +78,10 @@ def task_list_query(q: str | None, platform: str | None, stats_status: str | Non
 
 
 @bp.get("/api/tasks")
-@documented("任务列表：搜索、筛选、排序和分页（DESIGN §13）", tag="任务", query=[*TASK_FILTERS, *TASK_PAGING],
+@documented("任务列表：搜索、筛选、排序和分页（docs/architecture.md#the-task-list-at-any-size）", tag="任务", query=[*TASK_FILTERS, *TASK_PAGING],
             ok=json_answer(TASK_PAGE, "这一页的任务，total 为匹配数，counts 为整张表的任务数"))
 def list_tasks(**arguments):
-    """A page of the tasks matching a search and filters, with the true totals (DESIGN §13)."""
+    """A page of the tasks matching a search and filters, with the true totals (docs/operations.md#integrity)."""
     rows, total, counts = tasklist.list_tasks(app_state().database, task_list_query(**arguments))
     return jsonify(shaped(TASK_PAGE, success=True, data=[task_json(row) for row in rows], total=total, counts=counts))
 

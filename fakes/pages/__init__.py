@@ -1,7 +1,7 @@
 """Realistic YouTube / TikTok / Douyin / TikHub page and API bodies for tests, the fake upstream and the benchmark.
 
 Every builder is a pure function: it returns the HTML (``str``) or the decoded JSON (``dict``)
-that the platform serves, shaped as ``/work/shared/reference/platforms.md`` describes, and pads
+that the platform serves, shaped as ``docs/platforms.md`` describes, and pads
 HTML with script/style/markup filler until the page is about ``size`` characters long. The
 filler is generated once per platform and cached, so a builder call costs little more than
 ``json.dumps`` of the data plus one string join.

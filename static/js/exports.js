@@ -1,4 +1,4 @@
-/* 导出 CSV (DESIGN §13): download links that follow the filters shown beside them. The browser
+/* 导出 CSV (docs/operations.md#csv-exports): download links that follow the filters shown beside them. The browser
  * sends the page's own credentials with them, and the server streams the file. */
 
 import { $ } from "./dom.js";

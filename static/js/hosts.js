@@ -1,4 +1,4 @@
-/* 回调地址: how each callback host took its webhooks (GET /callback-hosts, DESIGN §13). */
+/* 回调地址: how each callback host took its webhooks (GET /callback-hosts, docs/operations.md#callback-hosts). */
 
 import { $, el, cell, timeNode, labelCells, placeholderRow, showInlineError, hideInlineError, errorCell } from "./dom.js";
 import { fmtNum } from "./format.js";

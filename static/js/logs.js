@@ -96,7 +96,7 @@ function logRow(log) {
   return labelCells(tr, "logs-table");
 }
 
-/* How old the counts sent were: what X2C really got (DESIGN §8, §13). */
+/* How old the counts sent were: what X2C really got (docs/architecture.md#count-age, docs/operations.md#what-x2c-received). */
 function ageCell(ageS) {
   if (ageS === null || ageS === undefined) return cell("—", "num muted");
   const td = cell(fmtAge(ageS), "num");

@@ -1,4 +1,4 @@
-/* 疑似异常 (DESIGN §13): a task whose latest read was held back shows both numbers read. */
+/* 疑似异常 (docs/operations.md#suspect-counts): a task whose latest read was held back shows both numbers read. */
 
 import { el } from "./dom.js";
 import { fmtNum, fmtLocal } from "./format.js";

@@ -1,5 +1,5 @@
 -- The record of each delivery and of each failed fetch, in the broadcaster's own tables,
--- partitioned by day (README, "Storage"). Until now they went into the bot's webhook_logs and
+-- partitioned by day (docs/storage.md#records-and-retention). Until now they went into the bot's webhook_logs and
 -- broadcaster_error_logs, whose 4-byte ids run out after 45 days at 100,000 tasks and which
 -- could only be pruned with DELETE. Those tables get no new rows from here on; what the
 -- broadcaster wrote there stays readable beside the records until it ages out.

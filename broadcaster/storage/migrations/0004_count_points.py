@@ -3,7 +3,7 @@
 `broadcaster_count_history` repeated each video's platform and id on every point, with a serial
 id and two indexes: about 180 bytes a point, kept at full resolution for 90 days. Its successor
 `broadcaster_count_points` holds (recorded_at, video_ref, view_count, like_count), one partition
-per UTC day, thinned as days age (DESIGN §9: full resolution for 48 hours, the last reading of
+per UTC day, thinned as days age (docs/storage.md#count-history: full resolution for 48 hours, the last reading of
 each hour to 30 days, of each day after). Videos get an 8-byte number (`broadcaster_videos.id`).
 
 The old points are copied a day at a time, thinned on the way as their age says, then the old

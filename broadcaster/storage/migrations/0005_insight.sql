@@ -1,4 +1,4 @@
--- Insight by drama, the daily digest and the sign-in form (DESIGN §17): the broadcaster's own tables
+-- Insight by drama, the daily digest and the sign-in form (docs/architecture.md#insight-by-drama): the broadcaster's own tables
 -- for the projects' figures, their hourly totals, the digest's one row per day and the sessions.
 
 -- Each video's figures over its count history, as of the last refresh (broadcaster.reports.projects):

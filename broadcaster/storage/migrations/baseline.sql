@@ -396,7 +396,7 @@ BEGIN
     END IF;
 END $$;
 
--- Alerts (DESIGN §11): one row per alert firing now, keyed like `callback_host_down:<host>`.
+-- Alerts (docs/operations.md#alerts): one row per alert firing now, keyed like `callback_host_down:<host>`.
 -- Every process evaluates the alerts; the row is what makes each message go out once: the
 -- process whose INSERT, UPDATE or DELETE changed it sends the firing, repeat or resolved message.
 CREATE TABLE IF NOT EXISTS broadcaster_alerts (
@@ -420,7 +420,7 @@ CREATE TABLE IF NOT EXISTS broadcaster_alert_events (
 );
 CREATE INDEX IF NOT EXISTS broadcaster_alert_events_at_idx ON broadcaster_alert_events (at);
 
--- Access (DESIGN §12). Who asked for a manual pass (NULL for a scheduled or CLI one).
+-- Access (docs/access.md). Who asked for a manual pass (NULL for a scheduled or CLI one).
 ALTER TABLE broadcaster_runs ADD COLUMN IF NOT EXISTS triggered_by TEXT;
 
 -- Failed logins per client address, shared by every process and host. `failures` counts
@@ -448,7 +448,7 @@ CREATE TABLE IF NOT EXISTS broadcaster_audit (
 );
 CREATE INDEX IF NOT EXISTS broadcaster_audit_at_idx ON broadcaster_audit (at);
 
--- Integrity and delivery insight (DESIGN §13). A read held back as suspect: its numbers and when
+-- Integrity and delivery insight (docs/operations.md#integrity). A read held back as suspect: its numbers and when
 -- (broadcaster.engine.integrity); NULL while nothing is held back.
 ALTER TABLE broadcaster_videos ADD COLUMN IF NOT EXISTS suspect_views BIGINT;
 ALTER TABLE broadcaster_videos ADD COLUMN IF NOT EXISTS suspect_likes BIGINT;

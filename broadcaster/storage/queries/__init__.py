@@ -11,7 +11,7 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``shards``: a pass shared by several processes (shards, slots, shared budgets);
 * ``admin``: tasks for the admin API;
 * ``tasklist``: the task list's search, filters, sorts and totals;
-* ``insight``: the webhook log, CSV exports and callback hosts (DESIGN §13);
+* ``insight``: the webhook log, CSV exports and callback hosts (docs/operations.md#integrity);
 * ``operations``: /metrics, count history, passes over selected tasks;
 * ``access``: login throttling and the audit trail;
 * ``retention``: pruning old rows;
@@ -20,9 +20,9 @@ Callers use ``queries.NAME``; the topic modules are:
 * ``partitions``: day partitions of the records and of count history;
 * ``records``: the record of each delivery and failed fetch, as the recorder writes it;
 * ``storage``: the database's size by store;
-* ``projects``: insight by drama: each project's figures, their refresh and hourly totals (DESIGN §17);
-* ``sessions``: sessions of the sign-in form (DESIGN §17);
-* ``digest``: the daily digest's facts and its one row per day (DESIGN §17).
+* ``projects``: insight by drama: each project's figures, their refresh and hourly totals (docs/architecture.md#insight-by-drama);
+* ``sessions``: sessions of the sign-in form (docs/access.md#the-sign-in-form);
+* ``digest``: the daily digest's facts and its one row per day (docs/operations.md#the-daily-digest).
 """
 
 from broadcaster.storage.queries.access import *  # noqa: F403

@@ -1,4 +1,4 @@
-"""Access (DESIGN §12): login throttling per client address, the audit trail."""
+"""Access (docs/access.md): login throttling per client address, the audit trail."""
 
 from __future__ import annotations
 

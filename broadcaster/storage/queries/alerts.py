@@ -1,4 +1,4 @@
-"""Alerts (DESIGN §11): the facts they are evaluated from, their state and their events."""
+"""Alerts (docs/operations.md#alerts): the facts they are evaluated from, their state and their events."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The daily digest (DESIGN §17): what it reports and the one row per day that sends it once."""
+"""The daily digest (docs/operations.md#the-daily-digest): what it reports and the one row per day that sends it once."""
 
 from __future__ import annotations
 

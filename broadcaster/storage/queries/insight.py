@@ -1,4 +1,4 @@
-"""Delivery insight (DESIGN §13): the webhook log's filters, CSV exports and callback hosts."""
+"""Delivery insight (docs/operations.md#integrity): the webhook log's filters, CSV exports and callback hosts."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ ALTER TABLE {partition} DROP CONSTRAINT {bounds};
 
 DROP_TABLE = pgsql.SQL("DROP TABLE IF EXISTS {partition}")
 
-# Count history thinned (DESIGN §9): the last reading of each video in each hour (or day) of the
+# Count history thinned (docs/storage.md#count-history): the last reading of each video in each hour (or day) of the
 # old partition, into a table of its own that then takes the old one's place.
 COPY_THINNED_POINTS = pgsql.SQL("""
 INSERT INTO {partition} (recorded_at, video_ref, view_count, like_count)

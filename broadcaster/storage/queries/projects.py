@@ -1,4 +1,4 @@
-"""Insight by drama (DESIGN §17): projects, their figures, their hourly totals, and the refresh.
+"""Insight by drama (docs/architecture.md#insight-by-drama): projects, their figures, their hourly totals, and the refresh.
 
 A project is the tasks sharing a non-empty project_id; its videos are the videos its tasks' current
 links resolved to (broadcaster_task_videos), so a video linked by several tasks, in any link form,

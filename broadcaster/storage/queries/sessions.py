@@ -1,4 +1,4 @@
-"""Sessions of the sign-in form (DESIGN §17): kept by a hash of the cookie's token."""
+"""Sessions of the sign-in form (docs/access.md#the-sign-in-form): kept by a hash of the cookie's token."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ AND (%(stats_status)s::TEXT IS NULL
      OR s.video_fetch_status = %(stats_status)s::TEXT)
 """
 
-# The tasks whose video holds suspect counts (DESIGN §13), for stats_status=suspect: few at any
+# The tasks whose video holds suspect counts (docs/operations.md#suspect-counts), for stats_status=suspect: few at any
 # time, so a lookup through the videos beats keeping one more copy on every task.
 SUSPECT_MATCH = """
 d.task_id IN (SELECT tv.task_id FROM broadcaster_videos bv

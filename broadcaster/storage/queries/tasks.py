@@ -82,7 +82,7 @@ ORDER BY {video_key("t.platform", "t.video_id", "t.task_id")} COLLATE "C", t.tas
 _READ = f"EXCLUDED.fetch_status = '{FetchStatus.OK}'"
 _ACCEPTED = f"{_READ} AND EXCLUDED.suspect_at IS NULL"
 
-# A held-back read (DESIGN §13, broadcaster.engine.integrity) keeps the last known counts and their
+# A held-back read (docs/operations.md#suspect-counts, broadcaster.engine.integrity) keeps the last known counts and their
 # time, and stores the suspect numbers instead; any other OK read replaces the counts and clears
 # the suspicion; a failed read keeps both.
 UPSERT_VIDEOS = f"""
