@@ -44,7 +44,7 @@ SECRET_SET, SECRET_CHANGED = "已设置", "已更改"
 def audited(action: str) -> Callable:
     """Name the audit action of a state-changing view; put it right under its route.
 
-    A view without one is still recorded (under its endpoint name); tests/test_access.py walks
+    A view without one is still recorded (under its endpoint name); tests/unit/test_access.py walks
     the URL map so that a new route is given its proper action. (POST /login's rows are written
     by the form itself, `record_sign_in`: nobody is signed in yet when the hook runs.)
     """

@@ -192,7 +192,7 @@ def url_parts(value: str | Iterable[str] | None) -> list[str]:
 # The settings table in docs/settings.md
 
 TABLE_START = ("<!-- The settings table is generated from the declarations in broadcaster/core/config.py: "
-               "`python -m broadcaster.core.settings --write`. tests/test_settings.py fails when it differs. -->")
+               "`python -m broadcaster.core.settings --write`. tests/unit/test_settings.py fails when it differs. -->")
 TABLE_END = "<!-- End of the generated settings table. -->"
 
 

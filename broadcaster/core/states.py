@@ -2,7 +2,7 @@
 
 Every value stored in a status-like column is one of these members. They are ``StrEnum``s, so
 a member is its string everywhere: in JSON, in SQL parameters and in f-strings that build the
-statements of ``queries``. ``tests/test_layout.py`` checks that the literals in the migrations
+statements of ``queries``. ``tests/unit/test_layout.py`` checks that the literals in the migrations
 are members too.
 """
 

@@ -7,7 +7,7 @@ it as keyword arguments, so the arguments documented are the arguments read. The
 ones the answers are built from (`broadcaster.core.json_schema`). `document(app)` walks
 `app.url_map` and writes each rule and method with its operation, the errors every route can
 answer, the authentication schemes, and the push to X2C under `webhooks` (`webhook_contract`).
-A route without `@documented` is left out, and tests/test_openapi.py names it.
+A route without `@documented` is left out, and tests/unit/test_openapi.py names it.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 from admin_api import create_app
 from broadcaster.access import sessions
 from tests.conftest import ADMIN_PASSWORD, ADMIN_TOKEN, basic
-from tests.test_access import PASSWORDS, USERS  # alice (operator), bob and carol (viewers)
+from tests.unit.test_access import PASSWORDS, USERS  # alice (operator), bob and carol (viewers)
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 SAME_SITE = {"Origin": "http://localhost"}

@@ -1,7 +1,7 @@
 """Beside the bot, for real: with a transaction holding drama_tasks open (pg_dump holds one for a
 whole backup), a worker boots and --init-db finishes, and neither they nor a 4,000-task pass ever
 make the bot's own statements wait a second. (A pending migration beside such a reader:
-tests/test_migrations.py.)"""
+tests/unit/test_migrations.py.)"""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import requests
 from bench.workload import make_tasks
 from broadcaster.storage import retention
 from tests.conftest import ADMIN_PASSWORD, ROOT, Bot, command_env, stop_process_group, wait_until
-from tests.test_gunicorn import free_port
+from tests.integration.test_gunicorn import free_port
 
 pytestmark = pytest.mark.slow
 BOOT_LIMIT_S = 15.0

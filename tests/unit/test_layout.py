@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 
 from broadcaster.core import states
-from broadcaster.engine.children import run_pass_in_subprocess
-from broadcaster.engine.runs import claim_run
 from broadcaster.storage import queries
-from tests.conftest import insert_task
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = sorted([*ROOT.glob("*.py"), *ROOT.glob("broadcaster/**/*.py")])
 # The fakes and the benchmark are read as often as the product, so the same sizes hold there.
 SUPPORT = sorted([*ROOT.glob("fakes/**/*.py"), *ROOT.glob("bench/*.py")])
@@ -135,33 +132,25 @@ def test_queries_spell_statuses_through_the_constants():
 
 
 # --------------------------------------------------------------------------------------------
-# Layers
+# Tests: tests/unit start no process, tests/integration start processes or the browser
 
 
-#: What a pass never loads: the web framework, the web layer, and the top-level entry points.
-WEB_AND_ENTRY_MODULES = ("flask", "werkzeug", "jinja2", "broadcaster.web", "broadcaster.access",
-                         "admin_api", "stats_broadcaster", "video_stats_fetcher")
-#: Plain Python without Flask: the settings check ADMIN_USERS with it.
-ACCOUNTS_MODULES = ("broadcaster.access", "broadcaster.access.accounts")
-# One line of Python's import log (-X importtime): self and cumulative microseconds, then the module.
-IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \| *(\S+)$", re.M)
+def _marked_slow(path: Path) -> dict[str, bool]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    module = any(isinstance(node, ast.Assign) and "slow" in ast.unparse(node.value)
+                 and any(getattr(target, "id", "") == "pytestmark" for target in node.targets) for node in tree.body)
+    return {node.name: module or any("slow" in ast.unparse(mark) for mark in node.decorator_list)
+            for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
 
 
-@pytest.mark.slow
-def test_the_pass_child_imports_no_web_code(database, fake, fake_config, monkeypatch, capfd):
-    """A pass child started as the supervisor starts it loads neither Flask nor werkzeug nor the
-    web layer nor an entry point: Python's own import log (-X importtime, asked for through the
-    environment the child inherits) lists every module the child imported."""
-    fake.add_video("youtube", "dQw4w9WgXcQ", 10, 2)
-    fake.set_receiver("r")
-    insert_task(database, callback_url=fake.callback_url("r"))
-    run_id = claim_run(database, states.Trigger.MANUAL)
-    monkeypatch.setenv("PYTHONPROFILEIMPORTTIME", "1")
+def test_tests_are_grouped_by_what_they_start():
+    """Every test in tests/integration is marked slow and none in tests/unit is, so the folders and
+    `-m "not slow"` say the same (the conftest refuses a process start in an unmarked test)."""
+    unit = {f"{path.name}::{name}" for path in sorted((ROOT / "tests" / "unit").glob("test_*.py"))
+            for name, slow in _marked_slow(path).items() if slow}
+    integration = {f"{path.name}::{name}" for path in sorted((ROOT / "tests" / "integration").glob("test_*.py"))
+                   for name, slow in _marked_slow(path).items() if not slow}
 
-    result = run_pass_in_subprocess(fake_config, database, run_id)
+    assert (set(), set()) == (unit, integration)
+    assert not list((ROOT / "tests").glob("test_*.py")), "a test module belongs in tests/unit or tests/integration"
 
-    imported = set(IMPORT_LINE.findall(capfd.readouterr().err))
-    assert (True, 1, 1) == (result["success"], result["total"], result["success_count"])
-    assert {"broadcaster.cli", "broadcaster.engine.execution", "psycopg2"} <= imported  # the child's log, whole
-    assert [] == sorted(name for name in imported - set(ACCOUNTS_MODULES)
-                        if any(name == top or name.startswith(f"{top}.") for top in WEB_AND_ENTRY_MODULES))

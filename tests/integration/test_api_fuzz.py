@@ -149,7 +149,7 @@ def test_schemathesis_finds_no_answer_outside_the_document(live, tmp_path):
           f"in {seconds:.1f} s (seed {SEED})")
     assert len(operations) == figures["operations"]["tested"]
     # A sign-in is accepted only with a real password, which neither the document nor the fuzzer
-    # knows: POST /login is reached past its checks by tests/test_signin.py instead.
+    # knows: POST /login is reached past its checks by tests/unit/test_signin.py instead.
     assert set() == operations - accepted - {"POST /login"}, "operations never reached past their input checks"
     blocked = live.database.fetch_one("SELECT COUNT(*) AS n FROM broadcaster_login_throttle WHERE blocked_until > NOW()")
     assert 0 == blocked["n"], "127.0.0.1 was blocked: later answers were 429s, not the API's"

@@ -13,8 +13,8 @@ from broadcaster.alerting import notifier
 from broadcaster.engine.switch import switch_on
 from fakes.alert_receiver import Receiver
 from tests.conftest import ADMIN_PASSWORD, basic, served
-from tests.test_alerts import insert_run
-from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, WAIT_MS, browser, problems  # noqa: F401 (fixtures)
+from tests.integration.test_browser import ARTIFACTS, CHROMIUM_ARGS, WAIT_MS, browser, problems  # noqa: F401 (fixtures)
+from tests.unit.test_alerts import insert_run
 
 pytestmark = pytest.mark.slow
 

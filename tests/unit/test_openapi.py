@@ -3,7 +3,7 @@
 GET /api/openapi.json is valid OpenAPI 3.1, names exactly the routes and methods the app serves
 (a walk of the URL map), and describes the answers the app really gives, with real rows; its
 `webhooks` section describes the bodies and headers the broadcaster really sends to X2C.
-The fuzzing against a live server is tests/test_api_fuzz.py.
+The fuzzing against a live server is tests/integration/test_api_fuzz.py.
 """
 
 from __future__ import annotations

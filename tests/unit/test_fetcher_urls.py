@@ -274,7 +274,7 @@ def test_rejected_inputs_raise_invalid_video_url_with_a_chinese_reason(text):
 
 def _readme_link_examples() -> list[tuple[str, str]]:
     """Return (platform column, example) for every example in docs/platforms.md's "Supported links" table."""
-    text = (Path(__file__).resolve().parent.parent / "docs" / "platforms.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "platforms.md").read_text(encoding="utf-8")
     section = text.split("## Supported links", 1)[1].split("\n## ", 1)[0]
     rows = [line.split("|") for line in section.splitlines() if line.startswith("| ") and "`" in line]
     return [(row[1].strip(), example) for row in rows for example in re.findall(r"`([^`]+)`", row[3])]

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from bench.task_list import seed_task_list, task_title
 from broadcaster.reports import tasklist
-from tests.test_browser import ARTIFACTS, browser, live_app, page, problems  # noqa: F401 - fixtures
+from tests.integration.test_browser import ARTIFACTS, browser, live_app, page, problems  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 

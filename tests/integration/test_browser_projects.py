@@ -12,7 +12,7 @@ import stats_broadcaster as sb
 from admin_api import create_app, start_supervisor, stop_supervisor
 from broadcaster.reports import projects
 from tests.conftest import ADMIN_PASSWORD, insert_task, served, update_points
-from tests.test_browser import ARTIFACTS, WAIT_MS, browser  # noqa: F401 - the shared Chromium fixture
+from tests.integration.test_browser import ARTIFACTS, WAIT_MS, browser  # noqa: F401 - the shared Chromium fixture
 
 pytestmark = pytest.mark.slow
 

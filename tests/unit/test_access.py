@@ -178,7 +178,7 @@ def _filled(rule: str) -> str:
 def test_a_viewer_is_refused_every_state_change_and_nothing_changes(client, database):
     """Walk the URL map: each non-read method of each rule answers a viewer 403 with the reason,
     with or without a body (trigger with task_ids too), and the database is as before. (Signing in
-    and out are open to a viewer by design: tests/test_signin.py.)"""
+    and out are open to a viewer by design: tests/unit/test_signin.py.)"""
     insert_task(database)
     before = state(database)
     bodies = [None, {}, {"task_ids": [1]}, {"title": "改名", "status": "paused"}]

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from admin_api import create_app
 from tests.conftest import basic, insert_task, served
-from tests.test_browser import ARTIFACTS, WAIT_MS, browser  # noqa: F401 - the shared Chromium fixture
+from tests.integration.test_browser import ARTIFACTS, WAIT_MS, browser  # noqa: F401 - the shared Chromium fixture
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 import stats_broadcaster as sb
 from tests.conftest import ADMIN_PASSWORD, insert_task
-from tests.test_browser import ARTIFACTS, browser, live_app, page, problems  # noqa: F401 - fixtures
+from tests.integration.test_browser import ARTIFACTS, browser, live_app, page, problems  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 

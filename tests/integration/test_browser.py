@@ -21,7 +21,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"  # tests/artifacts
 WAIT_MS = 10_000
 INTERVAL = 3600  # long enough that only the first scheduled pass runs during a test
 GREEN, RED = "rgb(21, 128, 61)", "rgb(220, 38, 38)"  # --btn-ok and --btn-fail in static/admin.css
@@ -250,7 +250,7 @@ def test_admin_page_drives_the_service(page, problems, live_app, database, fake)
 
 def test_page_and_api_refuse_requests_without_credentials(browser, live_app):
     """Without (or with wrong) credentials the page and the API answer 401 and reveal nothing; a
-    browser that opens the page is sent to the sign-in form (tests/test_browser_projects.py signs in)."""
+    browser that opens the page is sent to the sign-in form (tests/integration/test_browser_projects.py signs in)."""
     context = browser.new_context()  # no http_credentials
     try:
         answer = context.request.get(f"{live_app}/admin")  # no browser: no text/html in Accept
