@@ -1,26 +1,27 @@
-/* The admin page's entry module: binds every control to its feature module and starts the
- * status poll. The page's CSP forbids inline scripts and styles, so everything is wired here;
- * all server text is written with textContent (task titles are user input). */
+/* The admin page's entry module: binds every control to its feature module, wires who hears
+ * what the modules announce and starts the status poll. The page's CSP forbids inline scripts
+ * and styles, so everything is wired here; all server text is written with textContent (task
+ * titles are user input). */
 
 import { loadMe } from "./access.js";
 import { initAlerts } from "./alerts.js";
 import { bindAudit } from "./audit.js";
-import { onToggleClick, showTriggerConfirm, hideTriggerConfirm, onTriggerConfirm } from "./control.js";
+import { checkPendingTrigger, onToggleClick, showTriggerConfirm, hideTriggerConfirm, onTriggerConfirm } from "./control.js";
 import { $, debounce } from "./dom.js";
 import { fmtInterval } from "./format.js";
 import { loadHosts } from "./hosts.js";
 import { loadLogs, onLogsTableEvent, toggleLogAutoRefresh } from "./logs.js";
-import { onRetryFailed } from "./retry.js";
-import { onRunsTableEvent, closeRunDetail, renderRunDetail } from "./runs.js";
+import { onRetryFailed, onRunEnded, renderRetryButton, renderRetryNote } from "./retry.js";
+import { onRunsTableEvent, closeRunDetail, refreshOpenRunDetail, renderRunDetail } from "./runs.js";
 import { renderRunsChart } from "./runs-chart.js";
-import { state } from "./state.js";
+import { on, state } from "./state.js";
 import { pollStatus, tick, onVisibilityChange } from "./status.js";
 import { closeProject, onProjectTasksClick, projectTaskHistory, renderProject, selectProjectRange } from "./project-detail.js";
 import {
   goToProjectPage, loadProjects, onProjectQueryChange, onProjectSearchInput, onProjectsTableEvent,
 } from "./projects.js";
 import { initStorage } from "./storage.js";
-import { TABS, selectTab, onTabKeydown } from "./tabs.js";
+import { TABS, selectTab, onRunsChanged, onTabKeydown } from "./tabs.js";
 import { TASK_FILTERS } from "./task-query.js";
 import { loadTasks, onTasksTableClick, onTaskQueryChange, onTaskSearchInput, goToTaskPage, taskHistory } from "./tasks.js";
 
@@ -28,6 +29,16 @@ function onResize() {
   if (state.activeTab === "runs" && state.runs.length) renderRunsChart(state.runs);
   if (state.activeTab === "tasks") taskHistory.render();
   if (state.activeTab === "projects") renderProject();
+}
+
+/* Who hears what a module announces (state.js lists the events); modules never import their listeners. */
+function wireAnnouncements() {
+  on("status", checkPendingTrigger);
+  on("status", refreshOpenRunDetail);
+  on("runs-changed", onRunsChanged);
+  on("run-detail", renderRetryButton);
+  on("run-detail", renderRetryNote);
+  on("run-ended", onRunEnded);
 }
 
 function bindEvents() {
@@ -99,6 +110,7 @@ function init() {
     $("interval-text").textContent = `${interval}自动回传一次`;
     $("status-interval").textContent = `${interval}一次`;
   }
+  wireAnnouncements();
   bindEvents();
   loadMe();
   selectTab("runs", false);

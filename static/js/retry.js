@@ -72,7 +72,12 @@ export async function onRetryFailed() {
   }
 }
 
-export function announceRetryResult(run) {
+/* The open run, followed while it ran, has ended: if it was a retry, say how it went. */
+export function onRunEnded(run) {
+  if (state.retryOrigin[run.id]) announceRetryResult(run);
+}
+
+function announceRetryResult(run) {
   const ok = run.status === "succeeded";
   showMessage(`${ok ? "✅" : "⚠️"} 重试回传 #${run.id} ${RUN_STATUS[run.status] || run.status}：` +
     `成功 ${fmtNum(run.success_count)} · 失败 ${fmtNum(run.failed_count)}`, ok ? "success" : "warning");

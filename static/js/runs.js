@@ -1,4 +1,5 @@
-/* The runs table and one run's detail (its tasks' callbacks). */
+/* The runs table and one run's detail (its tasks' callbacks). The detail announces each drawing
+ * ("run-detail") and the end of the run it follows ("run-ended"), for the retry button and note. */
 
 import {
   $, el, timeNode, badge, runStatusBadge, cell, labelCells, placeholderRow, showInlineError,
@@ -7,9 +8,8 @@ import {
 import { fmtNum, fmtLocal, fmtDuration } from "./format.js";
 import { apiData } from "./http.js";
 import { RUN_STATUS, TRIGGER, CALLBACK_STATUS, TONE, triggerText } from "./labels.js";
-import { renderRetryButton, renderRetryNote, announceRetryResult } from "./retry.js";
 import { renderRunsChart } from "./runs-chart.js";
-import { CHART_RUNS, MAX_TABLE_ROWS, state, runDurationMs } from "./state.js";
+import { CHART_RUNS, MAX_TABLE_ROWS, emit, state, runDurationMs } from "./state.js";
 
 export async function loadRuns() {
   const seq = ++state.runsSeq;
@@ -111,7 +111,7 @@ async function refreshRunDetail(id) {
     if (String(state.selectedRunId) !== String(id)) return;
     state.runDetail = run;
     renderRunDetail();
-    if (run.status !== "running" && state.retryOrigin[run.id]) announceRetryResult(run);
+    if (run.status !== "running") emit("run-ended", run);
   } catch {
     // the next status poll tries again
   } finally {
@@ -139,8 +139,7 @@ export function renderRunDetail() {
   if (run.error) summary += ` · 错误：${run.error}`;
   if (shown.length > MAX_TABLE_ROWS) summary += `（仅显示前 ${fmtNum(MAX_TABLE_ROWS)} 条，共 ${fmtNum(shown.length)} 条）`;
   $("run-detail-summary").textContent = summary;
-  renderRetryButton(run);
-  renderRetryNote(run);
+  emit("run-detail", run);
   const tbody = $("run-items-table").tBodies[0];
   if (!shown.length) {
     placeholderRow(tbody, 7, "暂无数据", "placeholder placeholder--empty");

@@ -1,16 +1,13 @@
 /* Status polling: reads /broadcaster/status every 2 s (10 s with the page hidden) and renders
- * the switch, countdown, progress and last run; notices runs starting and ending. */
+ * the switch, countdown, progress and last run; announces each answer ("status") and runs
+ * starting and ending ("runs-changed"). */
 
-import { checkPendingTrigger } from "./control.js";
 import { $, el, timeNode, runStatusBadge, showInlineError, hideInlineError, summaryPair } from "./dom.js";
 import { fmtNum, parseTime, fmtLocal, fmtDuration, fmtCountdown, fmtInterval } from "./format.js";
 import { updateFreshness, renderEgresses } from "./freshness.js";
 import { apiData } from "./http.js";
 import { TRIGGER, triggerText } from "./labels.js";
-import { loadLogs } from "./logs.js";
-import { loadRuns, refreshOpenRunDetail } from "./runs.js";
-import { state, serverNow, runDurationMs } from "./state.js";
-import { loadTasks } from "./tasks.js";
+import { emit, state, serverNow, runDurationMs } from "./state.js";
 
 const POLL_VISIBLE_MS = 2000;
 const POLL_HIDDEN_MS = 10000;
@@ -58,9 +55,8 @@ function applyStatus(data) {
   const updated = $("status-updated");
   updated.textContent = `更新于 ${fmtLocal(data.timestamp).slice(11) || "—"}`;
   updated.title = data.timestamp || "";
-  checkPendingTrigger(data);
+  emit("status", data);
   noteRunChanges(data);
-  refreshOpenRunDetail(data);
 }
 
 export function renderToggle() {
@@ -167,9 +163,7 @@ function noteRunChanges(data) {
   const firstSeen = state.runsKey === null;
   state.runsKey = key;
   if (firstSeen) return; // the initial load is done by the tab itself
-  if (state.activeTab === "runs") loadRuns();
-  if (state.activeTab === "tasks") loadTasks();
-  if (state.activeTab === "logs") loadLogs();
+  emit("runs-changed");
 }
 
 export function onVisibilityChange() {

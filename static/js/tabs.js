@@ -32,6 +32,13 @@ export function selectTab(name, moveFocus) {
   if (name === "audit") loadAudit();
 }
 
+/* A pass started or ended: the open tab's list is read again (the hosts table keeps its own refresh). */
+export function onRunsChanged() {
+  if (state.activeTab === "runs") loadRuns();
+  if (state.activeTab === "tasks") loadTasks();
+  if (state.activeTab === "logs") loadLogs();
+}
+
 export function onTabKeydown(event) {
   const index = TABS.indexOf(state.activeTab);
   let next = null;

@@ -23,6 +23,11 @@ MIGRATIONS = ROOT / "broadcaster" / "storage" / "migrations"  # and the schema's
 # The admin page's ES modules: one feature or shared helper each, small enough to read in one go.
 PAGE_MODULES = sorted(ROOT.glob("static/js/*.js"))
 PAGE_MODULE_LIMIT = 400
+# Its styles the same way: the base (colours light and dark, layout) and css/, shared controls and
+# tables, then one file per feature, each linked by a template in the cascade's order.
+PAGE_STYLESHEETS = sorted([ROOT / "static" / "admin.css", *ROOT.glob("static/css/*.css")])
+PAGE_STYLESHEET_LIMIT = 400
+STYLESHEET_LINK = re.compile(r"""<link rel="stylesheet" href="\{\{ url_for\('static', filename='([^']+\.css)'\) \}\}">""")
 
 
 def _relative(path: Path) -> str:
@@ -59,6 +64,24 @@ def test_page_module_sizes(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
 
     assert lines <= PAGE_MODULE_LIMIT, f"{_relative(path)} has {lines} lines (limit {PAGE_MODULE_LIMIT})"
+
+
+def test_page_styles_are_split_and_linked():
+    """The page's styles are a base and one file per feature, every one linked by a template."""
+    templates = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "templates").glob("*.html"))
+    linked = STYLESHEET_LINK.findall(templates)
+    on_disk = [str(path.relative_to(ROOT / "static")) for path in PAGE_STYLESHEETS]
+
+    assert len(on_disk) >= 10
+    assert sorted(on_disk) == sorted(linked)  # each file once: none forgotten, none linked twice
+
+
+@pytest.mark.parametrize("path", PAGE_STYLESHEETS, ids=_relative)
+def test_page_stylesheet_sizes(path):
+    """No stylesheet of the admin page over 400 lines."""
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+
+    assert lines <= PAGE_STYLESHEET_LIMIT, f"{_relative(path)} has {lines} lines (limit {PAGE_STYLESHEET_LIMIT})"
 
 
 @pytest.mark.parametrize("path", PRODUCT + SUPPORT, ids=_relative)
