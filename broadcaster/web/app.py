@@ -19,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from broadcaster.access import audit
 from broadcaster.access.auth import Authenticator, ensure_admin_credentials, refuse_unauthorised, security_headers
-from broadcaster.core.config import PROJECT_ROOT, Config, config_from_mapping, load_config
+from broadcaster.core.config import Config, config_from_mapping, load_config
 from broadcaster.core.errors import StorageError
 from broadcaster.engine.active import interrupt_active_passes
 from broadcaster.engine.supervisor import Broadcaster
@@ -50,8 +50,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, database: Da
     elif not isinstance(config, Config):
         config = config_from_mapping({key: str(value) for key, value in config.items()})
     config = ensure_admin_credentials(config)
-    # templates/ and static/ sit at the project's top level, beside the entry points.
-    app = Flask(__name__, root_path=str(PROJECT_ROOT), instance_path=config.instance_path)
+    # The package carries its templates/ and static/ (broadcaster/web/), so an installed copy serves the page.
+    app = Flask(__name__, instance_path=config.instance_path)
     app.config["TRIGGER_WAIT_SECONDS"] = TRIGGER_WAIT_SECONDS
     # One byte over the API's limit: werkzeug refuses a longer Content-Length unread, and
     # inputs.request_body refuses a body that reaches this length (a chunked one, cut here).
