@@ -155,6 +155,44 @@ def test_queries_spell_statuses_through_the_constants():
 
 
 # --------------------------------------------------------------------------------------------
+# The package: folders by concern, one level deep; the entry points only outside it
+
+FOLDER_LIMIT = 20  # modules in one folder of broadcaster/ (queries/ and migrations/ included)
+
+
+def _imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_nothing_in_the_package_imports_the_entry_points():
+    """admin_api, stats_broadcaster and video_stats_fetcher only wire what broadcaster/ holds."""
+    entry_points = {name.removesuffix(".py") for name in ENTRY_MODULES}
+    reaching_back = {_relative(path): sorted(_imported_modules(path) & entry_points)
+                     for path in sorted((ROOT / "broadcaster").glob("**/*.py"))}
+
+    assert {} == {path: names for path, names in reaching_back.items() if names}
+
+
+def test_folders_are_one_level_deep_and_small():
+    """broadcaster/'s folders hold at most 20 modules each, and no folder holds another package
+    (queries/ and migrations/ are storage's own)."""
+    folders = [path for path in (ROOT / "broadcaster").glob("**/") if path.name != "__pycache__"]
+    too_big = {_relative(folder): count for folder in folders
+               if (count := len([*folder.glob("*.py"), *folder.glob("*.sql")])) > FOLDER_LIMIT}
+    nested = [_relative(folder) for folder in folders
+              if len(folder.relative_to(ROOT / "broadcaster").parts) > 1 and folder.parent.name != "storage"
+              and (folder / "__init__.py").exists()]
+
+    assert ({}, []) == (too_big, nested)
+
+
+# --------------------------------------------------------------------------------------------
 # Tests: tests/unit start no process, tests/integration start processes or the browser
 
 
