@@ -1,15 +1,9 @@
-"""The command line of `python3 stats_broadcaster.py` (also `python -m broadcaster`).
-
-    python3 stats_broadcaster.py                   switch on and run the loop until SIGINT/SIGTERM
-    python3 stats_broadcaster.py --once            one pass now, report on stdout
-    python3 stats_broadcaster.py --once --dry-run  print each payload, send and write nothing
-    python3 stats_broadcaster.py --init-db         apply the schema
-    python3 stats_broadcaster.py --plan            how fresh the counts can be at the current settings
-    python3 stats_broadcaster.py --hash-password   read a password (prompt or stdin), print its hash
+"""The command line of `python3 stats_broadcaster.py` (also `python -m broadcaster`): the loop,
+`--once [--dry-run]`, `--init-db`, `--plan` and `--hash-password` (docs/command-line.md).
 
 A pass and a shard worker run as children of a supervisor through the hidden `--run-pass RUN_ID`
 and `--shard-worker RUN_ID` (`broadcaster.engine.children.spawn`); their side is at the end of this
-module. docs/command-line.md.
+module.
 """
 
 from __future__ import annotations
