@@ -35,8 +35,9 @@ run: venv
 	@echo "登录: 用户名 $${ADMIN_USERNAME:-admin}; 密码为 .env 中的 ADMIN_PASSWORD, 未设置时首次启动会生成并打印一次, 保存在 instance/admin_password"
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
+# --durations=25: the slowest 25 tests are printed at the end (CI runs this target).
 test: venv system-deps test-js
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
 
 # The page's pure helpers (static/js/) under Node's built-in runner; no npm packages.
 test-js:

@@ -28,7 +28,7 @@ bind = default_bind(os.environ)
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # gunicorn's gthread worker, whose own refusals (a request line over limit_request_line, 4094
 # bytes; oversized or malformed headers) are JSON errors like the app's, not HTML pages.
-worker_class = "broadcaster.http_worker.JSONErrorWorker"
+worker_class = "broadcaster.web.http_worker.JSONErrorWorker"
 threads = 4
 timeout = 60
 graceful_timeout = 15
@@ -40,9 +40,9 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 def on_starting(server):
     """In the master, before any worker: start the embedded database and settle credentials."""
     from admin_api import ensure_admin_credentials
-    from broadcaster import db
-    from broadcaster.config import load_config
-    from broadcaster.errors import ConfigError
+    from broadcaster.core.config import load_config
+    from broadcaster.core.errors import ConfigError
+    from broadcaster.storage import db
 
     try:
         config = load_config()
@@ -58,9 +58,10 @@ def on_starting(server):
 def post_worker_init(worker):
     """After the fork: start this worker's broadcaster thread."""
     from admin_api import start_supervisor
-    from broadcaster.logs import configure_logging
+    from broadcaster.core.logs import configure_logging
+    from broadcaster.web.state import app_state
 
-    configure_logging(worker.wsgi.extensions["broadcaster"]["config"].secrets())
+    configure_logging(app_state(worker.wsgi).config.secrets())
     start_supervisor(worker.wsgi)
 
 

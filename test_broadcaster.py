@@ -10,11 +10,11 @@ import logging
 import sys
 
 import stats_broadcaster as sb
-from broadcaster.config import load_config
-from broadcaster.db import open_database
-from broadcaster.errors import ConfigError, StorageError
-from broadcaster.logs import configure_logging
-from broadcaster.states import Trigger
+from broadcaster.core.config import load_config
+from broadcaster.core.errors import ConfigError, StorageError
+from broadcaster.core.logs import configure_logging
+from broadcaster.core.states import Trigger
+from broadcaster.storage.db import open_database
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,7 +30,7 @@ from werkzeug.security import generate_password_hash
 
 from bench.database import discard_database, fresh_database, start_database
 from bench.workload import ROOT
-from broadcaster.freshness import percentile
+from broadcaster.engine.freshness import percentile
 
 PASSWORD = "bench-auth-password"  # noqa: S105 - a fixed benchmark password
 DB_NAME = "bench_auth_cost"
@@ -119,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                 process.wait(timeout=20)
             discard_database(server_url, DB_NAME, keep=False)
 
-    from broadcaster.auth import Authenticator
-    from broadcaster.config import Config
+    from broadcaster.access.auth import Authenticator
+    from broadcaster.core.config import Config
 
     authenticator = Authenticator(Config(admin_users=(("alice", "operator", password_hash),)))
     header = requests.Request("GET", "http://x/", auth=("alice", PASSWORD)).prepare().headers["Authorization"]

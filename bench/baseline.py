@@ -69,7 +69,7 @@ def fetch_counts(session: requests.Session, settings: dict, ref: vsf.VideoRef) -
 
 
 def build_entry(task: dict, platform: str, views: int | None, likes: int | None) -> dict:
-    """One stats entry, by the same field rules as the contract (DESIGN.md §4.3)."""
+    """One stats entry, by the same field rules as the contract (docs/webhook.md#the-body)."""
     entry = {
         "project_id": task["project_id"],
         "task_id": task["external_task_id"] if task["external_task_id"] is not None else task["task_id"],
@@ -103,7 +103,7 @@ def post_webhook(session: requests.Session, task: dict, body: bytes, site_secret
 
 
 def run_pass(settings: dict, *, sleep_seconds: float = 1.0) -> dict:
-    """One sequential pass over every active task; the result counts of DESIGN.md §4.6."""
+    """One sequential pass over every active task; the result counts of docs/http-api.md#the-pass-result."""
     conn = psycopg2.connect(settings["database_url"])
     session = requests.Session()
     success = failed = 0

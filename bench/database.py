@@ -41,14 +41,14 @@ def run_outside_transaction(server_url: str, *statements: str) -> None:
 def start_database() -> str:
     """URL of the embedded server under instance/bench-pgdata (started if needed)."""
     sys.path.insert(0, str(ROOT))
-    from broadcaster import db
+    from broadcaster.storage import db
 
     return db.start_embedded_server(PGDATA)
 
 
 def fresh_database(server_url: str, name: str) -> str:
     """Drop and create database `name`, apply the schema; its URL."""
-    from broadcaster import db
+    from broadcaster.storage import db
 
     run_outside_transaction(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
     url = with_database(server_url, name)

@@ -22,11 +22,11 @@ import datetime as dt
 from collections import defaultdict
 
 from bench.scenario import Scenario, run_scenario
-from broadcaster.budget import plan_budget, plan_refreshes
-from broadcaster.config import Config
-from broadcaster.egress import build_pools
-from broadcaster.freshness import FreshnessTally, hours_text
-from broadcaster.tasks import VideoStaleness
+from broadcaster.core.config import Config
+from broadcaster.engine.budget import plan_budget, plan_refreshes
+from broadcaster.engine.freshness import FreshnessTally, hours_text
+from broadcaster.engine.tasks import VideoStaleness
+from broadcaster.fetching.egress import build_pools
 from fakes.proxy import FakeProxy
 
 VIDEOS = {"youtube": 5000, "tiktok": 3000, "douyin": 2000}

@@ -1,4 +1,4 @@
-"""How long the delivery-insight routes take on a full webhook log (DESIGN §13).
+"""How long the delivery-insight routes take on a full webhook log (docs/performance.md#delivery-insight).
 
     python -m bench.insight_latency                 # 10,000 tasks × 7 days of 3-minute passes = 33.6 M records
     python -m bench.insight_latency --days 1        # 4.8 M records, a few minutes of seeding
@@ -23,8 +23,8 @@ import tracemalloc
 from bench.database import discard_database, fresh_database, start_database
 from bench.ops_latency import latency_cells, time_route
 from bench.records import PASSES_PER_DAY, seed_records
-from broadcaster import hosts
-from broadcaster.db import Database
+from broadcaster.reports import hosts
+from broadcaster.storage.db import Database
 
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed benchmark password
 TASKS = 10_000

@@ -73,7 +73,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--big", action="store_true", help="all: also prune at 100,000 tasks")
     parser.add_argument("--history", choices=("full", "thinned"), default="thinned", help="storage: the count "
                         "history the projection assumes: every point for COUNT_HISTORY_DAYS (the release) or "
-                        "thinned as DESIGN §9 says (now)")
+                        "thinned as docs/storage.md#count-history says (now)")
     parser.add_argument("--retention-days", type=int, default=7, help="LOG_RETENTION_DAYS of the projection and prune")
     parser.add_argument("--history-days", type=int, default=90, help="COUNT_HISTORY_DAYS of the projection")
     parser.add_argument("--interval", type=int, default=180, help="BROADCAST_INTERVAL_SECONDS of the projection")

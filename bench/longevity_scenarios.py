@@ -110,7 +110,7 @@ def _print_storage(before, after, delivered: int, count: int, args) -> None:
 
 def _print_projection(per_delivery: dict, per_task: dict, args) -> None:
     print(f"\n   steady state (LOG_RETENTION_DAYS {args.retention_days}, COUNT_HISTORY_DAYS {args.history_days} "
-          f"{'at full resolution' if args.history == 'full' else 'thinned as DESIGN §9'}, a pass every "
+          f"{'at full resolution' if args.history == 'full' else 'thinned as docs/storage.md#count-history'}, a pass every "
           f"{args.interval} s; model: bench/sizes.py project_steady_state)")
     print(f"   {'store':<16}{'10,000 tasks':>14}{'100,000 tasks':>15}")
     projections = {tasks: project_steady_state(per_delivery, per_task, GROWTH, tasks,
@@ -139,7 +139,7 @@ def pass_cost(args, server_url: str) -> bool:
 
 def prune(args, server_url: str, count: int | None = None) -> bool:
     """One whole day of delivery records at --tasks tasks, every moment of it older than
-    LOG_RETENTION_DAYS, dropped by the real upkeep (broadcaster.retention.upkeep): its time."""
+    LOG_RETENTION_DAYS, dropped by the real upkeep (broadcaster.storage.retention.upkeep): its time."""
     count = count or args.tasks or 10_000
     rows = count * records.PASSES_PER_DAY
     print_context(f"prune: {rows:,} delivery records (a day of passes at {count:,} tasks), all older than "
@@ -170,9 +170,9 @@ def prune_big(args, server_url: str) -> bool:
 
 def _time_upkeep(url: str, retention_days: int, history_days: int) -> tuple[dict, float, float]:
     """The supervisor's upkeep on its own pool: what it did, seconds, PostgreSQL CPU seconds."""
-    from broadcaster import retention
-    from broadcaster.config import Config
-    from broadcaster.db import Database
+    from broadcaster.core.config import Config
+    from broadcaster.storage import retention
+    from broadcaster.storage.db import Database
 
     database = Database(url)
     try:

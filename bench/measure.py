@@ -19,12 +19,12 @@ from pathlib import Path
 
 from bench.processes import die_with_parent
 from bench.workload import OUT, ROOT, SITE_NAME, YOUTUBE_KEY
-from broadcaster.logs import configure_logging
+from broadcaster.core.logs import configure_logging
 
 
 def bench_config(spec: dict):
     """The broadcaster's settings for a benchmark pass (never read from the environment or .env)."""
-    from broadcaster.config import Config
+    from broadcaster.core.config import Config
 
     fake = spec["fake"]
     config = Config(
@@ -89,7 +89,7 @@ def child_main() -> int:
     import logging
 
     import stats_broadcaster as sb
-    from broadcaster import db
+    from broadcaster.storage import db
 
     config = bench_config(spec)
     configure_logging(config.secrets(), logging.INFO if os.environ.get("BENCH_VERBOSE") else logging.WARNING)
@@ -138,10 +138,10 @@ def start_alert_monitor(config, database):
     """--alerts: a failed scheduled pass on record (so pass_failed fires and its message goes to a
     channel that never answers) and the alert thread checking every second in this process during
     the pass; in the service the pass runs in a child process, so this is the harsher case."""
-    from broadcaster import lifecycle
-    from broadcaster.notifier import AlertMonitor
+    from broadcaster.alerting.notifier import AlertMonitor
+    from broadcaster.engine.switch import switch_on
 
-    lifecycle.switch_on(database)
+    switch_on(database)
     database.execute("INSERT INTO broadcaster_runs (trigger, status, finished_at, error) "
                      "VALUES ('schedule', 'failed', NOW(), 'bench: a failed pass on record')")
     monitor = AlertMonitor(config, database)

@@ -18,7 +18,7 @@ import time
 
 from bench.database import discard_database, fresh_database, seed, start_database, transaction
 from bench.workload import make_tasks
-from broadcaster.freshness import percentile
+from broadcaster.engine.freshness import percentile
 
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed benchmark password
 HISTORY_DAYS = 30

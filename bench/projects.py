@@ -1,4 +1,4 @@
-"""How long the projects routes take at 10,000 and 100,000 tasks with count history (DESIGN §17).
+"""How long the projects routes take at 10,000 and 100,000 tasks with count history (docs/performance.md#the-projects-routes).
 
     python -m bench.projects                    # 10,000 and 100,000 tasks, 30 calls per route
     python -m bench.projects --tasks 100000 --per-project 2500 --calls 50
@@ -112,8 +112,9 @@ def routes(project_id: str, project_count: int) -> list[tuple[str, str]]:
 
 def measure(server_url: str, count: int, per_project: int, calls: int, keep: bool) -> None:
     """Seed `count` tasks in a fresh database and print the refresh's and each route's timings."""
-    from broadcaster import db, projects
-    from broadcaster.config import Config
+    from broadcaster.core.config import Config
+    from broadcaster.reports import projects
+    from broadcaster.storage import db
 
     name = "bench_projects"
     url = fresh_database(server_url, name)

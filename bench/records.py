@@ -65,8 +65,8 @@ FETCH_INDEXES = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'b
 
 def seed_records(url: str, *, tasks: int, days: int, end_days_ago: float = 0, say=print) -> int:
     """Fill the delivery records; how many were written."""
-    from broadcaster import retention
-    from broadcaster.db import Database
+    from broadcaster.storage import retention
+    from broadcaster.storage.db import Database
 
     database = Database(url)
     now = database.fetch_one("SELECT NOW() AT TIME ZONE 'UTC' AS now")["now"]

@@ -49,7 +49,7 @@ def by_store(sizes: dict[str, float], stores: dict[str, str]) -> dict[str, float
 def history_points_per_video(model: str, *, history_days: int, interval_s: int) -> float:
     """How many count-history points one video keeps in steady state when its counts change on every read.
 
-    "full" (the release): every point for COUNT_HISTORY_DAYS. "thinned" (DESIGN §9, now): every point
+    "full" (the release): every point for COUNT_HISTORY_DAYS. "thinned" (docs/storage.md#count-history, now): every point
     until its UTC day ended 48 hours ago (so today and the two days before: up to 3 days), one an hour
     until 30 days, one a day until COUNT_HISTORY_DAYS."""
     per_day = SECONDS_PER_DAY / interval_s
@@ -73,7 +73,7 @@ def project_steady_state(per_delivery: dict[str, float], per_task: dict[str, flo
     - "history" (a point per video per read that changed its counts; measured with counts changing on
       every read, so a delivery brings one point): bytes per delivery × tasks ×
       history_points_per_video(history) — today ("full") every point for COUNT_HISTORY_DAYS, i.e.
-      tasks × passes a day × history_days; "thinned" as DESIGN §9 says.
+      tasks × passes a day × history_days; "thinned" as docs/storage.md#count-history says.
     - "task" (a row or a few per task, rewritten in place: tasks, videos, and the rest, whose runs,
       counters and hourly roll-ups are far smaller): bytes per task as measured (the store's size
       after the passes, its dead space that VACUUM made reusable included, over the tasks measured)

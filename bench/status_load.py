@@ -30,7 +30,7 @@ from bench.processes import FakeProcess, die_with_parent, start_gunicorn, stop_p
 from bench.report import print_status_load
 from bench.verify import verify_deliveries
 from bench.workload import OUT, RECEIVER, ROOT, SITE_NAME, YOUTUBE_KEY, make_tasks
-from broadcaster.freshness import percentile
+from broadcaster.engine.freshness import percentile
 
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a fixed test password
 AUTH = ("admin", ADMIN_PASSWORD)

@@ -123,7 +123,8 @@ def routes(count: int) -> list[tuple[str, str]]:
 
 def measure(server_url: str, count: int, calls: int, keep: bool) -> None:
     """Seed `count` tasks in a fresh database and print each route's timings."""
-    from broadcaster import db, tasklist
+    from broadcaster.reports import tasklist
+    from broadcaster.storage import db
 
     name = "bench_task_list"
     url = fresh_database(server_url, name)

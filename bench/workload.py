@@ -35,7 +35,7 @@ class Task:
     duration: int
 
     def expected_entry(self) -> dict:
-        """The stats entry the contract prescribes for this task (DESIGN.md §4.3)."""
+        """The stats entry the contract prescribes for this task (docs/webhook.md#the-body)."""
         entry = {"project_id": self.project_id, "task_id": self.external_task_id, "duration": self.duration,
                  "account_count": 0}
         if self.platform == "tiktok":

@@ -1,16 +1,15 @@
-"""The Stats Broadcaster's internals, one concern per module.
+"""The Stats Broadcaster's internals, grouped by concern one level deep (docs/architecture.md).
 
-The client's top-level files are the entry points: ``stats_broadcaster`` (the loop and the
+The client's top-level files are thin entry points: ``stats_broadcaster`` (the loop and the
 command line), ``admin_api`` (the Flask app) and ``video_stats_fetcher`` (the public fetch API).
-What they use lives here:
+Nothing here imports them. The folders, in the order a task meets them:
 
-* settings and edges: ``config``, ``errors``, ``states`` (status values shared with SQL),
-  ``clock``, ``logs``, ``retry``;
-* storage: ``db`` (connections, schema) and ``queries`` (every SQL statement);
-* HTTP: ``httpclient`` (per-thread sessions, bounded reads) and ``webhooks`` (signed delivery);
-* a pass, in the order a task meets it: ``links`` (short links resolved once), ``tasks`` (the
-  typed rows a pass reads), ``budget`` (who gets refreshed, pacing), ``pipeline`` (fetch, build,
-  deliver), ``payload`` (the stats entry and the result), ``recorder`` (batched writes) and
-  ``lifecycle`` (claim, heartbeat, finish, the child process, the switch);
-* ``platforms``: URL recognition, count parsing and one module per platform.
+* ``core``: settings, errors, status values, time, logging, retries;
+* ``storage``: PostgreSQL, the numbered migrations, every SQL statement, partitions and upkeep;
+* ``fetching``: links and counts from YouTube, TikTok and Douyin;
+* ``engine``: the supervisor and the pass (claim, plan, fetch, decide, deliver, record);
+* ``scaleout``: one pass shared by several processes and hosts;
+* ``delivery``: the signed webhook to X2C;
+* ``web``, ``access``: the admin app and who may use it;
+* ``alerting``, ``reports``: telling operators, and what the data says.
 """

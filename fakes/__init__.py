@@ -7,7 +7,7 @@
   filler), ``replies`` (prepared replies and how a behaviour spoils them), ``videos`` (the video
   records), ``receivers`` (webhook receivers and what they recorded), ``control`` (the
   ``/_control`` API for a fake in another process);
-* ``pages``: the page and API bodies it serves, built from the shapes in reference/platforms.md,
+* ``pages``: the page and API bodies it serves, built from the shapes in docs/platforms.md,
   one module per platform;
 * ``memory``: in-memory stand-ins for a pass's fetcher, sender and task rows, for tests that
   need neither PostgreSQL nor HTTP;

@@ -1,5 +1,5 @@
 """A local HTTP server standing in for a notification service (behind json://) or Healthchecks
-(used by tests/test_alerts.py and `bench.run_bench --alerts`)."""
+(used by tests/unit/test_alerts.py and `bench.run_bench --alerts`)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 ``FakeFetcher`` answers from a dict of results and counts its calls, ``RecordingSender``
 keeps every webhook it was asked to send, and ``task`` / ``stored`` build the typed rows a
-pass reads. With `broadcaster.recorder.Recorder` writing to a list, a whole pass runs in
+pass reads. With `broadcaster.engine.recorder.Recorder` writing to a list, a whole pass runs in
 memory in milliseconds.
 """
 
@@ -13,11 +13,11 @@ import json
 import threading
 from collections import Counter
 
-from broadcaster.errors import ApiConfigError, QuotaExceeded
-from broadcaster.platforms.results import FetchResult
-from broadcaster.states import FetchStatus
-from broadcaster.tasks import StoredCounts, TaskRow
-from broadcaster.webhooks import Delivery
+from broadcaster.core.errors import ApiConfigError, QuotaExceeded
+from broadcaster.core.states import FetchStatus
+from broadcaster.delivery.webhooks import Delivery
+from broadcaster.engine.tasks import StoredCounts, TaskRow
+from broadcaster.fetching.results import FetchResult
 
 NEVER_READ = StoredCounts()
 

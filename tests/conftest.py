@@ -17,9 +17,9 @@ import psycopg2
 import pytest
 from werkzeug.serving import make_server
 
-from broadcaster import db, queries
-from broadcaster.config import SETTINGS, Config
-from broadcaster.db import Database
+from broadcaster.core.config import SETTINGS, Config
+from broadcaster.storage import db, queries
+from broadcaster.storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 # One database per pytest process, so parallel runs on one machine never share tables.
@@ -36,6 +36,12 @@ WHERE c.relnamespace = current_schema()::REGNAMESPACE AND c.relkind IN ('r', 'p'
 ORDER BY c.relname
 """
 FETCH_SEQUENCES = "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::REGNAMESPACE AND relkind = 'S'"
+# Days of count history a test thinned: dropped, so that the next test's points on that day land in a
+# day of full resolution (a thinned day keeps what it is given, and would keep a leaked resolution).
+FETCH_THINNED_DAYS = """
+SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'broadcaster_count_points'::REGCLASS AND c.relname ~ '_(hourly|daily)$'
+"""
 ADMIN_PASSWORD = "test-admin-password"
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
@@ -92,6 +98,9 @@ def reset_database(url: str) -> None:
             cur.execute(f"DELETE FROM {table}")
         for sequence in sequences:
             cur.execute("SELECT setval(%s, 1, false)", (sequence,))
+        cur.execute(FETCH_THINNED_DAYS)
+        for (partition,) in cur.fetchall():
+            cur.execute(f"DROP TABLE {partition}")
         cur.execute("UPDATE broadcaster_state SET enabled = FALSE, enabled_at = NULL")
         cur.execute("UPDATE broadcaster_storage SET legacy_logs = FALSE")
         cur.execute("UPDATE broadcaster_insight_state SET as_of = NULL, refresh_ms = NULL")
@@ -274,9 +283,9 @@ def insert_records(database: Database, records: list[dict]) -> None:
     context is stored with the recorder's own statement; the days they fall on get their partitions."""
     import datetime as dt
 
-    from broadcaster import queries, retention
-    from broadcaster.recorder import Outcome, context_row
-    from broadcaster.tasks import TaskRow
+    from broadcaster.engine.recorder import Outcome, context_row
+    from broadcaster.engine.tasks import TaskRow
+    from broadcaster.storage import queries, retention
 
     now = dt.datetime.now(dt.UTC)
     for minutes in {round(record.get("minutes_ago", 0) / 1440) for record in records}:
@@ -306,7 +315,7 @@ def add_points(database: Database, platform: str, video_id: str, *ages_and_count
     their partitions; the video gets its row (and number) first, as the recorder does it."""
     import datetime as dt
 
-    from broadcaster import queries, retention
+    from broadcaster.storage import queries, retention
 
     database.write_batches([(queries.ENSURE_VIDEOS, queries.VIDEO_KEY_ROW, [{"platform": platform,
                                                                             "video_id": video_id}])])
@@ -325,7 +334,7 @@ def shift_records(database: Database, by, *, task_id: int | None = None) -> None
     get their partitions (a record changing day moves to that day's partition)."""
     import datetime as dt
 
-    from broadcaster import retention
+    from broadcaster.storage import retention
 
     retention.ensure_days(database, now=dt.datetime.now(dt.UTC) - by, ahead=1)
     database.execute("UPDATE broadcaster_deliveries SET created_at = created_at - %s "
@@ -373,7 +382,7 @@ def cover_days(database: Database, days_back: int) -> None:
     rows back in time needs their new day to exist, as the upkeep would have made it)."""
     import datetime as dt
 
-    from broadcaster import retention
+    from broadcaster.storage import retention
 
     now = dt.datetime.now(dt.UTC)
     for days in range(0, days_back + 1, 2):

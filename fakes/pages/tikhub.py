@@ -6,7 +6,7 @@ from fakes.pages.douyin import douyin_item
 
 
 def _tikhub_envelope(video_id: str, router: str, data: dict) -> dict:
-    """Return TikHub's ResponseModel around ``data`` (freshness.md §1)."""
+    """Return TikHub's ResponseModel around ``data`` (docs/platforms.md#tikhub)."""
     return {
         "code": 200,
         "request_id": "a1b2c3d4-e5f6-7890-abcd-ef0123456789",

@@ -1,23 +1,14 @@
-"""YouTube bodies: the watch page (ytInitialPlayerResponse, ytInitialData) and Data API videos.list answers."""
+"""YouTube bodies: the watch page (ytInitialPlayerResponse, ytInitialData); its like buttons are in
+`youtube_likes`, the Data API's answers in `youtube_api`."""
 
 from __future__ import annotations
 
 from fakes.pages.filler import NONCE, pad, script_json
+from fakes.pages.youtube_likes import youtube_abbreviate, youtube_like_buttons
 
 # the reason YouTube gives when it takes the client for a bot
 BOT_WALL = "Sign in to confirm you\u2019re not a bot"
 
-
-def youtube_abbreviate(n: int) -> str:
-    """Return YouTube's short form of a count: 999, 1.2K, 18K, 181K, 1.8M, 18M, 1.7B (truncated, not rounded)."""
-    for unit, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
-        if n >= unit:
-            if n < 10 * unit:
-                tenths = n * 10 // unit
-                whole, frac = divmod(tenths, 10)
-                return f"{whole}.{frac}{suffix}" if frac else f"{whole}{suffix}"
-            return f"{n // unit}{suffix}"
-    return str(n)
 
 
 def _youtube_player_response(
@@ -164,114 +155,6 @@ def _youtube_video_details(video_id: str, views: int, likes_hidden: bool, live: 
     return {"videoDetails": details, "microformat": microformat}
 
 
-def _youtube_like_button(likes: int | None) -> dict:
-    """Return the segmentedLikeDislikeButtonViewModel (likes None = hidden by the owner)."""
-    if likes is None:
-        title, a11y = "Like", "I like this"
-    else:
-        title, a11y = youtube_abbreviate(likes), f"like this video along with {likes:,} other people"
-    return {"segmentedLikeDislikeButtonViewModel": {
-        "likeButtonViewModel": {"likeButtonViewModel": {
-            "toggleButtonViewModel": {"toggleButtonViewModel": {
-                "defaultButtonViewModel": {"buttonViewModel": {
-                    "iconName": "LIKE",
-                    "title": title,
-                    "onTap": {"serialCommand": {"commands": [{"logGwsCommand": {}}]}},
-                    "accessibilityText": a11y,
-                    "style": "BUTTON_VIEW_MODEL_STYLE_MONO",
-                    "trackingParams": "CN4CEKVBIhMI",
-                    "isFullWidth": False,
-                    "type": "BUTTON_VIEW_MODEL_TYPE_TONAL",
-                    "buttonSize": "BUTTON_VIEW_MODEL_SIZE_DEFAULT",
-                    "accessibilityId": "id.video.like.button",
-                }},
-                "toggledButtonViewModel": {"buttonViewModel": {
-                    "iconName": "LIKE",
-                    "title": youtube_abbreviate(likes + 1) if likes is not None else "Like",
-                    "accessibilityText": "Unlike",
-                }},
-                "isToggled": False,
-                "isTogglingDisabled": True,
-            }},
-            "likeStatusEntityKey": "Egtkc1F3OXdnWGNRIAEoAQ%3D%3D",
-            "likeStatusEntity": {"key": "Egtkc1F3OXdnWGNRIAEoAQ%3D%3D", "likeStatus": "INDIFFERENT"},
-        }},
-        "dislikeButtonViewModel": {"dislikeButtonViewModel": {"toggleButtonViewModel": {"toggleButtonViewModel": {
-            "defaultButtonViewModel": {"buttonViewModel": {"iconName": "DISLIKE", "title": "", "accessibilityText": "Dislike this video"}},
-        }}}},
-        "iconType": "LIKE_ICON_TYPE_UNKNOWN",
-        "likeCountEntity": {"key": "unset_like_count_entity_key"},
-        "dynamicLikeCountUpdateData": {"updateStatusKey": "like_count_update_status_key", "placeholderLikeCountValuesKey": "like_count_placeholder_values_key", "updateDelayLoopId": "like_count_update_delay_loop_id", "updateDelaySec": 5},
-        "teasersOrderEntityKey": "Egtkc1F3OXdnWGNRIPQBKAE%3D",
-    }}
-
-
-def _youtube_toggle_like(likes: int | None) -> dict:
-    """Return a 2020–2022 like toggleButtonRenderer (likes None = hidden by the owner)."""
-    if likes is None:
-        label, a11y, short, toggled = "I like this", "I like this", "Like", "Like"
-    else:
-        label = "No likes" if likes == 0 else ("1 like" if likes == 1 else f"{likes:,} likes")
-        a11y = f"like this video along with {likes:,} other people"
-        short = "Like" if likes == 0 else youtube_abbreviate(likes)
-        toggled = youtube_abbreviate(likes + 1)
-    return {"toggleButtonRenderer": {
-        "style": {"styleType": "STYLE_TEXT"},
-        "isToggled": False,
-        "isDisabled": False,
-        "defaultIcon": {"iconType": "LIKE"},
-        "defaultText": {"accessibility": {"accessibilityData": {"label": label}}, "simpleText": short},
-        "toggledText": {"accessibility": {"accessibilityData": {"label": f"{(likes or 0) + 1:,} likes"}},
-                        "simpleText": toggled},
-        "accessibility": {"label": a11y},
-        "trackingParams": "CPEBEJhNGAciEwjm",
-        "defaultTooltip": "I like this",
-        "toggledTooltip": "Unlike",
-        "toggledStyle": {"styleType": "STYLE_DEFAULT_ACTIVE"},
-        "accessibilityData": {"accessibilityData": {"label": a11y}},
-        "toggleButtonSupportedData": {"toggleButtonIdData": {"id": "TOGGLE_BUTTON_ID_TYPE_LIKE"}},
-        "targetId": "watch-like",
-    }}
-
-
-def _youtube_toggle_dislike(dislikes: int) -> dict:
-    """Return a 2020–2021 dislike toggleButtonRenderer, whose public count must never be read as likes."""
-    return {"toggleButtonRenderer": {
-        "style": {"styleType": "STYLE_TEXT"},
-        "isToggled": False,
-        "isDisabled": False,
-        "defaultIcon": {"iconType": "DISLIKE"},
-        "defaultText": {"accessibility": {"accessibilityData": {"label": f"{dislikes:,} dislikes"}},
-                        "simpleText": youtube_abbreviate(dislikes)},
-        "accessibility": {"label": f"dislike this video along with {dislikes:,} other people"},
-        "defaultTooltip": "I dislike this",
-        "accessibilityData": {"accessibilityData": {"label": f"dislike this video along with {dislikes:,} other people"}},
-        "toggleButtonSupportedData": {"toggleButtonIdData": {"id": "TOGGLE_BUTTON_ID_TYPE_DISLIKE"}},
-        "targetId": "watch-dislike",
-    }}
-
-
-def _youtube_like_buttons(likes: int | None, layout: str) -> list[dict]:
-    """Return the like (and dislike) entries of topLevelButtons in one of the page layouts.
-
-    "view_model" is today's segmentedLikeDislikeButtonViewModel; "segmented" the 2022
-    segmentedLikeDislikeButtonRenderer; "toggle" the 2020–2021 bare toggle buttons, dislike count
-    still public.
-    """
-    if layout == "view_model":
-        return [_youtube_like_button(likes)]
-    if layout == "segmented":
-        dislike = {"toggleButtonRenderer": {"defaultIcon": {"iconType": "DISLIKE"},
-                                            "defaultText": {"simpleText": "Dislike"},
-                                            "accessibilityData": {"accessibilityData": {"label": "Dislike this video"}}}}
-        return [{"segmentedLikeDislikeButtonRenderer": {
-            "likeButton": _youtube_toggle_like(likes), "dislikeButton": dislike,
-        }}]
-    if layout == "toggle":
-        return [_youtube_toggle_like(likes), _youtube_toggle_dislike(4_321)]
-    raise ValueError(f"unknown like layout {layout!r}")
-
-
 def _youtube_initial_data(
     video_id: str, views: int, likes: int | None, has_video: bool, like_layout: str = "view_model", live: bool = False,
 ) -> dict:
@@ -297,7 +180,7 @@ def _youtube_initial_data(
             "items": [{"menuServiceItemRenderer": {"text": {"runs": [{"text": "Report"}]}, "icon": {"iconType": "FLAG"}}}],
             "trackingParams": "CN0CEMyrARgAIhMI",
             "topLevelButtons": [
-                *_youtube_like_buttons(likes, like_layout),
+                *youtube_like_buttons(likes, like_layout),
                 {"buttonViewModel": {"iconName": "SHARE", "title": "Share", "accessibilityText": "Share"}},
             ],
             "accessibility": {"accessibilityData": {"label": "More actions"}},
@@ -430,63 +313,3 @@ def youtube_watch_page(
     )
     tail = "</body></html>\n"
     return pad("youtube", size, [head, player_script, data_script, tail], head_share=0.55)
-
-
-def youtube_api_response(items: dict[str, tuple[int, int | None]]) -> dict:
-    """Return a videos.list body with one item per ``id -> (views, likes or None)`` in the given order."""
-    body_items = []
-    for video_id, (views, likes) in items.items():
-        stats = {"viewCount": str(views)}
-        if likes is not None:
-            stats["likeCount"] = str(likes)
-        stats["favoriteCount"] = "0"
-        stats["commentCount"] = str(views // 700)
-        body_items.append({"kind": "youtube#video", "etag": f"Ab2{video_id[:6]}xyz", "id": video_id, "statistics": stats})
-    return {
-        "kind": "youtube#videoListResponse",
-        "etag": "Xy1Qm9lZVZ3b2RhcA",
-        "items": body_items,
-        "pageInfo": {"totalResults": len(body_items), "resultsPerPage": len(body_items)},
-    }
-
-
-_API_ERRORS = {
-    # reason -> (message, errors[].domain, errors[].reason, details[].reason or None, status or None)
-    "quotaExceeded": (
-        'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
-        "youtube.quota", "quotaExceeded", None, None,
-    ),
-    "dailyLimitExceeded": ("Daily Limit Exceeded.", "usageLimits", "dailyLimitExceeded", None, None),
-    "API_KEY_INVALID": (
-        "API key not valid. Please pass a valid API key.", "global", "badRequest", "API_KEY_INVALID", "INVALID_ARGUMENT",
-    ),
-    "keyInvalid": ("Bad Request", "usageLimits", "keyInvalid", None, None),
-    "accessNotConfigured": (
-        "YouTube Data API v3 has not been used in project 123456789 before or it is disabled.",
-        "usageLimits", "accessNotConfigured", "SERVICE_DISABLED", "PERMISSION_DENIED",
-    ),
-    "forbidden": (
-        "Requests from this referer are blocked.", "global", "forbidden", "API_KEY_HTTP_REFERRER_BLOCKED", "PERMISSION_DENIED",
-    ),
-    "rateLimitExceeded": ("Rate Limit Exceeded", "usageLimits", "rateLimitExceeded", "RATE_LIMIT_EXCEEDED", "RESOURCE_EXHAUSTED"),
-    "backendError": ("Backend Error", "global", "backendError", None, None),
-    "missingRequiredParameter": ("No filter selected. Expected one of: id, myRating, chart", "youtube.parameter", "missingRequiredParameter", None, None),
-}
-
-
-def youtube_api_error(reason: str = "quotaExceeded", code: int = 403) -> dict:
-    """Return a Data API error body; ``reason`` is an errors[].reason or "API_KEY_INVALID" for the current bad-key form."""
-    message, domain, errors_reason, details_reason, status = _API_ERRORS.get(
-        reason, (f"Error: {reason}", "global", reason, None, None)
-    )
-    error: dict = {"code": code, "message": message, "errors": [{"message": message, "domain": domain, "reason": errors_reason}]}
-    if status:
-        error["status"] = status
-    if details_reason:
-        error["details"] = [{
-            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-            "reason": details_reason,
-            "domain": "googleapis.com",
-            "metadata": {"service": "youtube.googleapis.com"},
-        }]
-    return {"error": error}

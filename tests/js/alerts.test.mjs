@@ -5,9 +5,9 @@ import { test } from "node:test";
 
 import { alertName } from "../../static/js/alerts.js";
 
-const ALERTS_PY = readFileSync(new URL("../../broadcaster/alerts.py", import.meta.url), "utf8");
+const ALERTS_PY = readFileSync(new URL("../../broadcaster/alerting/alerts.py", import.meta.url), "utf8");
 
-test("every alert key of broadcaster/alerts.py has a Chinese name on the page", () => {
+test("every alert key of broadcaster/alerting/alerts.py has a Chinese name on the page", () => {
   const headlines = ALERTS_PY.split("def headline")[1].split("\n\n\n")[0];
   const keys = [...headlines.matchAll(/^ {8}"([a-z_]+)":/gm)].map((m) => m[1]);
   assert.equal(keys.length, 9);

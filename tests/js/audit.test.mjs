@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { AUDIT_ACTIONS, detailText } from "../../static/js/audit.js";
 
 test("every action the server records has a Chinese name, and the filter offers each", () => {
-  const audit = readFileSync(new URL("../../broadcaster/audit.py", import.meta.url), "utf8");
+  const audit = readFileSync(new URL("../../broadcaster/access/audit.py", import.meta.url), "utf8");
   const server = [...audit.matchAll(/^[A-Z_, ]+ = (".*")$/gm)]
     .flatMap((m) => [...m[1].matchAll(/"([a-z_]+)"/g)].map((v) => v[1]))
     .filter((value) => value in AUDIT_ACTIONS || /^(start|stop|trigger|task_|alert_|digest_|login|logout)/.test(value));

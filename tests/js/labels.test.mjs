@@ -7,12 +7,12 @@ import {
   CALLBACK_STATUS, PLATFORM, RUN_STATUS, STATS_STATUS, TASK_STATUS, TONE, TRIGGER, triggerText,
 } from "../../static/js/labels.js";
 
-const STATES_PY = readFileSync(new URL("../../broadcaster/states.py", import.meta.url), "utf8");
+const STATES_PY = readFileSync(new URL("../../broadcaster/core/states.py", import.meta.url), "utf8");
 
-/* The values of one StrEnum of broadcaster/states.py, the server's one list of each status. */
+/* The values of one StrEnum of broadcaster/core/states.py, the server's one list of each status. */
 function enumValues(name) {
   const body = STATES_PY.split(new RegExp(`^class ${name}\\(StrEnum\\):`, "m"))[1];
-  assert.ok(body, `class ${name} in broadcaster/states.py`);
+  assert.ok(body, `class ${name} in broadcaster/core/states.py`);
   const until = body.search(/^class /m);
   return [...(until < 0 ? body : body.slice(0, until)).matchAll(/^ {4}[A-Z_]+ = "([a-z_]+)"/gm)].map((m) => m[1]);
 }

@@ -24,7 +24,7 @@ describe("projectListQuery", () => {
   });
 
   test("every sort the server knows is offered", () => {
-    const server = readFileSync(new URL("../../broadcaster/queries/projects.py", import.meta.url), "utf8");
+    const server = readFileSync(new URL("../../broadcaster/storage/queries/projects.py", import.meta.url), "utf8");
     const order = server.split("PROJECT_ORDER = {")[1].split("}")[0];
     assert.deepEqual([...order.matchAll(/"([a-z_0-9]+)":/g)].map((m) => m[1]), Object.keys(PROJECT_SORTS));
     const page = readFileSync(new URL("../../templates/admin.html", import.meta.url), "utf8");

@@ -41,8 +41,9 @@ def main() -> int:
 
     import stats_broadcaster as sb
     from admin_api import create_app
-    from broadcaster import db, hosts
-    from broadcaster.config import Config
+    from broadcaster.core.config import Config
+    from broadcaster.reports import hosts
+    from broadcaster.storage import db
     from fakes.upstream import FakeUpstream
 
     work = Path(tempfile.mkdtemp(prefix="release-fixture-"))

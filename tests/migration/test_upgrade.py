@@ -17,10 +17,10 @@ import pytest
 
 import stats_broadcaster as sb
 from admin_api import create_app
-from broadcaster import migrations, retention
-from broadcaster.config import Config
-from broadcaster.db import Database
-from broadcaster.partitions import HOURLY
+from broadcaster.core.config import Config
+from broadcaster.storage import migrations, retention
+from broadcaster.storage.db import Database
+from broadcaster.storage.partitions import HOURLY
 from tests.conftest import run_outside_transaction, with_database
 
 FIXTURE = Path(__file__).resolve().parent / "release-1.0"

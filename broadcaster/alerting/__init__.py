@@ -1,0 +1,1 @@
+"""Alerts, their notification channels and the daily digest."""

@@ -1,0 +1,1 @@
+"""The pass: claiming, planning, fetching, deciding, recording; one runner among many processes."""

@@ -1,0 +1,1 @@
+"""Task links and their videos' counts from YouTube, TikTok and Douyin (pages, APIs, egresses)."""

@@ -1,0 +1,1 @@
+"""The admin app: the Flask app, one blueprint module per feature, answers and request checks."""
