@@ -6,6 +6,7 @@ scenario gets its own database (`bench_<scenario>`), dropped afterwards unless -
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -149,3 +150,16 @@ def postgres_cpu() -> float:
         return total
     except (OSError, ValueError, psutil.Error):
         return float("nan")
+
+
+def cover_month(url: str) -> None:
+    """The day partitions of count history for the month of points, as the upkeep would have made them."""
+    from broadcaster.storage import db, retention
+
+    database = db.Database(url)
+    try:
+        now = dt.datetime.now(dt.UTC)
+        for days in range(0, 32, 2):
+            retention.ensure_days(database, now=now - dt.timedelta(days=days), ahead=1)
+    finally:
+        database.close()

@@ -16,7 +16,7 @@ import os
 import statistics
 import time
 
-from bench.database import discard_database, fresh_database, seed, start_database, transaction
+from bench.database import cover_month, discard_database, fresh_database, seed, start_database, transaction
 from bench.workload import make_tasks
 from broadcaster.engine.freshness import percentile
 
@@ -37,13 +37,17 @@ FROM generate_series({RUN_DAYS * 480}, 1, -1) AS n;
 INSERT INTO broadcaster_task_videos (task_id, video_url, platform, video_id)
 SELECT task_id, video_url, 'youtube', 'v' || task_id FROM drama_tasks;
 
-INSERT INTO broadcaster_count_history (platform, video_id, recorded_at, view_count, like_count)
-SELECT 'youtube', 'v' || d.task_id, NOW() - day * INTERVAL '1 day', 1000 + day, 10 + day
-FROM drama_tasks d, generate_series(0, {HISTORY_DAYS - 1}) AS day;
+INSERT INTO broadcaster_videos (platform, video_id) SELECT 'youtube', 'v' || task_id FROM drama_tasks
+ON CONFLICT DO NOTHING;
 
-INSERT INTO broadcaster_count_history (platform, video_id, recorded_at, view_count, like_count)
-SELECT 'youtube', 'v' || MIN(task_id), NOW() - n * INTERVAL '3 minutes', 100000 - n, 5000 - n / 10
-FROM drama_tasks, generate_series(0, {HISTORY_DAYS * 480 - 1}) AS n GROUP BY n;
+INSERT INTO broadcaster_count_points (video_ref, recorded_at, view_count, like_count)
+SELECT v.id, NOW() - day * INTERVAL '1 day', 1000 + day, 10 + day
+FROM broadcaster_videos v, generate_series(0, {HISTORY_DAYS - 1}) AS day;
+
+INSERT INTO broadcaster_count_points (video_ref, recorded_at, view_count, like_count)
+SELECT (SELECT id FROM broadcaster_videos WHERE video_id = (SELECT 'v' || MIN(task_id) FROM drama_tasks)),
+       NOW() - n * INTERVAL '3 minutes', 100000 - n, 5000 - n / 10
+FROM generate_series(0, {HISTORY_DAYS * 480 - 1}) AS n;
 
 ANALYZE;
 """
@@ -52,6 +56,7 @@ ANALYZE;
 def seed_operations(url: str, tasks: int) -> int:
     """Seed tasks, runs and count history; the measured task's id."""
     seed(url, make_tasks(tasks), "http://127.0.0.1:9/x2c")
+    cover_month(url)
     with transaction(url) as cur:
         cur.execute(SEED_HISTORY)
         cur.execute("SELECT MIN(task_id) FROM drama_tasks")
@@ -105,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         task_id = seed_operations(url, args.tasks)
         client = create_app({"DATABASE_URL": url, "ADMIN_PASSWORD": ADMIN_PASSWORD}).test_client()
-        print(f"{args.tasks:,} tasks, {RUN_DAYS * 480:,} runs, {HISTORY_DAYS * 480:,} points for task {task_id}'s "
-              f"video; {args.calls} calls each (Flask test client)")
+        print(f"{args.tasks:,} tasks, {RUN_DAYS * 480:,} runs, {HISTORY_DAYS * 481:,} points for task {task_id}'s "
+              f"video (one a day and one every 3 minutes); {args.calls} calls each (Flask test client)")
         print(f"{'route':<42}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}  answer")
         routes = [("/metrics", "bytes")] + [(f"/api/tasks/{task_id}/history?hours={h}", "points") for h in (24, 168, 720)]
         for path, unit in routes:
