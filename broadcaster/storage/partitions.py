@@ -68,13 +68,17 @@ def _bound(parent: str, day: dt.date) -> pgsql.Literal:
     return pgsql.Literal(f"{day.isoformat()} 00:00:00{'+00' if zoned else ''}")
 
 
-def attach_day(session, partition: DayPartition) -> None:
-    """Attach an existing table as `partition`'s day of its parent."""
+def _attach_statement(partition: DayPartition) -> pgsql.Composed:
     key, _ = KEYS[partition.parent]
-    session.execute(queries.ATTACH_DAY.format(
+    return queries.ATTACH_DAY.format(
         parent=pgsql.Identifier(partition.parent), partition=pgsql.Identifier(partition.name),
         bounds=pgsql.Identifier(f"{partition.name}_bounds"), key=pgsql.Identifier(key),
-        lo=_bound(partition.parent, partition.day), hi=_bound(partition.parent, partition.day + dt.timedelta(days=1))))
+        lo=_bound(partition.parent, partition.day), hi=_bound(partition.parent, partition.day + dt.timedelta(days=1)))
+
+
+def attach_day(session, partition: DayPartition) -> None:
+    """Attach an existing table as `partition`'s day of its parent."""
+    session.execute(_attach_statement(partition))
 
 
 def create_days(session, parent: str, first: dt.date, last: dt.date, existing: list[DayPartition]) -> list[dt.date]:
@@ -112,13 +116,8 @@ def thin_day(session, partition: DayPartition, resolution: str) -> DayPartition:
                                                         unit=pgsql.Literal(UNITS[resolution])))
     session.execute(queries.INDEX_POINTS.format(index=pgsql.Identifier(f"{thinned.name}_video_idx"), partition=target))
     session.execute(queries.ANALYZE_TABLE.format(partition=target))
-    key, _ = KEYS[partition.parent]
     swap = (queries.DROP_TABLE.format(partition=pgsql.Identifier(partition.name))
-            + pgsql.SQL(";") + queries.ATTACH_DAY.format(
-                parent=pgsql.Identifier(partition.parent), partition=target,
-                bounds=pgsql.Identifier(f"{thinned.name}_bounds"), key=pgsql.Identifier(key),
-                lo=_bound(partition.parent, partition.day),
-                hi=_bound(partition.parent, partition.day + dt.timedelta(days=1))))
+            + pgsql.SQL(";") + _attach_statement(thinned))
     session.atomic(lambda cur: cur.execute(swap), what=f"替换 {partition.name}")
     return thinned
 
