@@ -18,7 +18,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from broadcaster.core.config import SETTINGS, Config
-from broadcaster.storage import db, queries
+from broadcaster.storage import db, partitions, queries
 from broadcaster.storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,12 +36,6 @@ WHERE c.relnamespace = current_schema()::REGNAMESPACE AND c.relkind IN ('r', 'p'
 ORDER BY c.relname
 """
 FETCH_SEQUENCES = "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::REGNAMESPACE AND relkind = 'S'"
-# Days of count history a test thinned: dropped, so that the next test's points on that day land in a
-# day of full resolution (a thinned day keeps what it is given, and would keep a leaked resolution).
-FETCH_THINNED_DAYS = """
-SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-WHERE i.inhparent = 'broadcaster_count_points'::REGCLASS AND c.relname ~ '_(hourly|daily)$'
-"""
 ADMIN_PASSWORD = "test-admin-password"
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
@@ -98,9 +92,13 @@ def reset_database(url: str) -> None:
             cur.execute(f"DELETE FROM {table}")
         for sequence in sequences:
             cur.execute("SELECT setval(%s, 1, false)", (sequence,))
-        cur.execute(FETCH_THINNED_DAYS)
-        for (partition,) in cur.fetchall():
-            cur.execute(f"DROP TABLE {partition}")
+        # Days of count history a test thinned are dropped, so that the next test's points on that day
+        # land in a day of full resolution (a thinned day keeps what it is given).
+        cur.execute(queries.FETCH_PARTITIONS, {"parent": partitions.COUNT_POINTS})
+        for (name,) in cur.fetchall():
+            day = partitions.DayPartition.parse(partitions.COUNT_POINTS, name)
+            if day is not None and day.resolution != partitions.FULL:
+                cur.execute(f"DROP TABLE {name}")
         cur.execute("UPDATE broadcaster_state SET enabled = FALSE, enabled_at = NULL")
         cur.execute("UPDATE broadcaster_storage SET legacy_logs = FALSE")
         cur.execute("UPDATE broadcaster_insight_state SET as_of = NULL, refresh_ms = NULL")
