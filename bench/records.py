@@ -71,8 +71,7 @@ def seed_records(url: str, *, tasks: int, days: int, end_days_ago: float = 0, sa
     database = Database(url)
     now = database.fetch_one("SELECT NOW() AT TIME ZONE 'UTC' AS now")["now"]
     end = now - dt.timedelta(days=end_days_ago)
-    for day in range(days + 1):
-        retention.ensure_days(database, now=(end - dt.timedelta(days=day)).replace(tzinfo=dt.UTC), ahead=1)
+    retention.ensure_days(database, now=end.replace(tzinfo=dt.UTC), back=days + 1, ahead=1)
     database.close()
     with transaction(url) as cur:
         cur.execute(SEED_CONTEXTS, {"tasks": tasks})

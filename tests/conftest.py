@@ -376,15 +376,11 @@ class Bot:
 
 
 def cover_days(database: Database, days_back: int) -> None:
-    """Give the partitioned tables every day from `days_back` days ago to tomorrow (a test moving
-    rows back in time needs their new day to exist, as the upkeep would have made it)."""
-    import datetime as dt
-
+    """Give the partitioned tables every day from the day before `days_back` days ago to tomorrow (a
+    test moving rows back in time needs their new day to exist, as the upkeep would have made it)."""
     from broadcaster.storage import retention
 
-    now = dt.datetime.now(dt.UTC)
-    for days in range(0, days_back + 1, 2):
-        retention.ensure_days(database, now=now - dt.timedelta(days=days), ahead=1)
+    retention.ensure_days(database, back=days_back + 1, ahead=1)
 
 
 def update_points(database: Database, assignment: str, where: str, params: dict | None = None) -> None:

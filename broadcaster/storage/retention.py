@@ -55,11 +55,12 @@ def _start(day: dt.date) -> dt.datetime:
 
 
 def ensure_days(database: Database, *, now: dt.datetime | None = None, say: Callable[[str], None] | None = None,
-                ahead: int = DAYS_AHEAD) -> int:
-    """Create the days from yesterday to `ahead` days on that the partitioned tables lack; how
-    many. Reading the catalog is all it costs when they exist (a pass calls it as it starts)."""
+                back: int = 1, ahead: int = DAYS_AHEAD) -> int:
+    """Create the days from `back` days ago (yesterday) to `ahead` days on that the partitioned
+    tables lack; how many. Reading the catalog is all it costs when they exist (a pass calls it as
+    it starts). Seeding rows in the past (tests, benchmarks) asks for more days back."""
     today = (now or dt.datetime.now(dt.UTC)).date()
-    first, last = today - dt.timedelta(days=1), today + dt.timedelta(days=ahead)
+    first, last = today - dt.timedelta(days=back), today + dt.timedelta(days=ahead)
     lacking = {parent: existing for parent in partitions.KEYS
                if not _covers(existing := partitions.day_partitions(database, parent), first, last)}
     if not lacking:
